@@ -1,0 +1,38 @@
+# Two commands work on a fresh machine with only Python 3.11: `make demo`, `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast bench docs clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/python -m skdeep.demo
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+test-fast: $(STAMP)
+	$(VENV)/bin/python -m pytest -m "not slow"
+
+$(VENV)/.bench: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e ".[bench]"
+	touch $(VENV)/.bench
+
+bench: $(VENV)/.bench
+	$(VENV)/bin/python benchmarks/run.py
+
+$(VENV)/.docs: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet -e ".[docs]"
+	touch $(VENV)/.docs
+
+docs: $(VENV)/.docs
+	$(VENV)/bin/python -m sphinx -W -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info docs/_build

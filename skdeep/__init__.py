@@ -1,0 +1,12 @@
+"""skdeep: Keras deep networks as first-class scikit-learn estimators.
+
+Importing skdeep does not import TensorFlow; that happens on the first fit
+or predict.
+"""
+
+from ._engine import clear_cache
+from ._mlp import MLPClassifier, MLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "clear_cache", "__version__"]
