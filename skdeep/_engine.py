@@ -123,21 +123,28 @@ class Engine:
         y_spec = tf.TensorSpec((None, spec.n_outputs), self._dtype)
         w_spec = tf.TensorSpec((None,), self._dtype)
         scalar = tf.TensorSpec((), self._dtype)
-        self._epoch_fn = tf.function(
-            self._epoch,
-            input_signature=[
-                x_spec, y_spec, w_spec,
-                tf.TensorSpec((None,), tf.int32), tf.TensorSpec((), tf.int32), scalar,
-            ],
-        )
-        self._predict_fn = tf.function(self._predict, input_signature=[x_spec])
-        self._evaluate_fn = tf.function(
-            self._evaluate, input_signature=[x_spec, y_spec, w_spec, scalar]
-        )
-        self._lbfgs_fn = tf.function(
-            self._loss_and_grad,
-            input_signature=[tf.TensorSpec((None,), self._dtype), x_spec, y_spec, w_spec, scalar],
-        )
+        self._signatures = {
+            "_epoch": [x_spec, y_spec, w_spec, tf.TensorSpec((None,), tf.int32),
+                       tf.TensorSpec((), tf.int32), scalar],
+            "_predict": [x_spec],
+            "_evaluate": [x_spec, y_spec, w_spec, scalar],
+            "_loss_and_grad": [tf.TensorSpec((None,), self._dtype), x_spec, y_spec, w_spec, scalar],
+        }
+        self._compiled = {}
+
+    def _function(self, name):
+        """The traced graph of method ``name``, traced on first use.
+
+        Calling the concrete function skips ``tf.function``'s per-call
+        argument matching, which costs about as much as a small epoch.
+        """
+        fn = self._compiled.get(name)
+        if fn is None:
+            tf, _ = load()
+            fn = tf.function(getattr(self, name), input_signature=self._signatures[name])
+            fn = fn.get_concrete_function()
+            self._compiled[name] = fn
+        return fn
 
     # ------------------------------------------------------------------ graph code
     def _losses(self, y, logits, output, sw, alpha):
@@ -243,7 +250,7 @@ class Engine:
     def train_epoch(self, X, Y, SW, perm, batch_size, alpha):
         """Run one epoch over ``perm`` in minibatches; return the mean loss."""
         tf, _ = load()
-        loss = self._epoch_fn(
+        loss = self._function("_epoch")(
             X, Y, SW, tf.constant(perm, tf.int32), tf.constant(batch_size, tf.int32),
             tf.constant(alpha, self._dtype),
         )
@@ -251,23 +258,24 @@ class Engine:
 
     def predict(self, X, batch_rows=65536):
         """Return the model output for ``X`` (a NumPy array or tensor)."""
+        tf, _ = load()
         n = X.shape[0]
         if n <= batch_rows:
-            return self._predict_fn(X).numpy()
+            return self._function("_predict")(tf.constant(X)).numpy()
         return np.concatenate(
-            [self._predict_fn(X[i : i + batch_rows]).numpy() for i in range(0, n, batch_rows)]
+            [self._function("_predict")(tf.constant(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
         )
 
     def evaluate(self, X, Y, SW, alpha):
         """Return ``(output, reported_loss)`` on a held-out set."""
         tf, _ = load()
-        output, loss = self._evaluate_fn(X, Y, SW, tf.constant(alpha, self._dtype))
+        output, loss = self._function("_evaluate")(X, Y, SW, tf.constant(alpha, self._dtype))
         return output.numpy(), float(loss)
 
     def loss_and_grad(self, flat, X, Y, SW, alpha):
         """Full-batch ``(objective, reported, gradient)`` at the flat weight vector."""
         tf, _ = load()
-        obj, rep, grad = self._lbfgs_fn(
+        obj, rep, grad = self._function("_loss_and_grad")(
             tf.constant(flat, self._dtype), X, Y, SW, tf.constant(alpha, self._dtype)
         )
         return float(obj), float(rep), grad.numpy().astype(np.float64)

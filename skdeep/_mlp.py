@@ -4,7 +4,6 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -313,12 +312,22 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return None if self._label_binarizer.y_type_.startswith("multilabel") else y
 
     def _decode(self, output):
-        if output.shape[1] == 2 and self.out_activation_ == "softmax" and len(self.classes_) == 2:
+        # LabelBinarizer.inverse_transform's decision rule (argmax for one-hot
+        # outputs, > 0.5 otherwise) without its input validation, which would
+        # cost more than a small epoch in the early-stopping loop.
+        y_type = self._label_binarizer.y_type_
+        if y_type.startswith("multilabel"):
+            return (output > 0.5).astype(int)
+        if output.shape[1] > 1:
             return self.classes_[np.argmax(output, axis=1)]
-        return self._label_binarizer.inverse_transform(output)
+        return self.classes_[(output[:, 0] > 0.5).astype(int)]
 
     def _score_output(self, y, output, sample_weight):
-        return accuracy_score(y, self._decode(output), sample_weight=sample_weight)
+        """Weighted (subset) accuracy, as ``accuracy_score`` computes it."""
+        hits = self._decode(output) == y
+        if hits.ndim == 2:
+            hits = hits.all(axis=1)
+        return float(np.average(hits, weights=sample_weight))
 
     def predict(self, X):
         """Predict class labels for ``X``.
@@ -547,9 +556,16 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)
 
     def _score_output(self, y, output, sample_weight):
+        """Weighted R^2 averaged over outputs, as ``r2_score`` computes it."""
         if not np.isfinite(output).all():
             return np.nan
-        return r2_score(y, output.reshape(y.shape), sample_weight=sample_weight)
+        y = y.reshape(output.shape)
+        w = sample_weight[:, None]
+        residual = np.sum(w * (y - output) ** 2, axis=0)
+        total = np.sum(w * (y - np.average(y, axis=0, weights=sample_weight)) ** 2, axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(total > 0, 1 - residual / total, np.where(residual == 0, 1.0, 0.0))
+        return float(np.mean(r2))
 
     def predict(self, X):
         """Predict using the trained network.

@@ -404,3 +404,25 @@ def test_cross_val_score_stratifies_for_classifier():
         MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0), X_CLF, y, cv=5
     )
     assert scores.shape == (5,)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "regression", "multi-output"])
+def test_validation_score_equals_sklearn_metric(kind):
+    from sklearn.metrics import accuracy_score, r2_score
+
+    rng = np.random.RandomState(0)
+    w = rng.uniform(0.5, 2, 40)
+    if kind in ("regression", "multi-output"):
+        k = 1 if kind == "regression" else 3
+        y = rng.normal(size=(40, k))
+        est = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5).fit(X_REG[:40, :3], y.ravel() if k == 1 else y)
+        out = rng.normal(size=(40, k))
+        expected = r2_score(y.ravel() if k == 1 else y, out.ravel() if k == 1 else out, sample_weight=w)
+        assert est._score_output(y.ravel() if k == 1 else y, out, w) == pytest.approx(expected)
+        return
+    y = {"binary": rng.randint(2, size=40), "multiclass": rng.randint(3, size=40),
+         "multilabel": rng.randint(2, size=(40, 3))}[kind]
+    est = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5).fit(X_CLF[:40], y)
+    out = rng.uniform(size=(40, 1 if kind == "binary" else 3))
+    expected = accuracy_score(y, est._label_binarizer.inverse_transform(out), sample_weight=w)
+    assert est._score_output(y, out, w) == pytest.approx(expected)
