@@ -107,7 +107,7 @@ _ATTRS = {
         ``intercepts_[i]`` is the bias vector of layer i + 1. Assignable.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during fit, when ``X`` has string column
         names (pandas).
     n_iter_ : int

@@ -1,0 +1,24 @@
+"""Run every benchmark and write benchmarks/RESULTS.md (``make bench``)."""
+
+import datetime
+import pathlib
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+SCRIPTS = ["bench_mlp.py"]
+
+
+def main():
+    args = sys.argv[1:]
+    parts = [f"# Benchmark results\n\nMeasured {datetime.date.today()} with `make bench`.\n"]
+    for script in SCRIPTS:
+        out = subprocess.run([sys.executable, str(HERE / script), *args], capture_output=True,
+                             text=True, check=True).stdout
+        print(out)
+        parts.append(f"## {script}\n\n{out}")
+    (HERE / "RESULTS.md").write_text("\n".join(parts))
+
+
+if __name__ == "__main__":
+    main()
