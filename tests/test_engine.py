@@ -1,0 +1,66 @@
+"""The compiled, cached training engine gives the results of plain Keras."""
+
+import warnings
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+import skdeep
+from skdeep import MLPClassifier, _engine
+
+X, Y = make_classification(n_samples=120, n_features=5, random_state=0)
+
+
+def test_epoch_equals_keras_model_fit():
+    """One skdeep epoch == one ``model.fit`` epoch of the same Keras model."""
+    import keras
+
+    from skdeep.builders import build_mlp
+
+    params = dict(hidden_layer_sizes=(6,), solver="sgd", momentum=0.0, alpha=0.0,
+                  learning_rate_init=0.1, batch_size=40, shuffle=False, random_state=0)
+    ours = MLPClassifier(**params).partial_fit(X, Y, classes=[0, 1])
+    # scikit-learn's seeded Glorot-uniform draws, layer by layer
+    rng = np.random.RandomState(0)
+    weights = []
+    for fan_in, fan_out in [(5, 6), (6, 1)]:
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        weights += [rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(-bound, bound, fan_out)]
+    model = build_mlp(5, 1, (6,), "relu", "logistic", dtype="float64")
+    model.set_weights(weights)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+    model.fit(X, Y, batch_size=40, epochs=1, shuffle=False, verbose=0)
+    for mine, layer in zip(ours.coefs_, ["hidden_0", "output"]):
+        np.testing.assert_allclose(mine, model.get_layer(layer).kernel.numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ours.predict_proba(X)[:, 1], model.predict(X, verbose=0).ravel(), rtol=1e-6)
+
+
+def test_cached_engine_gives_the_same_fit_as_a_fresh_one(monkeypatch):
+    params = dict(hidden_layer_sizes=(7,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        skdeep.clear_cache()
+        fresh = MLPClassifier(**params).fit(X, Y).predict_proba(X)
+        built = []
+        original = _engine.Engine.__init__
+
+        def counting_init(self, spec):
+            built.append(spec)
+            original(self, spec)
+
+        monkeypatch.setattr(_engine.Engine, "__init__", counting_init)
+        # other alpha and learning rate: still the same compiled engine
+        MLPClassifier(**params, alpha=0.1, learning_rate_init=0.01).fit(X, Y)
+        cached = MLPClassifier(**params).fit(X, Y).predict_proba(X)
+    assert built == []
+    np.testing.assert_array_equal(cached, fresh)
+
+
+def test_cache_is_bounded():
+    skdeep.clear_cache()
+    for units in range(1, _engine.MAX_IDLE_ENGINES + 4):
+        MLPClassifier(hidden_layer_sizes=(units,), solver="lbfgs", max_iter=2).fit(X, Y)
+    assert sum(len(v) for v in _engine._idle.values()) == _engine.MAX_IDLE_ENGINES
+    skdeep.clear_cache()
+    assert not _engine._idle
