@@ -248,7 +248,7 @@ def test_string_labels_pandas_feature_names_and_dtypes():
     clf = MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0).fit(df, labels)
     assert list(clf.feature_names_in_) == list(df.columns)
     assert set(clf.predict(df)) <= {"cat", "dog", "emu"}
-    assert clf.predict_proba(X_CLF.astype(np.float32)).dtype == np.float32
+    assert clf.predict_proba(df.astype(np.float32)).dtype == np.float32
     clf32 = clone(clf).fit(X_CLF.astype(np.float32), labels)
     assert clf32.coefs_[0].dtype == np.float32
     assert clf32.predict_proba(X_CLF.astype(np.float32)).dtype == np.float32
