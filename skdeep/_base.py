@@ -287,8 +287,9 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _fit_stochastic(self, engine, X, Y, y, sample_weight, incremental, rng):
         tf, _ = load()
-        if incremental and self._optimizer_state is not None:
-            engine.reset_optimizer(self._learning_rate, self._optimizer_state)
+        saved = self._optimizer_state
+        if incremental and saved is not None and saved[0] == self._spec.optimizer:
+            engine.reset_optimizer(self._learning_rate, saved[1])
         else:
             self._learning_rate = float(self.learning_rate_init)
             engine.reset_optimizer(self._learning_rate)
@@ -380,7 +381,7 @@ class BaseNeuralEstimator(BaseEstimator):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
 
-        self._optimizer_state = engine.optimizer_state()
+        self._optimizer_state = (self._spec.optimizer, engine.optimizer_state())
         if early_stopping:
             self._store_weights(best_weights)
         else:

@@ -426,3 +426,13 @@ def test_validation_score_equals_sklearn_metric(kind):
     out = rng.uniform(size=(40, 1 if kind == "binary" else 3))
     expected = accuracy_score(y, est._label_binarizer.inverse_transform(out), sample_weight=w)
     assert est._score_output(y, out, w) == pytest.approx(expected)
+
+
+def test_partial_fit_after_changing_solver_starts_a_fresh_optimizer():
+    reg = MLPRegressor(hidden_layer_sizes=(4,), random_state=0, max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X_REG, Y_REG)
+    reg.set_params(solver="sgd", learning_rate_init=0.01)
+    reg.partial_fit(X_REG, Y_REG)
+    assert reg.n_iter_ == 1 and np.isfinite(reg.loss_)
