@@ -60,10 +60,9 @@ class _BaseMLP(BaseNeuralEstimator):
 
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         if self.__sklearn_is_fitted__() and (self.warm_start or incremental):
-            sizes = dict(self._spec.builder_kwargs)["hidden_layer_sizes"]
-            if self._hidden_sizes() != sizes or self.activation != dict(
-                self._spec.builder_kwargs
-            )["activation"]:
+            built = dict(self._spec.builder_kwargs)
+            sizes = built["hidden_layer_sizes"]
+            if self._hidden_sizes() != sizes or self.activation != built["activation"]:
                 raise ValueError(
                     "warm_start and partial_fit continue the fitted network, whose "
                     f"hidden_layer_sizes={sizes} and activation were fixed by the first "
