@@ -259,11 +259,12 @@ class Engine:
     def predict(self, X, batch_rows=65536):
         """Return the model output for ``X`` (a NumPy array or tensor)."""
         tf, _ = load()
+        forward = self._function("_predict")
         n = X.shape[0]
         if n <= batch_rows:
-            return self._function("_predict")(tf.constant(X)).numpy()
+            return forward(tf.constant(X)).numpy()
         return np.concatenate(
-            [self._function("_predict")(tf.constant(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
+            [forward(tf.constant(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
         )
 
     def evaluate(self, X, Y, SW, alpha):
