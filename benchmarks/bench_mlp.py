@@ -3,8 +3,9 @@
 W1  one fit, 2000x20 binary data, hidden (64,), Adam, 50 epochs, batch 200 and 32,
     in a process that has already fitted once (tracing of a *new* architecture
     is measured separately).
-W2  GridSearchCV, 3 hidden sizes x 2 alphas x 5 folds, 30 epochs, on W1 data.
-P   predict latency, 2000 rows and 1 row.
+W2  GridSearchCV, 3 hidden sizes x 2 alphas x 5 folds, 30 epochs, on W1 data;
+    W2d the same with 2 dropout rates instead of alphas (skdeep, scikeras).
+P   predict latency, 2000 rows and 1 row; Monte-Carlo dropout (100 passes).
 M   resident memory growth over 50 sequential fits.
 
 Run ``python benchmarks/bench_mlp.py`` (``--quick`` skips the slow peers in W2).
@@ -38,12 +39,14 @@ X, y = make_classification(n_samples=2000, n_features=20, n_informative=10, rand
 X = X.astype(np.float32)
 
 
-def keras_model(hidden=(64,), alpha=0.0):
+def keras_model(hidden=(64,), alpha=0.0, dropout=0.0):
     reg = keras.regularizers.l2(alpha / 2) if alpha else None
     inputs = keras.Input((20,))
     h = inputs
     for units in hidden:
         h = keras.layers.Dense(units, activation="relu", kernel_regularizer=reg)(h)
+        if dropout:
+            h = keras.layers.Dropout(dropout)(h)
     model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(h))
     model.compile(optimizer=keras.optimizers.Adam(0.001), loss="binary_crossentropy")
     return model
@@ -58,11 +61,12 @@ def plain_keras_fit(epochs, batch_size):
 def scikeras_classifier(epochs, batch_size):
     from scikeras.wrappers import KerasClassifier
 
-    def build(hidden=(64,), alpha=0.0):
-        return keras_model(hidden, alpha)
+    def build(hidden=(64,), alpha=0.0, dropout=0.0):
+        return keras_model(hidden, alpha, dropout)
 
     return KerasClassifier(model=build, epochs=epochs, batch_size=batch_size, verbose=0,
-                           random_state=0, model__hidden=(64,), model__alpha=0.0)
+                           random_state=0, model__hidden=(64,), model__alpha=0.0,
+                           model__dropout=0.0)
 
 
 def w1(quick):
@@ -120,6 +124,26 @@ def w2(quick):
     table(["n_jobs", "library", "search time", "time / skdeep", "best CV accuracy"], rows)
 
 
+def w2_dropout(quick):
+    sizes, rates = [(16,), (64,), (64, 32)], [0.1, 0.3]
+    common = dict(max_iter=30, random_state=0, tol=0.0, n_iter_no_change=1000)
+    search = GridSearchCV(MLPClassifier(**common), {"hidden_layer_sizes": sizes, "dropout": rates}, cv=5)
+    t_ours, g = timed(lambda: search.fit(X, y), 1)
+    rows = [["skdeep (dropout)", f"{t_ours[0]:.1f}", "1.00", f"{g.best_score_:.3f}"]]
+    if not quick:
+        try:
+            sk = scikeras_classifier(30, 200)
+            sgrid = {"model__hidden": sizes, "model__dropout": rates}
+            t_s, g = timed(lambda: GridSearchCV(sk, sgrid, cv=5).fit(X, y), 1)
+            rows.append(["scikeras (Dropout layers)", f"{t_s[0]:.1f}", f"{t_s[0] / t_ours[0]:.2f}",
+                         f"{g.best_score_:.3f}"])
+        except Exception as exc:  # noqa: BLE001
+            rows.append(["scikeras", f"failed: {type(exc).__name__}: {exc}"[:80], "", ""])
+    print("### W2d: GridSearchCV, 3 hidden sizes x 2 dropout rates x 5 folds, 30 epochs, n_jobs=1 "
+          "(seconds; skdeep compiles once per hidden size)\n")
+    table(["library", "search time", "time / skdeep", "best CV accuracy"], rows)
+
+
 def predict_latency():
     common = dict(hidden_layer_sizes=(64,), max_iter=5, random_state=0)
     ours, theirs = MLPClassifier(**common).fit(X, y), SkMLP(**common).fit(X, y)
@@ -135,6 +159,28 @@ def predict_latency():
     print("### Predict latency (milliseconds, median)\n")
     table(["input", "skdeep predict_proba", "sklearn predict_proba", "Keras model.predict",
            "skdeep / sklearn"], rows)
+
+    # Monte-Carlo dropout: 100 stochastic passes over 2000 rows
+    mc = MLPClassifier(hidden_layer_sizes=(64,), dropout=0.2, mc_samples=100, max_iter=5,
+                       random_state=0).fit(X, y)
+    mc.predict_proba(X, return_std=True)
+    t_mc, _ = timed(lambda: mc.predict_proba(X, return_std=True), 10)
+    dropout_model = keras_model(dropout=0.2)
+    dropout_model(X[:1], training=True)
+
+    def keras_loop():
+        return np.stack([dropout_model(X, training=True).numpy() for _ in range(100)])
+
+    keras_loop()
+    t_loop, _ = timed(keras_loop, 5)
+    t_pred, _ = timed(lambda: [dropout_model.predict(X, verbose=0) for _ in range(3)], 1)
+    print("### Monte-Carlo dropout: 100 passes over 2000 rows (milliseconds, median)\n")
+    table(["method", "time", "time / skdeep"], [
+        ["skdeep predict_proba(return_std=True)", f"{t_mc[0] * 1e3:.1f}", "1.00"],
+        ["loop of model(X, training=True)", f"{t_loop[0] * 1e3:.1f}", f"{t_loop[0] / t_mc[0]:.1f}"],
+        ["loop of model.predict (projected from 3)", f"{t_pred[0] / 3 * 100 * 1e3:.0f}",
+         f"{t_pred[0] / 3 * 100 / t_mc[0]:.0f}"],
+    ])
 
 
 def memory():
@@ -165,6 +211,7 @@ def main():
     print(f"_{versions()}_\n")
     w1(args.quick)
     w2(args.quick)
+    w2_dropout(args.quick)
     predict_latency()
     memory()
 

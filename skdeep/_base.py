@@ -2,8 +2,8 @@
 
 Subclasses provide a few small hooks:
 
-* ``_model_spec(input_shape, n_outputs, dtype)`` -- which Keras model to build
-  (a :class:`~skdeep._engine.ModelSpec`);
+* ``_model_spec(input_shape, n_outputs, dtype, loss)`` -- which Keras model to
+  build (a :class:`~skdeep._engine.ModelSpec`, usually via :meth:`_make_spec`);
 * ``_validate_input(X, y, incremental, reset, classes)`` -- sklearn validation
   of ``X`` and ``y``;
 * ``_encode_target(y, dtype)`` -- the float target matrix the network learns;
@@ -11,9 +11,11 @@ Subclasses provide a few small hooks:
 * ``_score_output(y, output, sample_weight)`` -- the validation score used by
   early stopping (accuracy or R^2, as in scikit-learn).
 
-Everything else -- seeding, weight initialisation, the validation split,
-the epoch loop with scikit-learn's stopping rules, L-BFGS, fitted attributes,
-prediction, pickling -- lives here once.
+Everything else -- seeding, weight initialisation (``kernel_initializer``,
+``n_init``), the validation split, the epoch loop with scikit-learn's stopping
+rules and the gradient-norm criterion, L-BFGS, penalties, dropout rates,
+Monte-Carlo dropout predictions, the pandas categorical front end, fitted
+attributes, prediction, pickling -- lives here once.
 """
 
 import uuid
@@ -27,12 +29,26 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    check_X_y,
+    validate_data,
+)
 
 from . import _engine
 from ._backend import load
-from ._data import epoch_order, resolve_batch_size, validation_split
-from .builders import ACTIVATIONS
+from ._data import (
+    FrameEncoder,
+    epoch_order,
+    needs_frame_encoder,
+    resolve_batch_size,
+    validation_split,
+)
+from .builders import ACTIVATIONS, THRESHOLD_ACTIVATIONS
+
+_RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad")
 
@@ -70,6 +86,16 @@ class BaseNeuralEstimator(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "output_activation": [None, StrOptions(set(ACTIVATIONS))],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "activity_l1": [Interval(Real, 0, None, closed="left")],
+        "activity_l2": [Interval(Real, 0, None, closed="left")],
+        "dropout": _RATE,
+        "dropconnect": _RATE,
+        "batch_normalization": ["boolean"],
+        "mc_samples": [Interval(Integral, 2, None, closed="left")],
+        "min_grad_norm": [Interval(Real, 0, None, closed="left")],
+        "kernel_initializer": [None, str],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
     }
 
     # ------------------------------------------------------------------ public API
@@ -207,43 +233,208 @@ class BaseNeuralEstimator(BaseEstimator):
             return (self.solver, float(self.epsilon))
         return ("lbfgs",)
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+    def _penalty_values(self):
+        """Strengths of the penalties, in :data:`skdeep._engine.PENALTIES` order."""
+        return tuple(float(getattr(self, name, 0.0)) for name in _engine.PENALTIES)
+
+    def _make_spec(self, builder, builder_kwargs, input_shape, n_outputs, dtype, loss):
+        """A :class:`~skdeep._engine.ModelSpec` with this estimator's training settings."""
+        penalties = []
+        if getattr(self, "l1", 0.0) > 0:
+            penalties.append("l1")
+        if getattr(self, "activity_l1", 0.0) > 0 or getattr(self, "activity_l2", 0.0) > 0:
+            penalties.append("activity")
+        return _engine.ModelSpec(
+            builder=builder,
+            builder_kwargs=tuple(builder_kwargs),
+            input_shape=tuple(int(d) for d in input_shape),
+            n_outputs=int(n_outputs),
+            dtype=dtype,
+            loss=loss,
+            optimizer=self._optimizer_config(),
+            penalties=tuple(penalties),
+            track_grad_norm=getattr(self, "min_grad_norm", 0.0) > 0,
+        )
+
+    def _layer_rates(self):
+        """``{variable path: rate}`` for the dropout / DropConnect rate variables.
+
+        Rates are weights, not part of the compiled graph, so a grid over
+        them shares one trace; the builder only fixes which layers have one.
+        """
+        n_hidden = len(self._hidden_sizes())
+        rates = {}
+        for param, prefix in (("dropout", "dropout"), ("dropconnect", "hidden")):
+            values = _rates(getattr(self, param, 0.0), n_hidden, param)
+            for i, rate in enumerate(values):
+                rates[f"{prefix}_{i}/rate"] = rate
+                if prefix == "hidden":
+                    rates[f"dense_{i}/rate"] = rate  # DropConnect under batch norm
+        return rates
+
+    def _apply_rates(self, weights):
+        rates = self._layer_rates()
+        for i, path in enumerate(self._variable_paths):
+            if path.endswith("/rate"):
+                weights[i] = np.asarray(rates[path], dtype=weights[i].dtype)
+        return weights
+
+    def _check_trainable(self):
+        for param in ("activation", "output_activation"):
+            value = getattr(self, param, None)
+            if value in THRESHOLD_ACTIVATIONS:
+                raise ValueError(
+                    f"{param}={value!r} has a zero gradient, so the network cannot be "
+                    "trained with it. To predict with given weights (as in the course's "
+                    "exercise), call initialize(X, y), assign coefs_ and intercepts_, "
+                    "then predict."
+                )
+        stochastic = any(r > 0 for r in self._layer_rates().values())
+        if self.solver == "lbfgs" and stochastic:
+            raise ValueError(
+                "dropout and dropconnect make the loss random, which L-BFGS's line "
+                "search cannot handle; use a stochastic solver ('adam', 'sgd', ...) or "
+                "set dropout=0 and dropconnect=0."
+            )
+
+    def _uses_frame(self, X, reset):
+        """Whether ``X`` goes through the categorical front end (fitted on reset)."""
+        if reset:
+            active = hasattr(self, "categorical_encoding") and needs_frame_encoder(X)
+            self._frame_encoder = FrameEncoder(self.categorical_encoding) if active else None
+            return active
+        return getattr(self, "_frame_encoder", None) is not None
+
+    def _encode_frame(self, X, reset):
+        """Check feature names / count on the raw frame, then encode it."""
+        import pandas as pd
+
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        if not hasattr(X, "columns"):
+            X = pd.DataFrame(X, columns=self.feature_names_in_)
+        if reset:
+            self._frame_encoder.fit(X)
+        return self._frame_encoder.transform(X)
+
+    def _validate_Xy(self, X, y, reset, **check_params):
+        """``validate_data`` for fit, routing mixed-dtype frames through the front end."""
+        if self._uses_frame(X, reset):
+            X = self._encode_frame(X, reset)
+            return check_X_y(X, y, **check_params)
+        return validate_data(self, X, y, reset=reset, **check_params)
+
+    def _validate_X(self, X):
+        """``validate_data(reset=False)`` for prediction, with the front end."""
+        check_is_fitted(self)
+        params = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+        if self._uses_frame(X, reset=False):
+            X = check_array(self._encode_frame(X, reset=False), **params)
+        else:
+            X = validate_data(self, X, reset=False, **params)
+        if sp.issparse(X):
+            X = X.toarray()
+        return X
+
+    def initialize(self, X, y, classes=None):
+        """Set the network up for ``(X, y)`` without training it.
+
+        Validates the data, fixes the architecture (inputs, outputs, classes)
+        and draws the initial weights, as the first step of :meth:`fit`
+        does; ``n_iter_`` is 0 and ``loss_`` is the loss of the initial
+        weights on ``(X, y)``. Use it to predict with weights you assign to
+        ``coefs_`` and ``intercepts_`` -- for example with the untrainable
+        ``'step'`` and ``'sign'`` activations.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data fixing the number of features.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets fixing the outputs (and, for classifiers, the classes).
+        classes : array-like of shape (n_classes,), default=None
+            Classifiers only: all classes, if ``y`` does not show them all.
+
+        Returns
+        -------
+        self : object
+            The initialised estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, classes=classes, train=False)
+
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
         first_pass = not self.__sklearn_is_fitted__() or (not self.warm_start and not incremental)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        X, y = self._validate_input(X, y, incremental, reset=first_pass, classes=classes)
+        if train:
+            self._check_trainable()
+        X, y = self._validate_input(
+            X, y, incremental, reset=first_pass or not train, classes=classes
+        )
         if sp.issparse(X):
             X = X.toarray()
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = sample_weight * self._class_sample_weight(y).astype(X.dtype)
         Y = self._encode_target(y, X.dtype)
         rng = check_random_state(self.random_state)
+        fresh = first_pass or not train
 
-        if first_pass:
+        if fresh:
             self._initialize(X, Y)
         elif np.dtype(self._spec.dtype) != X.dtype:
             X = X.astype(self._spec.dtype)
             Y = Y.astype(self._spec.dtype)
             sample_weight = sample_weight.astype(self._spec.dtype)
 
+        n_runs = int(getattr(self, "n_init", 1)) if (fresh and train) else 1
         engine = _engine.acquire(self._spec)
         try:
-            if first_pass:
-                self._store_weights(self._initial_weights(engine, rng))
-            engine.set_weights(self._weights, self._weights_token)
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(engine, X, Y, sample_weight)
-            else:
-                self._fit_stochastic(engine, X, Y, y, sample_weight, incremental, rng)
+            runs, split = [], None
+            for run in range(n_runs):
+                if run:
+                    self._initialize(X, Y)
+                if fresh:
+                    self._store_weights(self._initial_weights(engine, rng))
+                else:
+                    self._store_weights(self._apply_rates(list(self._weights)))
+                engine.set_weights(self._weights, self._weights_token)
+                if not train:
+                    self._evaluate_initial(engine, X, Y, sample_weight)
+                elif self.solver == "lbfgs":
+                    self._fit_lbfgs(engine, X, Y, sample_weight)
+                else:
+                    split = self._fit_stochastic(
+                        engine, X, Y, y, sample_weight, incremental, rng, split
+                    )
+                if fresh and train:
+                    runs.append((self._run_score(), dict(self.__dict__)))
         finally:
             _engine.release(engine)
 
-        if not all(np.isfinite(w).all() for w in self._weights):
+        if runs:
+            scores = [score for score, _ in runs]
+            if self.early_stopping:
+                key = [s if np.isfinite(s) else -np.inf for s in scores]
+                best = int(np.argmax(key))
+            else:
+                key = [s if np.isfinite(s) else np.inf for s in scores]
+                best = int(np.argmin(key))
+            self.__dict__.update(runs[best][1])
+            self.init_scores_ = np.asarray(scores, dtype=float)
+            self.best_init_ = best
+
+        if not all(np.isfinite(w).all() for w in self._weights if w.dtype.kind == "f"):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may"
                 " contain large values and need to be preprocessed."
             )
         return self
+
+    def _run_score(self):
+        """What ``n_init`` compares runs by: validation score, else final loss."""
+        if self.early_stopping:
+            return float(self.best_validation_score_)
+        return float(self.loss_)
 
     def _initialize(self, X, Y):
         self.n_outputs_ = Y.shape[1]
@@ -253,6 +444,7 @@ class BaseNeuralEstimator(BaseEstimator):
         self.t_ = 0
         self.loss_curve_ = []
         self.validation_loss_curve_ = [] if self.early_stopping else None
+        self.grad_norm_curve_ = [] if self._spec.track_grad_norm else None
         self._no_improvement_count = 0
         self._optimizer_state = None
         if self.early_stopping:
@@ -265,27 +457,63 @@ class BaseNeuralEstimator(BaseEstimator):
             self.best_loss_ = np.inf
 
     def _initial_weights(self, engine, rng):
-        """scikit-learn's Glorot-uniform draw for every kernel and its bias.
+        """Draw every variable's initial value from ``rng``.
 
-        Kernels and biases are drawn in layer order from ``rng`` exactly as
-        scikit-learn's MLP draws them, so a seeded skdeep network starts from
-        the same weights as a seeded scikit-learn one; other variables keep
-        their Keras initial values.
+        With ``kernel_initializer=None`` kernels and biases are drawn in
+        layer order exactly as scikit-learn's MLP draws them (Glorot uniform,
+        with scikit-learn's narrower bound for the logistic activation), so
+        a seeded skdeep network starts from the same weights as a seeded
+        scikit-learn one.  A Keras initializer name draws kernels with that
+        initializer (seeded from ``rng``) and zero biases.  Embeddings,
+        dropout seeds and rates are set from ``rng`` and the parameters;
+        other variables (batch-norm statistics) keep their Keras values.
         """
         self._variable_paths = [v.path for v in engine.variables]
+        initializer = self._keras_initializer()
         factor = 2.0 if getattr(self, "activation", None) == "logistic" else 6.0
         weights = [np.array(w) for w in engine.initial_weights]
         bound = None
         for i, (path, w) in enumerate(zip(self._variable_paths, weights)):
-            if path.endswith("/kernel"):
-                fan_in, fan_out = int(np.prod(w.shape[:-1])), w.shape[-1]
-                bound = np.sqrt(factor / (fan_in + fan_out))
+            leaf = path.rsplit("/", 1)[-1]
+            if leaf == "kernel":
+                if initializer is None:
+                    fan_in, fan_out = int(np.prod(w.shape[:-1])), w.shape[-1]
+                    bound = np.sqrt(factor / (fan_in + fan_out))
+                    weights[i] = rng.uniform(-bound, bound, w.shape).astype(w.dtype)
+                else:
+                    weights[i] = _draw(initializer, w, rng)
+            elif leaf == "bias" and bound is not None and initializer is None:
                 weights[i] = rng.uniform(-bound, bound, w.shape).astype(w.dtype)
-            elif path.endswith("/bias") and bound is not None:
-                weights[i] = rng.uniform(-bound, bound, w.shape).astype(w.dtype)
+            elif leaf == "embeddings":
+                weights[i] = rng.uniform(-0.05, 0.05, w.shape).astype(w.dtype)
+            elif leaf == "seed_generator_state":
+                weights[i] = np.array([rng.randint(2**30), 0], dtype=w.dtype)
+        weights = self._apply_rates(weights)
+        self._mc_seed = int(rng.randint(2**30)) if engine.stochastic else None
         return weights
 
-    def _fit_stochastic(self, engine, X, Y, y, sample_weight, incremental, rng):
+    def _keras_initializer(self):
+        name = getattr(self, "kernel_initializer", None)
+        if name is None:
+            return None
+        _, keras = load()
+        try:
+            return keras.initializers.get(name)
+        except ValueError:
+            raise ValueError(
+                f"kernel_initializer={name!r} is not a Keras initializer name; use e.g. "
+                "'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', "
+                "'lecun_normal', 'orthogonal', or None for scikit-learn's scheme."
+            ) from None
+
+    def _evaluate_initial(self, engine, X, Y, sample_weight):
+        tf, _ = load()
+        tensors = [tf.convert_to_tensor(a) for a in (X, Y, sample_weight)]
+        _, self.loss_ = engine.evaluate(*tensors, self._penalty_values())
+        engine.loaded = self._weights_token
+        self._record_history()
+
+    def _fit_stochastic(self, engine, X, Y, y, sample_weight, incremental, rng, split=None):
         tf, _ = load()
         saved = self._optimizer_state
         if incremental and saved is not None and saved[0] == self._spec.optimizer:
@@ -297,17 +525,18 @@ class BaseNeuralEstimator(BaseEstimator):
         early_stopping = self.early_stopping
         if early_stopping:
             stratify = self._stratify_labels(y)
-            X, X_val, Y, Y_val, sample_weight, sw_val, val_idx = validation_split(
-                X, Y, sample_weight, stratify, self.validation_fraction, rng
+            X, X_val, Y, Y_val, sample_weight, sw_val, split = validation_split(
+                X, Y, sample_weight, stratify, self.validation_fraction, rng, split
             )
-            y_val = y[val_idx]
+            y_val = y[split[1]]
             val = tuple(tf.convert_to_tensor(a) for a in (X_val, Y_val, sw_val))
             best_weights = self._weights
 
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples)
         Xt, Yt, SWt = (tf.convert_to_tensor(a) for a in (X, Y, sample_weight))
-        alpha = float(self.alpha)
+        penalties = self._penalty_values()
+        min_grad_norm = float(getattr(self, "min_grad_norm", 0.0))
         adaptive_solver = self.solver != "adam"
         sample_idx = np.arange(n_samples, dtype=np.int32)
 
@@ -315,18 +544,22 @@ class BaseNeuralEstimator(BaseEstimator):
         try:
             for _ in range(self.max_iter):
                 sample_idx = epoch_order(sample_idx, self.shuffle, rng)
-                loss = engine.train_epoch(Xt, Yt, SWt, sample_idx, batch_size, alpha)
+                loss, grad_norm = engine.train_epoch(
+                    Xt, Yt, SWt, sample_idx, batch_size, penalties
+                )
                 self.n_iter_ += 1
                 self.loss_ = loss
                 self.t_ += n_samples
                 self.loss_curve_.append(loss)
+                if self.grad_norm_curve_ is not None:
+                    self.grad_norm_curve_.append(grad_norm)
                 if self.verbose:
                     print("Iteration %d, loss = %.8f" % (self.n_iter_, loss))
                 if not np.isfinite(loss):
                     break  # diverged: the finite-weights check reports it
 
                 if early_stopping:
-                    output, val_loss = engine.evaluate(*val, alpha)
+                    output, val_loss = engine.evaluate(*val, penalties)
                     score = self._score_output(y_val, output, sw_val)
                     self.validation_scores_.append(score)
                     self.validation_loss_curve_.append(val_loss)
@@ -349,6 +582,14 @@ class BaseNeuralEstimator(BaseEstimator):
                 if adaptive_solver and self.learning_rate == "invscaling":
                     self._learning_rate = self.learning_rate_init / (self.t_ + 1) ** self.power_t
                     engine.set_learning_rate(self._learning_rate)
+
+                if min_grad_norm > 0 and grad_norm < min_grad_norm:
+                    if self.verbose:
+                        print(
+                            "Gradient norm %g fell below min_grad_norm=%g. Stopping."
+                            % (grad_norm, min_grad_norm)
+                        )
+                    break
 
                 if self._no_improvement_count > self.n_iter_no_change:
                     what = "Validation score" if early_stopping else "Training loss"
@@ -383,29 +624,36 @@ class BaseNeuralEstimator(BaseEstimator):
 
         self._optimizer_state = (self._spec.optimizer, engine.optimizer_state())
         if early_stopping:
-            self._store_weights(best_weights)
-        else:
-            self._store_weights(engine.get_weights())
-        engine.loaded = self._weights_token if not early_stopping else None
+            engine.set_weights(best_weights, object())
+        if engine.batchnorms and not incremental:
+            engine.recalibrate_batchnorm(X)
+        self._store_weights(engine.get_weights())
+        engine.loaded = self._weights_token
         self._record_history()
+        return split
 
     def _fit_lbfgs(self, engine, X, Y, sample_weight):
         tf, _ = load()
         Xt, Yt, SWt = (tf.convert_to_tensor(a) for a in (X, Y, sample_weight))
-        alpha = float(self.alpha)
-        reported = {}
+        penalties = self._penalty_values()
+        min_grad_norm = float(getattr(self, "min_grad_norm", 0.0))
+        last = {}
 
         def fun(flat):
-            objective, rep, grad = engine.loss_and_grad(flat, Xt, Yt, SWt, alpha)
-            reported["last"] = rep
+            objective, rep, grad = engine.loss_and_grad(flat, Xt, Yt, SWt, penalties)
+            last["loss"], last["grad_norm"] = rep, float(np.linalg.norm(grad))
             return objective, grad
 
         curve = []
 
         def callback(intermediate_result):
-            curve.append(reported["last"])
+            curve.append(last["loss"])
+            if self.grad_norm_curve_ is not None:
+                self.grad_norm_curve_.append(last["grad_norm"])
             if self.verbose:
-                print("Iteration %d, loss = %.8f" % (len(curve), reported["last"]))
+                print("Iteration %d, loss = %.8f" % (len(curve), last["loss"]))
+            if min_grad_norm > 0 and last["grad_norm"] < min_grad_norm:
+                raise StopIteration
 
         result = scipy.optimize.minimize(
             fun,
@@ -415,14 +663,19 @@ class BaseNeuralEstimator(BaseEstimator):
             callback=callback,
             options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
         )
-        if result.status != 0:
+        stopped_on_gradient = min_grad_norm > 0 and curve and (
+            self.grad_norm_curve_[-1] < min_grad_norm
+        )
+        if result.status != 0 and not stopped_on_gradient:
             warnings.warn(
                 "lbfgs failed to converge after %d iteration(s) (status=%d): %s. Increase "
                 "max_iter or max_fun, or scale the data." % (result.nit, result.status, result.message),
                 ConvergenceWarning,
             )
         # leave the variables at the solution (the last evaluation may differ)
-        _, self.loss_, _ = engine.loss_and_grad(result.x, Xt, Yt, SWt, alpha)
+        _, self.loss_, _ = engine.loss_and_grad(result.x, Xt, Yt, SWt, penalties)
+        if engine.batchnorms:
+            engine.recalibrate_batchnorm(X)
         self.n_iter_ = int(result.nit)
         self.loss_curve_.extend(curve)
         self.best_loss_ = min(self.loss_curve_ + [self.loss_])
@@ -435,17 +688,14 @@ class BaseNeuralEstimator(BaseEstimator):
         if self.validation_scores_ is not None:
             history["val_loss"] = list(self.validation_loss_curve_)
             history["val_score"] = list(self.validation_scores_)
+        if self.grad_norm_curve_ is not None:
+            history["grad_norm"] = list(self.grad_norm_curve_)
         self.history_ = history
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, X):
         """Validate ``X`` and return the network output in ``X``'s float dtype."""
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
-        if sp.issparse(X):
-            X = X.toarray()
+        X = self._validate_X(X)
         out_dtype = X.dtype
         X = X.astype(self._spec.dtype, copy=False)
         engine = _engine.acquire(self._spec)
@@ -456,9 +706,54 @@ class BaseNeuralEstimator(BaseEstimator):
             _engine.release(engine)
         return output.astype(out_dtype, copy=False)
 
+    def _mc_forward(self, X):
+        """``(mc_samples, n_samples, n_outputs)`` outputs with dropout kept on.
+
+        One compiled call draws all passes (a graph loop, not a Python loop
+        of predictions); the draws are seeded by the fit, so repeated calls
+        give the same numbers.
+        """
+        X = self._validate_X(X)
+        if self._mc_seed is None or not any(
+            self._weights[i] > 0
+            for i, p in enumerate(self._variable_paths)
+            if p.endswith("/rate")
+        ):
+            raise ValueError(
+                f"This {type(self).__name__} has no dropout or dropconnect, so repeated "
+                "stochastic passes would all be equal and give no uncertainty. Fit it "
+                "with dropout > 0 (or dropconnect > 0) to use return_std or "
+                "predict_interval."
+            )
+        out_dtype = X.dtype
+        X = X.astype(self._spec.dtype, copy=False)
+        engine = _engine.acquire(self._spec)
+        try:
+            engine.set_weights(self._weights, self._weights_token)
+            draws = engine.mc_predict(X, int(self.mc_samples), self._mc_seed)
+        finally:
+            _engine.release(engine)
+        return draws.astype(out_dtype, copy=False)
+
     # ------------------------------------------------------------------ default hooks
     def _class_sample_weight(self, y):
         return np.ones(y.shape[0])
 
     def _stratify_labels(self, y):
         return None
+
+
+def _rates(value, n_layers, name):
+    """One dropping rate per hidden layer from a float or a sequence."""
+    from .builders import _per_layer
+
+    return _per_layer(value, n_layers, name)
+
+
+def _draw(initializer, like, rng):
+    """Draw an array shaped like ``like`` from a Keras initializer seeded by ``rng``."""
+    config = initializer.get_config()
+    if "seed" in config:
+        config["seed"] = int(rng.randint(2**31 - 1))
+        initializer = type(initializer).from_config(config)
+    return np.asarray(initializer(like.shape, dtype=like.dtype)).astype(like.dtype)

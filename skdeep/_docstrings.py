@@ -79,6 +79,57 @@ _PARAMS = {
         Epochs without an improvement of ``tol`` before stopping.""",
     "max_fun": """max_fun : int, default=15000
         Maximum number of loss evaluations of ``'lbfgs'``.""",
+    "l1": """l1 : float, default=0.0
+        Strength of an L1 penalty on the weights (not the biases), scaled
+        like ``alpha``: ``l1 * ||W||_1 / n_samples_in_batch`` per minibatch.
+        Drives weights to exactly/near zero (sparse networks).""",
+    "activity_l1": """activity_l1 : float, default=0.0
+        L1 penalty on the hidden activations (the course's R(Z)): the mean
+        over samples of ``activity_l1 * sum(|z|)`` over hidden units.""",
+    "activity_l2": """activity_l2 : float, default=0.0
+        L2 penalty on the hidden activations: the mean over samples of
+        ``activity_l2 * sum(z ** 2)`` over hidden units.""",
+    "dropout": """dropout : float or sequence of float, default=0.0
+        Probability of dropping each hidden unit during training (inverted
+        dropout, after the activation): one rate for every hidden layer or
+        one per layer, each in [0, 1). Networks with dropout can give
+        Monte-Carlo uncertainty at prediction time (``return_std``). Rates
+        are not part of the compiled graph: a grid over rates > 0 trains
+        without re-tracing.""",
+    "dropconnect": """dropconnect : float or sequence of float, default=0.0
+        Probability of dropping each single connection (weight) of a hidden
+        layer during training (DropConnect; one mask per minibatch), one
+        rate or one per hidden layer.""",
+    "batch_normalization": """batch_normalization : bool, default=False
+        Batch-normalise each hidden layer's pre-activations.""",
+    "mc_samples": """mc_samples : int, default=100
+        Number of stochastic forward passes behind ``return_std=True`` and
+        ``predict_interval`` (Monte-Carlo dropout).""",
+    "min_grad_norm": """min_grad_norm : float, default=0.0
+        Gradient-norm stopping criterion: stop when the Euclidean norm of the
+        gradient falls below it (stochastic solvers: the epoch's mean
+        minibatch gradient; ``'lbfgs'``: the full gradient). Each epoch's
+        norm is recorded in ``grad_norm_curve_``. 0 disables it.""",
+    "kernel_initializer": """kernel_initializer : str or None, default=None
+        Initial weights: None is scikit-learn's Glorot-uniform draw (a seeded
+        fit starts where scikit-learn's does); otherwise a Keras initializer
+        name (``'glorot_uniform'``, ``'glorot_normal'``, ``'he_uniform'``,
+        ``'he_normal'``, ``'lecun_normal'``, ``'orthogonal'``, ...) seeded from
+        ``random_state``, with zero biases.""",
+    "n_init": """n_init : int, default=1
+        Number of trainings from different random initialisations; the
+        best is kept -- highest validation score with ``early_stopping``,
+        else lowest final training loss. Each run's score is in
+        ``init_scores_``. Runs share one validation split.""",
+    "categorical_encoding": """categorical_encoding : {'onehot', 'binary', 'embedding'}, default='onehot'
+        How a pandas DataFrame's ``category``/``object``/string columns are
+        encoded inside the estimator (learned on the training data only):
+        ``'onehot'`` gives k input nodes per attribute of k values,
+        ``'binary'`` ceil(log2 k) nodes, ``'embedding'`` a learned embedding.
+        When this front end is active, numeric columns are standardised and
+        bool columns become 0/1; unseen or missing categories at predict
+        time are encoded as "unknown". All-numeric input is used as given,
+        exactly like scikit-learn's MLP.""",
 }
 
 _ATTRS = {
@@ -119,8 +170,24 @@ _ATTRS = {
     out_activation_ : str
         Name of the output activation.
     model_ : keras.Model
-        A Keras model holding the fitted weights (built on first access).""",
+        A Keras model holding the fitted weights (built on first access).
+    grad_norm_curve_ : list of float or None
+        Gradient norm after each epoch (iteration) when ``min_grad_norm > 0``.
+    init_scores_ : ndarray of shape (n_init,)
+        Score of each random initialisation (validation score with
+        ``early_stopping``, else final training loss).
+    best_init_ : int
+        Index of the kept initialisation in ``init_scores_``.""",
 }
+
+# The course's toolbox, shared by every estimator in the same order.
+_PARAMS["toolbox_params"] = "\n    ".join(
+    _PARAMS[name]
+    for name in (
+        "l1", "activity_l1", "activity_l2", "dropout", "dropconnect", "batch_normalization",
+        "mc_samples", "min_grad_norm", "kernel_initializer", "n_init", "categorical_encoding",
+    )
+)
 
 _FRAGMENTS = {**_PARAMS, **_ATTRS}
 

@@ -22,12 +22,17 @@ import numpy as np
 
 from ._backend import load
 
-__all__ = ["ModelSpec", "Engine", "acquire", "release", "clear_cache"]
+__all__ = ["PENALTIES", "ModelSpec", "Engine", "acquire", "release", "clear_cache"]
 
 #: How many idle engines the process keeps, across all architectures.
 MAX_IDLE_ENGINES = 16
 
-_LOSSES = ("squared_error", "poisson", "binary_log_loss", "log_loss")
+_LOSSES = (
+    "squared_error", "absolute_error", "huber", "poisson", "binary_log_loss", "log_loss",
+)
+
+#: Order of the penalty strengths in the vector every compiled function takes.
+PENALTIES = ("alpha", "l1", "activity_l1", "activity_l2")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,10 +52,18 @@ class ModelSpec:
     dtype : str
         ``'float32'`` or ``'float64'``.
     loss : str
-        One of ``'squared_error'``, ``'poisson'``, ``'binary_log_loss'``,
-        ``'log_loss'``.
+        One of ``'squared_error'``, ``'absolute_error'``, ``'huber'``,
+        ``'poisson'``, ``'binary_log_loss'``, ``'log_loss'``.
     optimizer : tuple
         ``(solver, *hyperparameters)``; the learning rate is not part of it.
+    penalties : tuple of str, default=()
+        Which optional penalty terms the graph computes: ``'l1'`` (on the
+        weights) and ``'activity'`` (on the hidden activations).  Their
+        strengths, like ``alpha``'s, are inputs of the compiled functions, so
+        a grid over them shares one trace.
+    track_grad_norm : bool, default=False
+        Whether a training epoch also returns the norm of its mean gradient
+        (the course's gradient-norm stopping criterion).
     """
 
     builder: Callable
@@ -60,6 +73,8 @@ class ModelSpec:
     dtype: str
     loss: str
     optimizer: tuple
+    penalties: tuple = ()
+    track_grad_norm: bool = False
 
     def build(self):
         """Return a fresh, uncompiled Keras model for this spec."""
@@ -103,7 +118,29 @@ class Engine:
         self.spec = spec
         self.model = spec.build()
         logits = self.model.get_layer("output").output
-        self._train_model = keras.Model(self.model.inputs, [logits, self.model.outputs[0]])
+        self._activity = []
+        if "activity" in spec.penalties:
+            self._activity = [
+                layer.output for layer in self.model.layers if layer.name.startswith("hidden")
+            ]
+        self._train_model = keras.Model(
+            self.model.inputs, [logits, self.model.outputs[0], *self._activity]
+        )
+        from .layers import stochastic_layers
+
+        self.stochastic = stochastic_layers(self.model)
+        self.batchnorms = [
+            layer for layer in self.model.layers
+            if isinstance(layer, keras.layers.BatchNormalization)
+        ]
+        if self.batchnorms:
+            self._bn_model = keras.Model(
+                self.model.inputs, [layer.input for layer in self.batchnorms]
+            )
+        self._seed_states = [
+            v for v in self.model.non_trainable_variables
+            if v.path.endswith("seed_generator_state")
+        ]
         self.variables = list(self.model.variables)
         self.trainable = list(self.model.trainable_variables)
         names = [v.path.rsplit("/", 1)[-1] for v in self.trainable]
@@ -118,17 +155,20 @@ class Engine:
         self.loaded = None  # token of the weights now held by the variables
         self.lock = threading.Lock()
         self._dtype = tf.as_dtype(spec.dtype)
-        self._report_scale = 1.0 / spec.n_outputs if spec.loss == "squared_error" else 1.0
+        regression = spec.loss in ("squared_error", "absolute_error", "huber")
+        self._report_scale = 1.0 / spec.n_outputs if regression else 1.0
         x_spec = tf.TensorSpec((None, *spec.input_shape), self._dtype)
         y_spec = tf.TensorSpec((None, spec.n_outputs), self._dtype)
         w_spec = tf.TensorSpec((None,), self._dtype)
-        scalar = tf.TensorSpec((), self._dtype)
+        pen = tf.TensorSpec((len(PENALTIES),), self._dtype)
+        int_scalar = tf.TensorSpec((), tf.int32)
         self._signatures = {
-            "_epoch": [x_spec, y_spec, w_spec, tf.TensorSpec((None,), tf.int32),
-                       tf.TensorSpec((), tf.int32), scalar],
+            "_epoch": [x_spec, y_spec, w_spec, tf.TensorSpec((None,), tf.int32), int_scalar, pen],
             "_predict": [x_spec],
-            "_evaluate": [x_spec, y_spec, w_spec, scalar],
-            "_loss_and_grad": [tf.TensorSpec((None,), self._dtype), x_spec, y_spec, w_spec, scalar],
+            "_mc_predict": [x_spec, int_scalar, int_scalar],
+            "_bn_inputs": [x_spec],
+            "_evaluate": [x_spec, y_spec, w_spec, pen],
+            "_loss_and_grad": [tf.TensorSpec((None,), self._dtype), x_spec, y_spec, w_spec, pen],
         }
         self._compiled = {}
 
@@ -142,21 +182,32 @@ class Engine:
         if fn is None:
             tf, _ = load()
             fn = tf.function(getattr(self, name), input_signature=self._signatures[name])
-            fn = fn.get_concrete_function()
+            sampling = name == "_mc_predict"
+            for layer in self.stochastic:
+                layer.sample_at_inference = sampling
+            try:
+                fn = fn.get_concrete_function()
+            finally:
+                for layer in self.stochastic:
+                    layer.sample_at_inference = False
             self._compiled[name] = fn
         return fn
 
     # ------------------------------------------------------------------ graph code
-    def _losses(self, y, logits, output, sw, alpha):
+    def _losses(self, y, outputs, sw, penalties):
         """Return ``(objective, reported)`` for one batch.
 
         ``objective`` is what the gradient is taken of: per-sample losses
         summed over outputs, averaged with the sample weights, plus
-        ``0.5 * alpha * ||W||^2 / sum(sw)`` -- scikit-learn's convention.
-        ``reported`` is what scikit-learn prints in ``loss_curve_`` (for squared
-        error it averages over outputs instead of summing).
+        ``0.5 * alpha * ||W||^2 / sum(sw)`` -- scikit-learn's convention -- and
+        the optional ``l1 * ||W||_1 / sum(sw)`` and activity penalties
+        (weighted mean over samples of ``activity_l1 * sum|z|`` and
+        ``activity_l2 * sum z^2`` over hidden units, Keras' convention).
+        ``reported`` is what scikit-learn prints in ``loss_curve_`` (for
+        regression losses it averages over outputs instead of summing).
         """
         tf, _ = load()
+        logits, output, *activities = outputs
         loss = self.spec.loss
         if loss == "log_loss":
             per = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)
@@ -166,6 +217,12 @@ class Engine:
             )
         elif loss == "poisson":
             per = tf.reduce_sum(tf.math.xlogy(y, y) - y * logits - y + tf.exp(logits), axis=1)
+        elif loss == "absolute_error":
+            per = tf.reduce_sum(tf.abs(y - output), axis=1)
+        elif loss == "huber":
+            err = tf.abs(y - output)
+            quad = tf.minimum(err, 1.0)
+            per = tf.reduce_sum(0.5 * tf.square(quad) + (err - quad), axis=1)
         else:
             per = 0.5 * tf.reduce_sum(tf.square(y - output), axis=1)
         sw_sum = tf.reduce_sum(sw)
@@ -173,44 +230,81 @@ class Engine:
         penalty = tf.zeros((), self._dtype)
         if self._penalized:
             squares = tf.add_n([tf.reduce_sum(tf.square(v)) for v in self._penalized])
-            penalty = 0.5 * alpha * tf.cast(squares, self._dtype) / sw_sum
+            penalty += 0.5 * penalties[0] * tf.cast(squares, self._dtype) / sw_sum
+            if "l1" in self.spec.penalties:
+                absolute = tf.add_n([tf.reduce_sum(tf.abs(v)) for v in self._penalized])
+                penalty += penalties[1] * tf.cast(absolute, self._dtype) / sw_sum
+        if activities:
+            flat = [tf.reshape(z, (tf.shape(z)[0], -1)) for z in activities]
+            l1 = tf.add_n([tf.reduce_sum(tf.abs(z), axis=1) for z in flat])
+            l2 = tf.add_n([tf.reduce_sum(tf.square(z), axis=1) for z in flat])
+            per_sample = penalties[2] * l1 + penalties[3] * l2
+            penalty += tf.reduce_sum(sw * tf.cast(per_sample, self._dtype)) / sw_sum
         extra = self.model.losses
         if extra:
             penalty = penalty + tf.cast(tf.add_n(extra), self._dtype)
         return data + penalty, data * self._report_scale + penalty
 
-    def _epoch(self, X, Y, SW, perm, batch_size, alpha):
+    def _epoch(self, X, Y, SW, perm, batch_size, penalties):
         tf, _ = load()
         n = tf.shape(perm)[0]
         n_batches = (n + batch_size - 1) // batch_size
         total = tf.zeros((), self._dtype)
+        track = self.spec.track_grad_norm
+        grad_sum = [tf.zeros(v.shape, v.dtype) for v in self.trainable] if track else []
         for i in tf.range(n_batches):
             idx = perm[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
             xb, yb, wb = tf.gather(X, idx), tf.gather(Y, idx), tf.gather(SW, idx)
             with tf.GradientTape() as tape:
-                logits, output = self._train_model(xb, training=True)
-                objective, reported = self._losses(yb, logits, output, wb, alpha)
+                outputs = self._train_model(xb, training=True)
+                objective, reported = self._losses(yb, outputs, wb, penalties)
             grads = tape.gradient(objective, self.trainable)
+            if track:
+                size = tf.cast(tf.shape(idx)[0], grads[0].dtype)
+                grad_sum = [s + g * size for s, g in zip(grad_sum, grads)]
             self.optimizer.apply(grads, self.trainable)
             total += reported * tf.cast(tf.shape(idx)[0], self._dtype)
-        return total / tf.cast(n, self._dtype)
+        mean_loss = total / tf.cast(n, self._dtype)
+        if not track:
+            return mean_loss, tf.constant(np.nan, self._dtype)
+        norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(s)) for s in grad_sum]))
+        return mean_loss, tf.cast(norm, self._dtype) / tf.cast(n, self._dtype)
 
     def _predict(self, X):
         return self.model(X, training=False)
 
-    def _evaluate(self, X, Y, SW, alpha):
-        logits, output = self._train_model(X, training=False)
-        _, reported = self._losses(Y, logits, output, SW, alpha)
-        return output, reported
+    def _mc_predict(self, X, seed, n_samples):
+        """``n_samples`` stochastic forward passes, stacked on a new first axis.
 
-    def _loss_and_grad(self, flat, X, Y, SW, alpha):
+        Traced with every dropout / DropConnect layer sampling its masks while
+        the rest of the network (batch normalisation) runs in inference mode.
+        Each seed generator restarts from ``seed``, so a call is reproducible.
+        """
+        tf, _ = load()
+        for i, state in enumerate(self._seed_states):
+            state.assign(tf.cast(tf.stack([seed + 7919 * i, 0]), state.dtype))
+        draws = tf.TensorArray(self._dtype, size=n_samples)
+        for j in tf.range(n_samples):
+            draws = draws.write(j, self.model(X, training=False))
+        return draws.stack()
+
+    def _bn_inputs(self, X):
+        out = self._bn_model(X, training=False)
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    def _evaluate(self, X, Y, SW, penalties):
+        outputs = self._train_model(X, training=False)
+        _, reported = self._losses(Y, outputs, SW, penalties)
+        return outputs[1], reported
+
+    def _loss_and_grad(self, flat, X, Y, SW, penalties):
         tf, _ = load()
         sizes = [int(np.prod(v.shape)) for v in self.trainable]
         for v, part in zip(self.trainable, tf.split(flat, sizes)):
             v.assign(tf.reshape(tf.cast(part, v.dtype), v.shape))
         with tf.GradientTape() as tape:
-            logits, output = self._train_model(X, training=True)
-            objective, reported = self._losses(Y, logits, output, SW, alpha)
+            outputs = self._train_model(X, training=True)
+            objective, reported = self._losses(Y, outputs, SW, penalties)
         grads = tape.gradient(objective, self.trainable)
         flat_grad = tf.concat([tf.reshape(g, [-1]) for g in grads], axis=0)
         return objective, reported, flat_grad
@@ -247,14 +341,44 @@ class Engine:
         """Return a NumPy copy of the optimizer's variables."""
         return [np.array(v.numpy()) for v in self.optimizer.variables]
 
-    def train_epoch(self, X, Y, SW, perm, batch_size, alpha):
-        """Run one epoch over ``perm`` in minibatches; return the mean loss."""
+    def _penalties(self, penalties):
         tf, _ = load()
-        loss = self._function("_epoch")(
+        return tf.constant(penalties, self._dtype, shape=(len(PENALTIES),))
+
+    def train_epoch(self, X, Y, SW, perm, batch_size, penalties):
+        """Run one epoch over ``perm`` in minibatches.
+
+        ``penalties`` holds the strengths named in :data:`PENALTIES`.
+        Returns ``(mean_loss, grad_norm)``; ``grad_norm`` is the norm of the
+        epoch's mean minibatch gradient, NaN unless the spec tracks it.
+        """
+        tf, _ = load()
+        loss, norm = self._function("_epoch")(
             X, Y, SW, tf.constant(perm, tf.int32), tf.constant(batch_size, tf.int32),
-            tf.constant(alpha, self._dtype),
+            self._penalties(penalties),
         )
-        return float(loss)
+        return float(loss), float(norm)
+
+    def mc_predict(self, X, n_samples, seed, max_values=1 << 24):
+        """Return ``(n_samples, n_rows, n_outputs)`` Monte-Carlo outputs for ``X``.
+
+        Rows are processed in chunks so that at most about ``max_values``
+        numbers are held at once; the seed generators are reset per chunk
+        from ``seed`` and the held weights are marked stale afterwards.
+        """
+        tf, _ = load()
+        fn = self._function("_mc_predict")
+        n = X.shape[0]
+        rows = max(1, max_values // max(1, n_samples * self.spec.n_outputs))
+        try:
+            parts = [
+                fn(tf.constant(X[i : i + rows]), tf.constant(seed + i, tf.int32),
+                   tf.constant(n_samples, tf.int32)).numpy()
+                for i in range(0, n, rows)
+            ]
+        finally:
+            self.loaded = None  # the seed generators moved on
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
 
     def predict(self, X, batch_rows=65536):
         """Return the model output for ``X`` (a NumPy array or tensor)."""
@@ -267,17 +391,42 @@ class Engine:
             [forward(tf.constant(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
         )
 
-    def evaluate(self, X, Y, SW, alpha):
-        """Return ``(output, reported_loss)`` on a held-out set."""
+    def recalibrate_batchnorm(self, X, batch_rows=65536):
+        """Set every batch-norm layer's moving statistics to the exact ones on ``X``.
+
+        Moving averages (momentum 0.99) lag far behind the weights when a
+        fit makes only a few hundred updates -- a small data set trained in
+        full batches makes one per epoch -- so after training each layer's
+        mean and variance are recomputed in inference mode, layer after
+        layer, from ``X`` (the training rows).
+        """
         tf, _ = load()
-        output, loss = self._function("_evaluate")(X, Y, SW, tf.constant(alpha, self._dtype))
+        fn = self._function("_bn_inputs")
+        for k, layer in enumerate(self.batchnorms):
+            total = total_sq = 0.0
+            count = 0
+            for i in range(0, X.shape[0], batch_rows):
+                z = fn(tf.convert_to_tensor(X[i : i + batch_rows]))[k].numpy()
+                z = z.reshape(-1, z.shape[-1]).astype(np.float64)
+                total = total + z.sum(axis=0)
+                total_sq = total_sq + np.square(z).sum(axis=0)
+                count += z.shape[0]
+            mean = total / count
+            layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))
+            variance = np.maximum(total_sq / count - np.square(mean), 0.0)
+            layer.moving_variance.assign(variance.astype(layer.moving_variance.dtype))
+        self.loaded = None
+
+    def evaluate(self, X, Y, SW, penalties):
+        """Return ``(output, reported_loss)`` on a held-out set."""
+        output, loss = self._function("_evaluate")(X, Y, SW, self._penalties(penalties))
         return output.numpy(), float(loss)
 
-    def loss_and_grad(self, flat, X, Y, SW, alpha):
+    def loss_and_grad(self, flat, X, Y, SW, penalties):
         """Full-batch ``(objective, reported, gradient)`` at the flat weight vector."""
         tf, _ = load()
         obj, rep, grad = self._function("_loss_and_grad")(
-            tf.constant(flat, self._dtype), X, Y, SW, tf.constant(alpha, self._dtype)
+            tf.constant(flat, self._dtype), X, Y, SW, self._penalties(penalties)
         )
         return float(obj), float(rep), grad.numpy().astype(np.float64)
 

@@ -9,11 +9,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from ._base import _STOCHASTIC_SOLVERS, BaseNeuralEstimator
 from ._docstrings import fill_doc
-from ._engine import ModelSpec
 from .builders import build_mlp
 
 
@@ -32,9 +31,20 @@ class _BaseMLP(BaseNeuralEstimator):
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "categorical_encoding": [StrOptions({"onehot", "binary", "embedding"})],
     }
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
+        rates = self._layer_rates()
+        n_hidden = len(self._hidden_sizes())
+
+        def present(prefix):
+            # Only *which* layers drop is architecture; the rates are weights.
+            return tuple(
+                0.5 if rates.get(f"{prefix}_{i}/rate", 0) > 0 else 0.0 for i in range(n_hidden)
+            )
+
+        encoder = getattr(self, "_frame_encoder", None)
         kwargs = (
             ("n_features", int(input_shape[0])),
             ("n_outputs", int(n_outputs)),
@@ -42,36 +52,36 @@ class _BaseMLP(BaseNeuralEstimator):
             ("activation", self.activation),
             ("output_activation", self.out_activation_),
             ("dtype", dtype),
+            ("dropout", present("dropout")),
+            ("dropconnect", present("hidden")),
+            ("batch_normalization", bool(self.batch_normalization)),
+            ("embeddings", encoder.embeddings if encoder is not None else ()),
         )
-        return ModelSpec(
-            builder=build_mlp,
-            builder_kwargs=kwargs,
-            input_shape=tuple(int(d) for d in input_shape),
-            n_outputs=int(n_outputs),
-            dtype=dtype,
-            loss=loss,
-            optimizer=self._optimizer_config(),
-        )
+        return self._make_spec(build_mlp, kwargs, input_shape, n_outputs, dtype, loss)
 
     def _initialize(self, X, Y):
         self._hidden_sizes()  # fail early on a bad value
         super()._initialize(X, Y)
         self.n_layers_ = len(self._hidden_sizes()) + 2
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
-        if self.__sklearn_is_fitted__() and (self.warm_start or incremental):
-            built = dict(self._spec.builder_kwargs)
-            sizes = built["hidden_layer_sizes"]
-            if self._hidden_sizes() != sizes or self.activation != built["activation"]:
-                raise ValueError(
-                    "warm_start and partial_fit continue the fitted network, whose "
-                    f"hidden_layer_sizes={sizes} and activation were fixed by the first "
-                    "fit; set warm_start=False to train a new architecture."
-                )
-            self._spec = self._model_spec(
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
+        if self.__sklearn_is_fitted__() and (self.warm_start or incremental) and train:
+            built = self._spec.builder_kwargs
+            spec = self._model_spec(
                 self._spec.input_shape, self.n_outputs_, self._spec.dtype, self._spec.loss
             )
-        return super()._fit(X, y, sample_weight, incremental, classes)
+            if spec.builder_kwargs != built:
+                changed = sorted(
+                    k for (k, old), (_, new) in zip(built, spec.builder_kwargs) if old != new
+                )
+                raise ValueError(
+                    "warm_start and partial_fit continue the fitted network, whose "
+                    "architecture was fixed by the first fit; these settings changed it: "
+                    f"{changed}. Set warm_start=False to train a new architecture "
+                    "(dropout and dropconnect rates may change, but not from or to 0)."
+                )
+            self._spec = spec
+        return super()._fit(X, y, sample_weight, incremental, classes, train)
 
 
 @fill_doc
@@ -117,6 +127,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``;
         ``'balanced'`` uses ``n_samples / (n_classes * bincount(y))``.
+    %(toolbox_params)s
 
     Attributes
     ----------
@@ -182,6 +193,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         max_fun=15000,
         output_activation=None,
         class_weight=None,
+        l1=0.0,
+        activity_l1=0.0,
+        activity_l2=0.0,
+        dropout=0.0,
+        dropconnect=0.0,
+        batch_normalization=False,
+        mc_samples=100,
+        min_grad_norm=0.0,
+        kernel_initializer=None,
+        n_init=1,
+        categorical_encoding="onehot",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -208,6 +230,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self.max_fun = max_fun
         self.output_activation = output_activation
         self.class_weight = class_weight
+        self.l1 = l1
+        self.activity_l1 = activity_l1
+        self.activity_l2 = activity_l2
+        self.dropout = dropout
+        self.dropconnect = dropconnect
+        self.batch_normalization = batch_normalization
+        self.mc_samples = mc_samples
+        self.min_grad_norm = min_grad_norm
+        self.kernel_initializer = kernel_initializer
+        self.n_init = n_init
+        self.categorical_encoding = categorical_encoding
 
     @available_if(_stochastic_only)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -235,9 +268,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _validate_input(self, X, y, incremental, reset, classes):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            dtype=(np.float64, np.float32), reset=reset,
+        X, y = self._validate_Xy(
+            X, y, reset, accept_sparse=["csr", "csc"], multi_output=True,
+            dtype=(np.float64, np.float32),
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -343,23 +376,37 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """
         return self._decode(self._forward(X))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, return_std=False):
         """Probability estimates for ``X``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
+        return_std : bool, default=False
+            Also return the standard deviation of each probability over
+            ``mc_samples`` stochastic forward passes with dropout kept on
+            (Monte-Carlo dropout); the probabilities are then the passes'
+            average. Needs ``dropout > 0`` or ``dropconnect > 0``.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``, in the
             float dtype of ``X``.
+        proba_std : ndarray of shape (n_samples, n_classes)
+            Standard deviation of each probability; only with
+            ``return_std=True``.
         """
-        output = self._forward(X)
-        if output.shape[1] == 1:
-            return np.hstack([1 - output, output])
+        if not return_std:
+            return self._as_proba(self._forward(X))
+        draws = self._as_proba(self._mc_forward(X))
+        return draws.mean(axis=0), draws.std(axis=0)
+
+    @staticmethod
+    def _as_proba(output):
+        if output.shape[-1] == 1:
+            return np.concatenate([1 - output, output], axis=-1)
         return output
 
     def predict_log_proba(self, X):
@@ -396,9 +443,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        Half squared error, or half Poisson deviance with an exponential
-        output (requires ``y >= 0``).
+    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
+        Half squared error; absolute error (robust to outliers, fits the
+        median); Huber loss with threshold 1 (quadratic for residuals below
+        1, linear above -- scale ``y`` accordingly); or half Poisson deviance
+        with an exponential output (requires ``y >= 0``).
     %(hidden_layer_sizes)s
     %(activation)s
     %(solver)s
@@ -426,6 +475,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         Output activation; None is ``'identity'`` (``'exp'`` for the Poisson
         loss). Any hidden activation name works, e.g. ``'logistic'`` for
         targets in (0, 1).
+    %(toolbox_params)s
 
     Attributes
     ----------
@@ -449,7 +499,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     _parameter_constraints = {
         **_BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
     }
 
     def __init__(
@@ -480,6 +530,17 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         n_iter_no_change=10,
         max_fun=15000,
         output_activation=None,
+        l1=0.0,
+        activity_l1=0.0,
+        activity_l2=0.0,
+        dropout=0.0,
+        dropconnect=0.0,
+        batch_normalization=False,
+        mc_samples=100,
+        min_grad_norm=0.0,
+        kernel_initializer=None,
+        n_init=1,
+        categorical_encoding="onehot",
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -506,6 +567,17 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.output_activation = output_activation
+        self.l1 = l1
+        self.activity_l1 = activity_l1
+        self.activity_l2 = activity_l2
+        self.dropout = dropout
+        self.dropconnect = dropconnect
+        self.batch_normalization = batch_normalization
+        self.mc_samples = mc_samples
+        self.min_grad_norm = min_grad_norm
+        self.kernel_initializer = kernel_initializer
+        self.n_init = n_init
+        self.categorical_encoding = categorical_encoding
 
     @available_if(_stochastic_only)
     def partial_fit(self, X, y, sample_weight=None):
@@ -529,9 +601,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _validate_input(self, X, y, incremental, reset, classes):
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
-            dtype=(np.float64, np.float32), reset=reset,
+        X, y = self._validate_Xy(
+            X, y, reset, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
+            dtype=(np.float64, np.float32),
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -549,7 +621,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                     f"output_activation={self.output_activation!r}. Leave it None."
                 )
             return "exp", "poisson"
-        return self.output_activation or "identity", "squared_error"
+        return self.output_activation or "identity", self.loss
 
     def _encode_target(self, y, dtype):
         return np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)
@@ -566,18 +638,60 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             r2 = np.where(total > 0, 1 - residual / total, np.where(residual == 0, 1.0, 0.0))
         return float(np.mean(r2))
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict using the trained network.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
+        return_std : bool, default=False
+            Also return the standard deviation of ``mc_samples`` stochastic
+            forward passes with dropout (or DropConnect) kept on -- Monte-Carlo
+            dropout, the course's "dropout at prediction time". The mean
+            prediction is then the average of those passes. Needs a network
+            fitted with ``dropout > 0`` or ``dropconnect > 0``.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values, in the float dtype of ``X``.
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Standard deviation of the passes; only with ``return_std=True``.
         """
-        output = self._forward(X)
-        return output.ravel() if output.shape[1] == 1 else output
+        if not return_std:
+            output = self._forward(X)
+            return output.ravel() if output.shape[1] == 1 else output
+        draws = self._mc_forward(X)
+        mean, std = draws.mean(axis=0), draws.std(axis=0)
+        if mean.shape[1] == 1:
+            return mean.ravel(), std.ravel()
+        return mean, std
+
+    def predict_interval(self, X, confidence=0.9):
+        """Prediction intervals from Monte-Carlo dropout.
+
+        The interval holds the central ``confidence`` fraction of
+        ``mc_samples`` stochastic forward passes (empirical quantiles
+        ``(1 - confidence) / 2`` and ``(1 + confidence) / 2``). It reflects
+        the model's uncertainty about its weights, which grows away from the
+        training data; it does not include the noise of the target.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        confidence : float, default=0.9
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        interval : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+            Lower and upper bounds (last axis).
+        """
+        if not 0 < confidence < 1:
+            raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+        draws = self._mc_forward(X)
+        q = np.quantile(draws, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
+        interval = np.moveaxis(q, 0, -1).astype(draws.dtype, copy=False)
+        return interval[:, 0, :] if interval.shape[1] == 1 else interval

@@ -10,7 +10,10 @@ probabilities or regression values as a user expects.
 
 from ._backend import load
 
-__all__ = ["ACTIVATIONS", "build_mlp", "keras_activation"]
+__all__ = [
+    "ACTIVATIONS", "THRESHOLD_ACTIVATIONS", "build_mlp", "embed_codes", "hidden_block",
+    "keras_activation",
+]
 
 #: Activation names accepted by skdeep, mapped to Keras' names.  The first four
 #: are scikit-learn's spellings; the rest are Keras activations.
@@ -32,7 +35,13 @@ ACTIVATIONS = {
     "hard_sigmoid": "hard_sigmoid",
     "exp": "exponential",
     "softmax": "softmax",
+    "step": "skdeep>step",
+    "sign": "skdeep>sign",
 }
+
+#: Activations whose gradient is zero almost everywhere: a network using them
+#: can predict with assigned weights but cannot be trained by gradients.
+THRESHOLD_ACTIVATIONS = ("step", "sign")
 
 
 def keras_activation(name):
@@ -55,11 +64,122 @@ def keras_activation(name):
     'sigmoid'
     """
     try:
-        return ACTIVATIONS[name]
+        keras_name = ACTIVATIONS[name]
     except KeyError:
         raise ValueError(
             f"Unknown activation {name!r}. Expected one of {sorted(ACTIVATIONS)}."
         ) from None
+    if keras_name.startswith("skdeep>"):
+        from . import layers
+
+        return getattr(layers, name)
+    return keras_name
+
+
+def _per_layer(value, n_layers, name):
+    """Broadcast a rate (or a sequence of rates) to one float per hidden layer."""
+    if value is None:
+        value = 0.0
+    if hasattr(value, "__iter__") and not isinstance(value, str):
+        rates = tuple(float(v) for v in value)
+        if len(rates) != n_layers:
+            raise ValueError(
+                f"{name} has {len(rates)} rates but the network has {n_layers} hidden "
+                f"layer(s); give one rate per hidden layer or a single float."
+            )
+    else:
+        rates = (float(value),) * n_layers
+    if any(not 0 <= r < 1 for r in rates):
+        raise ValueError(f"{name} rates must be in [0, 1), got {rates}.")
+    return rates
+
+
+def hidden_block(x, units, index, *, activation, dropout=0.0, dropconnect=0.0,
+                 batch_normalization=False, dtype="float32"):
+    """Append one fully connected hidden layer to the functional tensor ``x``.
+
+    The layer is ``Dense`` (or :class:`~skdeep.layers.DropConnectDense` when
+    ``dropconnect > 0``), optionally followed by batch normalisation before
+    the activation, and by :class:`~skdeep.layers.RateDropout` when
+    ``dropout > 0``.  The activations -- what activity penalties act on -- are
+    the output of the layer named ``hidden_<index>``.
+
+    Parameters
+    ----------
+    x : KerasTensor
+        Input of the block.
+    units : int
+        Width of the layer.
+    index : int
+        Position of the layer, used in the layer names.
+    activation : str
+        A key of :data:`ACTIVATIONS`.
+    dropout : float, default=0.0
+        Unit dropping rate after the activation (0 adds no layer).
+    dropconnect : float, default=0.0
+        Connection dropping rate of the kernel (0 uses a plain ``Dense``).
+    batch_normalization : bool, default=False
+        Normalise the pre-activations with ``BatchNormalization``.
+    dtype : str, default='float32'
+        Variable and compute dtype.
+
+    Returns
+    -------
+    KerasTensor
+        Output of the block.
+    """
+    _, keras = load()
+    layers = keras.layers
+    act = keras_activation(activation)
+    bn = bool(batch_normalization)
+    dense_name = f"dense_{index}" if bn else f"hidden_{index}"
+    if dropconnect > 0:
+        from .layers import DropConnectDense
+
+        x = DropConnectDense(units, rate=dropconnect, activation=None if bn else act,
+                             dtype=dtype, name=dense_name)(x)
+    else:
+        x = layers.Dense(units, activation=None if bn else act, dtype=dtype, name=dense_name)(x)
+    if bn:
+        x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_{index}")(x)
+        x = layers.Activation(act, dtype=dtype, name=f"hidden_{index}")(x)
+    if dropout > 0:
+        from .layers import RateDropout
+
+        x = RateDropout(dropout, dtype=dtype, name=f"dropout_{index}")(x)
+    return x
+
+
+def embed_codes(inputs, n_numeric, embeddings, dtype="float32"):
+    """Replace trailing integer-code columns of ``inputs`` by learned embeddings.
+
+    Parameters
+    ----------
+    inputs : KerasTensor of shape (None, n_numeric + len(embeddings))
+        Numeric columns first, then one column of category codes per
+        categorical attribute (0 = unknown or missing, 1..k = categories).
+    n_numeric : int
+        Number of leading numeric columns passed through unchanged.
+    embeddings : sequence of (int, int)
+        ``(n_categories, dimension)`` per code column.
+    dtype : str, default='float32'
+        Variable dtype.
+
+    Returns
+    -------
+    KerasTensor
+        The numeric columns concatenated with every embedding vector.
+    """
+    _, keras = load()
+    parts = [inputs[:, :n_numeric]] if n_numeric else []
+    for j, (k, dim) in enumerate(embeddings):
+        codes = keras.ops.cast(inputs[:, n_numeric + j], "int32")
+        parts.append(
+            keras.layers.Embedding(int(k) + 1, int(dim), dtype=dtype, name=f"embedding_{j}")(codes)
+        )
+    if len(parts) == 1:
+        return parts[0]
+    return keras.layers.Concatenate(dtype=dtype, name="encoded")(parts)
 
 
 def build_mlp(
@@ -69,13 +189,17 @@ def build_mlp(
     activation="relu",
     output_activation="identity",
     dtype="float32",
+    dropout=0.0,
+    dropconnect=0.0,
+    batch_normalization=False,
+    embeddings=(),
 ):
     """Build a fully connected feed-forward network.
 
     Parameters
     ----------
     n_features : int
-        Number of input features.
+        Number of input features (columns of the encoded input).
     n_outputs : int
         Number of output units.
     hidden_layer_sizes : tuple of int, default=(100,)
@@ -87,6 +211,15 @@ def build_mlp(
         Output activation, a key of :data:`ACTIVATIONS`.
     dtype : {'float32', 'float64'}, default='float32'
         Variable and compute dtype.
+    dropout : float or tuple of float, default=0.0
+        Dropout rate after each hidden layer (one value, or one per layer).
+    dropconnect : float or tuple of float, default=0.0
+        DropConnect rate of each hidden layer's kernel.
+    batch_normalization : bool, default=False
+        Batch-normalise every hidden layer's pre-activations.
+    embeddings : tuple of (int, int), default=()
+        ``(n_categories, dimension)`` of each trailing code column to embed
+        (see :func:`embed_codes`).
 
     Returns
     -------
@@ -102,15 +235,23 @@ def build_mlp(
     ['input', 'hidden_0', 'output', 'output_activation']
     >>> model.output_shape
     (None, 3)
+    >>> model = build_mlp(4, 1, hidden_layer_sizes=(8, 8), dropout=0.2)
+    >>> [layer.name for layer in model.layers][1:5]
+    ['hidden_0', 'dropout_0', 'hidden_1', 'dropout_1']
     """
     _, keras = load()
     layers = keras.layers
+    sizes = tuple(int(u) for u in hidden_layer_sizes)
+    dropout = _per_layer(dropout, len(sizes), "dropout")
+    dropconnect = _per_layer(dropconnect, len(sizes), "dropconnect")
     inputs = keras.Input((n_features,), dtype=dtype, name="input")
     hidden = inputs
-    act = keras_activation(activation)
-    for i, units in enumerate(hidden_layer_sizes):
-        hidden = layers.Dense(int(units), activation=act, dtype=dtype, name=f"hidden_{i}")(
-            hidden
+    if embeddings:
+        hidden = embed_codes(inputs, n_features - len(embeddings), embeddings, dtype)
+    for i, units in enumerate(sizes):
+        hidden = hidden_block(
+            hidden, units, i, activation=activation, dropout=dropout[i],
+            dropconnect=dropconnect[i], batch_normalization=batch_normalization, dtype=dtype,
         )
     logits = layers.Dense(int(n_outputs), dtype=dtype, name="output")(hidden)
     outputs = layers.Activation(

@@ -28,6 +28,26 @@ def test_xor_perceptron():
     out = run("xor_perceptron.py")
     assert "2 hidden units accuracy: 1.0" in out
     assert "perceptron accuracy: 1.0" not in out
+    assert "step network predicts: [-1  1  1 -1] targets: [-1  1  1 -1]" in out
+
+
+def test_dropout_uncertainty_grows_off_the_data():
+    rows = [line.split() for line in run("dropout_uncertainty.py").splitlines()]
+    std = {float(r[0]): float(r[2]) for r in rows if len(r) >= 3 and r[0][-2:-1] == "."}
+    assert std[3.0] > 3 * std[0.0] and std[-3.0] > 3 * std[0.0]
+
+
+def test_mixed_dataframe_example():
+    out = run("mixed_dataframe.py")
+    for encoding, inputs in (("onehot", 15), ("binary", 8), ("embedding", 5)):
+        line = next(x for x in out.splitlines() if x.startswith(encoding))
+        assert f"({inputs} network inputs)" in line and float(line.split()[2]) > 0.8
+
+
+@pytest.mark.slow
+def test_grid_search_dropout_example():
+    out = run("grid_search_dropout.py")
+    assert "best:" in out and float(out.split("test accuracy")[-1]) > 0.95
 
 
 @pytest.mark.slow

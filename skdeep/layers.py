@@ -1,0 +1,231 @@
+"""Keras layers that skdeep's builders need and Keras does not provide.
+
+* :class:`RateDropout` -- dropout whose rate is a (non-trainable) variable
+  rather than a constant baked into the graph, so one compiled training
+  function serves every dropout rate of a grid search, and which can stay
+  active at prediction time for Monte-Carlo dropout.
+* :class:`DropConnectDense` -- a dense layer that drops single connections
+  (weights) instead of units during training (Wan et al., 2013); Keras has no
+  such layer.
+* :func:`step` and :func:`sign` -- the course's threshold activations.
+
+Importing this module imports Keras (and TensorFlow); ``import skdeep`` does
+not import it.
+"""
+
+from ._backend import load
+
+_, keras = load()
+ops = keras.ops
+
+__all__ = ["RateDropout", "DropConnectDense", "step", "sign", "stochastic_layers"]
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+def step(x):
+    """Heaviside step: 1 where ``x >= 0``, else 0 (its gradient is zero).
+
+    Parameters
+    ----------
+    x : tensor
+        Pre-activation.
+
+    Returns
+    -------
+    tensor
+        ``x``'s shape and dtype.
+
+    Examples
+    --------
+    >>> from skdeep.layers import step
+    >>> step([-1.0, 0.0, 2.0]).numpy().tolist()
+    [0.0, 1.0, 1.0]
+    """
+    x = ops.convert_to_tensor(x)
+    return ops.cast(ops.greater_equal(x, 0), x.dtype)
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+def sign(x):
+    """Perceptron sign: +1 where ``x >= 0``, else -1 (its gradient is zero).
+
+    Parameters
+    ----------
+    x : tensor
+        Pre-activation.
+
+    Returns
+    -------
+    tensor
+        ``x``'s shape and dtype.
+
+    Examples
+    --------
+    >>> from skdeep.layers import sign
+    >>> sign([-1.0, 0.0, 2.0]).numpy().tolist()
+    [-1.0, 1.0, 1.0]
+    """
+    x = ops.convert_to_tensor(x)
+    return 2 * ops.cast(ops.greater_equal(x, 0), x.dtype) - 1
+
+
+class _StochasticLayer(keras.layers.Layer):
+    """Shared plumbing of layers that sample a mask: a rate variable, a seed.
+
+    ``sample_at_inference`` is read while a function is traced: skdeep sets
+    it on every stochastic layer while it traces its Monte-Carlo prediction
+    function, so masks are drawn there although ``training=False`` keeps
+    batch normalisation in inference mode.
+    """
+
+    def __init__(self, rate=0.5, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= float(rate) < 1:
+            raise ValueError(f"rate must be in [0, 1), got {rate}.")
+        self.initial_rate = float(rate)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.sample_at_inference = False
+
+    def _build_rate(self):
+        self.rate = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(self.initial_rate),
+            trainable=False,
+            name="rate",
+        )
+
+    def _keep_mask(self, shape, dtype):
+        """Boolean mask (True = keep) and the inverted-dropout scale."""
+        rate = ops.cast(self.rate, dtype)
+        noise = keras.random.uniform(shape, seed=self.seed_generator, dtype=dtype)
+        return ops.greater_equal(noise, rate), 1 / (1 - rate)
+
+    def _sampling(self, training):
+        return bool(training) or self.sample_at_inference
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rate": self.initial_rate, "seed": self.seed})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class RateDropout(_StochasticLayer):
+    """Inverted dropout with the rate held in a non-trainable variable.
+
+    During training each input unit is zeroed with probability ``rate`` and
+    the survivors are scaled by ``1 / (1 - rate)``; at inference the layer is
+    the identity, unless skdeep samples it for Monte-Carlo predictions.
+
+    Parameters
+    ----------
+    rate : float, default=0.5
+        Initial dropping probability in [0, 1); assign ``layer.rate`` to
+        change it without rebuilding the model.
+    seed : int or None, default=None
+        Seed of the layer's :class:`keras.random.SeedGenerator`.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import RateDropout
+    >>> layer = RateDropout(0.5, seed=0)
+    >>> x = np.ones((1, 1000), dtype="float32")
+    >>> bool((layer(x, training=False).numpy() == x).all())
+    True
+    >>> kept = float((layer(x, training=True).numpy() > 0).mean())
+    >>> 0.4 < kept < 0.6
+    True
+    """
+
+    def build(self, input_shape):
+        self._build_rate()
+
+    def call(self, inputs, training=False):
+        if not self._sampling(training):
+            return inputs
+        keep, scale = self._keep_mask(ops.shape(inputs), inputs.dtype)
+        return ops.where(keep, inputs * scale, ops.zeros_like(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class DropConnectDense(_StochasticLayer):
+    """Dense layer that drops single connections during training.
+
+    Each training step zeroes every weight of the kernel independently with
+    probability ``rate`` (one mask per minibatch) and scales the kept ones by
+    ``1 / (1 - rate)``; at inference the full kernel is used -- the
+    expectation of the sampled kernels.
+
+    Parameters
+    ----------
+    units : int
+        Output width.
+    rate : float, default=0.5
+        Probability of dropping each connection, in [0, 1).
+    activation : str or callable, default=None
+        Keras activation applied to the output.
+    seed : int or None, default=None
+        Seed of the layer's :class:`keras.random.SeedGenerator`.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import DropConnectDense
+    >>> layer = DropConnectDense(3, rate=0.5, seed=0)
+    >>> layer(np.ones((2, 4), dtype="float32")).shape
+    TensorShape([2, 3])
+    """
+
+    def __init__(self, units, rate=0.5, activation=None, seed=None, **kwargs):
+        super().__init__(rate=rate, seed=seed, **kwargs)
+        self.units = int(units)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel"
+        )
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self._build_rate()
+
+    def call(self, inputs, training=False):
+        kernel = ops.cast(self.kernel, inputs.dtype)
+        if self._sampling(training):
+            keep, scale = self._keep_mask(ops.shape(kernel), inputs.dtype)
+            kernel = ops.where(keep, kernel * scale, ops.zeros_like(kernel))
+        return self.activation(ops.matmul(inputs, kernel) + ops.cast(self.bias, inputs.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {"units": self.units, "activation": keras.activations.serialize(self.activation)}
+        )
+        return config
+
+
+def stochastic_layers(model):
+    """Return the layers of ``model`` that draw masks (dropout, DropConnect).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model built by an skdeep builder.
+
+    Returns
+    -------
+    list of keras.layers.Layer
+        The :class:`RateDropout` and :class:`DropConnectDense` layers.
+    """
+    return [layer for layer in model.layers if isinstance(layer, _StochasticLayer)]

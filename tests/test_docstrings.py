@@ -1,0 +1,15 @@
+"""Every docstring example runs and prints what it shows."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["skdeep._mlp", "skdeep._engine", "skdeep.builders", "skdeep.layers"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
