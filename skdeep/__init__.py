@@ -4,9 +4,13 @@ Importing skdeep does not import TensorFlow; that happens on the first fit
 or predict.
 """
 
+from ._cnn import CNNClassifier, CNNRegressor
 from ._engine import clear_cache
 from ._mlp import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "clear_cache", "__version__"]
+__all__ = [
+    "CNNClassifier", "CNNRegressor", "MLPClassifier", "MLPRegressor", "clear_cache",
+    "__version__",
+]

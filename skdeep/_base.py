@@ -272,6 +272,18 @@ class BaseNeuralEstimator(BaseEstimator):
                     rates[f"dense_{i}/rate"] = rate  # DropConnect under batch norm
         return rates
 
+    def _present_rates(self, prefix):
+        """Builder argument saying which hidden layers have a ``prefix`` rate.
+
+        Only *which* layers drop is architecture (0.5 marks one); the rates
+        themselves are weights set by :meth:`_apply_rates`.
+        """
+        rates = self._layer_rates()
+        return tuple(
+            0.5 if rates.get(f"{prefix}_{i}/rate", 0) > 0 else 0.0
+            for i in range(len(self._hidden_sizes()))
+        )
+
     def _apply_rates(self, weights):
         rates = self._layer_rates()
         for i, path in enumerate(self._variable_paths):
@@ -316,24 +328,35 @@ class BaseNeuralEstimator(BaseEstimator):
             self._frame_encoder.fit(X)
         return self._frame_encoder.transform(X)
 
+    def _X_check_params(self):
+        """``check_array`` options for ``X``; bodies taking images override it."""
+        return dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+
+    def _shape_input(self, X, reset):
+        """Bring validated ``X`` into the network's sample layout (hook)."""
+        if sp.issparse(X):
+            X = X.toarray()
+        return X
+
     def _validate_Xy(self, X, y, reset, **check_params):
         """``validate_data`` for fit, routing mixed-dtype frames through the front end."""
+        check_params = {**self._X_check_params(), **check_params}
         if self._uses_frame(X, reset):
             X = self._encode_frame(X, reset)
-            return check_X_y(X, y, **check_params)
-        return validate_data(self, X, y, reset=reset, **check_params)
+            X, y = check_X_y(X, y, **check_params)
+        else:
+            X, y = validate_data(self, X, y, reset=reset, **check_params)
+        return self._shape_input(X, reset), y
 
     def _validate_X(self, X):
         """``validate_data(reset=False)`` for prediction, with the front end."""
         check_is_fitted(self)
-        params = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+        params = self._X_check_params()
         if self._uses_frame(X, reset=False):
             X = check_array(self._encode_frame(X, reset=False), **params)
         else:
             X = validate_data(self, X, reset=False, **params)
-        if sp.issparse(X):
-            X = X.toarray()
-        return X
+        return self._shape_input(X, reset=False)
 
     def initialize(self, X, y, classes=None):
         """Set the network up for ``(X, y)`` without training it.
@@ -362,8 +385,28 @@ class BaseNeuralEstimator(BaseEstimator):
         self._validate_params()
         return self._fit(X, y, classes=classes, train=False)
 
+    def _check_same_architecture(self):
+        """warm_start / partial_fit: refuse parameter changes that alter the network."""
+        built = self._spec.builder_kwargs
+        spec = self._model_spec(
+            self._spec.input_shape, self.n_outputs_, self._spec.dtype, self._spec.loss
+        )
+        if spec.builder_kwargs != built:
+            changed = sorted(
+                k for (k, old), (_, new) in zip(built, spec.builder_kwargs) if old != new
+            )
+            raise ValueError(
+                "warm_start and partial_fit continue the fitted network, whose "
+                "architecture was fixed by the first fit; these settings changed it: "
+                f"{changed}. Set warm_start=False to train a new architecture "
+                "(dropout and dropconnect rates may change, but not from or to 0)."
+            )
+        self._spec = spec
+
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
         first_pass = not self.__sklearn_is_fitted__() or (not self.warm_start and not incremental)
+        if not first_pass and train:
+            self._check_same_architecture()
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if train:
@@ -380,7 +423,7 @@ class BaseNeuralEstimator(BaseEstimator):
         fresh = first_pass or not train
 
         if fresh:
-            self._initialize(X, Y)
+            self._initialize(X, Y, sample_weight)
         elif np.dtype(self._spec.dtype) != X.dtype:
             X = X.astype(self._spec.dtype)
             Y = Y.astype(self._spec.dtype)
@@ -392,7 +435,7 @@ class BaseNeuralEstimator(BaseEstimator):
             runs, split = [], None
             for run in range(n_runs):
                 if run:
-                    self._initialize(X, Y)
+                    self._initialize(X, Y, sample_weight)
                 if fresh:
                     self._store_weights(self._initial_weights(engine, rng))
                 else:
@@ -436,7 +479,7 @@ class BaseNeuralEstimator(BaseEstimator):
             return float(self.best_validation_score_)
         return float(self.loss_)
 
-    def _initialize(self, X, Y):
+    def _initialize(self, X, Y, sample_weight=None):
         self.n_outputs_ = Y.shape[1]
         self.out_activation_, loss = self._output_setup()
         self._spec = self._model_spec(X.shape[1:], self.n_outputs_, X.dtype.name, loss)
@@ -477,7 +520,9 @@ class BaseNeuralEstimator(BaseEstimator):
             leaf = path.rsplit("/", 1)[-1]
             if leaf == "kernel":
                 if initializer is None:
-                    fan_in, fan_out = int(np.prod(w.shape[:-1])), w.shape[-1]
+                    # Glorot's fans; a conv kernel's include its receptive field
+                    fan_in = int(np.prod(w.shape[:-1]))
+                    fan_out = int(np.prod(w.shape[:-2])) * w.shape[-1] if w.ndim > 2 else w.shape[-1]
                     bound = np.sqrt(factor / (fan_in + fan_out))
                     weights[i] = rng.uniform(-bound, bound, w.shape).astype(w.dtype)
                 else:

@@ -11,7 +11,8 @@ probabilities or regression values as a user expects.
 from ._backend import load
 
 __all__ = [
-    "ACTIVATIONS", "THRESHOLD_ACTIVATIONS", "build_mlp", "embed_codes", "hidden_block",
+    "ACTIVATIONS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp", "conv_output_size",
+    "embed_codes", "hidden_block",
     "keras_activation",
 ]
 
@@ -258,3 +259,145 @@ def build_mlp(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)
     return keras.Model(inputs, outputs, name="mlp")
+
+
+def conv_output_size(size, kernel, stride, padding):
+    """The course's convolution (or pooling) output size along one axis.
+
+    ``(W - F + 2P) / S + 1`` rounded down, with ``P = 0`` for ``'valid'``;
+    ``'same'`` pads so that the output size is ``ceil(W / S)``.
+
+    Parameters
+    ----------
+    size : int
+        Input size ``W``.
+    kernel : int
+        Filter (or pool) size ``F``.
+    stride : int
+        Stride ``S``.
+    padding : {'valid', 'same'}
+        Keras padding mode.
+
+    Returns
+    -------
+    int
+        The output size (0 or less when the filter does not fit).
+
+    Examples
+    --------
+    >>> from skdeep.builders import conv_output_size
+    >>> conv_output_size(7, 3, 1, "valid"), conv_output_size(7, 3, 2, "valid")
+    (5, 3)
+    >>> conv_output_size(8, 3, 2, "same")
+    4
+    """
+    if padding == "same":
+        return -(-size // stride)
+    return (size - kernel) // stride + 1
+
+
+def build_cnn(
+    input_shape,
+    n_outputs,
+    filters=(32, 64),
+    kernel_size=(3, 3),
+    strides=(1, 1),
+    padding="same",
+    pooling="max",
+    pool_size=2,
+    dense_layer_sizes=(128,),
+    activation="relu",
+    output_activation="identity",
+    dtype="float32",
+    dropout=0.0,
+    batch_normalization=False,
+    standardize=True,
+):
+    """Build a convolutional network: conv blocks, then dense layers.
+
+    Each conv block is ``Conv1D``/``Conv2D`` (``conv_<i>``), optional batch
+    normalisation, the activation (``hidden_conv_<i>``) and optional pooling
+    (``pool_<i>``); the result is flattened and passes through dense hidden
+    layers (``hidden_<j>``, see :func:`hidden_block`) to the output.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample: ``(length, channels)`` gives a 1-D network,
+        ``(height, width, channels)`` a 2-D one.
+    n_outputs : int
+        Number of output units.
+    filters : tuple of int, default=(32, 64)
+        Filters of each conv layer.
+    kernel_size, strides : tuple of int, default=(3, 3) and (1, 1)
+        Filter size ``F`` and stride ``S`` of each conv layer.
+    padding : {'same', 'valid'}, default='same'
+        Zero padding of the conv and pooling layers.
+    pooling : {'max', 'avg'} or None, default='max'
+        Pooling after each conv layer.
+    pool_size : int, default=2
+        Pooling window (and stride).
+    dense_layer_sizes : tuple of int, default=(128,)
+        Units of the dense hidden layers after flattening.
+    activation, output_activation : str
+        Keys of :data:`ACTIVATIONS`.
+    dtype : {'float32', 'float64'}, default='float32'
+        Variable and compute dtype.
+    dropout : float or tuple of float, default=0.0
+        Dropout after each dense hidden layer.
+    batch_normalization : bool, default=False
+        Batch-normalise the conv and dense pre-activations.
+    standardize : bool, default=True
+        Start with a per-channel :class:`~skdeep.layers.Standardize` layer
+        whose mean and variance the estimator sets from the training data.
+
+    Returns
+    -------
+    keras.Model
+        An uncompiled functional model.
+
+    Examples
+    --------
+    >>> from skdeep.builders import build_cnn
+    >>> model = build_cnn((8, 8, 1), 10, filters=(4,), kernel_size=(3,), strides=(1,),
+    ...                   dense_layer_sizes=(16,))
+    >>> [layer.name for layer in model.layers][1:5]
+    ['standardize', 'conv_0', 'hidden_conv_0', 'pool_0']
+    >>> model.get_layer("pool_0").output.shape
+    (None, 4, 4, 4)
+    """
+    _, keras = load()
+    layers = keras.layers
+    input_shape = tuple(int(d) for d in input_shape)
+    two_d = len(input_shape) == 3
+    conv = layers.Conv2D if two_d else layers.Conv1D
+    pool = {"max": layers.MaxPooling2D if two_d else layers.MaxPooling1D,
+            "avg": layers.AveragePooling2D if two_d else layers.AveragePooling1D}.get(pooling)
+    sizes = tuple(int(u) for u in dense_layer_sizes)
+    dropout = _per_layer(dropout, len(sizes), "dropout")
+    act = keras_activation(activation)
+    bn = bool(batch_normalization)
+
+    inputs = keras.Input(input_shape, dtype=dtype, name="input")
+    x = inputs
+    if standardize:
+        from .layers import Standardize
+
+        x = Standardize(dtype=dtype, name="standardize")(x)
+    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernel_size, strides)):
+        x = conv(int(n_filters), int(kernel), strides=int(stride), padding=padding,
+                 dtype=dtype, name=f"conv_{i}")(x)
+        if bn:
+            x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_conv_{i}")(x)
+        x = layers.Activation(act, dtype=dtype, name=f"hidden_conv_{i}")(x)
+        if pool is not None:
+            x = pool(int(pool_size), padding=padding, dtype=dtype, name=f"pool_{i}")(x)
+    x = layers.Flatten(dtype=dtype, name="flatten")(x)
+    for j, units in enumerate(sizes):
+        x = hidden_block(x, units, j, activation=activation, dropout=dropout[j],
+                         batch_normalization=bn, dtype=dtype)
+    logits = layers.Dense(int(n_outputs), dtype=dtype, name="output")(x)
+    outputs = layers.Activation(
+        keras_activation(output_activation), dtype=dtype, name="output_activation"
+    )(logits)
+    return keras.Model(inputs, outputs, name="cnn")

@@ -7,6 +7,9 @@
 * :class:`DropConnectDense` -- a dense layer that drops single connections
   (weights) instead of units during training (Wan et al., 2013); Keras has no
   such layer.
+* :class:`Standardize` -- per-channel standardisation whose statistics are
+  plain weights set by the estimator from the training data (Keras'
+  ``Normalization`` bakes them in when built, so every fold would re-trace).
 * :func:`step` and :func:`sign` -- the course's threshold activations.
 
 Importing this module imports Keras (and TensorFlow); ``import skdeep`` does
@@ -18,7 +21,9 @@ from ._backend import load
 _, keras = load()
 ops = keras.ops
 
-__all__ = ["RateDropout", "DropConnectDense", "step", "sign", "stochastic_layers"]
+__all__ = [
+    "RateDropout", "DropConnectDense", "Standardize", "step", "sign", "stochastic_layers",
+]
 
 
 @keras.saving.register_keras_serializable(package="skdeep")
@@ -212,6 +217,58 @@ class DropConnectDense(_StochasticLayer):
         config.update(
             {"units": self.units, "activation": keras.activations.serialize(self.activation)}
         )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class Standardize(keras.layers.Layer):
+    """Subtract a per-channel mean and divide by the standard deviation.
+
+    The statistics are non-trainable weights (``mean``, ``variance``, one
+    value per channel -- the last axis) that skdeep sets from the training
+    data in ``fit``; they start at 0 and 1 (identity).
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-7
+        Added to the variance before the square root.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import Standardize
+    >>> layer = Standardize()
+    >>> x = np.array([[[1.0, 10.0], [3.0, 30.0]]], dtype="float32")
+    >>> _ = layer(x)
+    >>> _ = layer.mean.assign([2.0, 20.0]), layer.variance.assign([1.0, 100.0])
+    >>> layer(x).numpy().round(3).tolist()
+    [[[-1.0, -1.0], [1.0, 1.0]]]
+    """
+
+    def __init__(self, epsilon=1e-7, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape):
+        channels = (int(input_shape[-1]),)
+        self.mean = self.add_weight(shape=channels, initializer="zeros", trainable=False,
+                                    name="mean")
+        self.variance = self.add_weight(shape=channels, initializer="ones", trainable=False,
+                                        name="variance")
+
+    def call(self, inputs):
+        mean = ops.cast(self.mean, inputs.dtype)
+        scale = ops.rsqrt(ops.cast(self.variance, inputs.dtype) + self.epsilon)
+        return (inputs - mean) * scale
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config["epsilon"] = self.epsilon
         return config
 
 

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdeep import MLPClassifier, MLPRegressor
+from skdeep import CNNClassifier, CNNRegressor, MLPClassifier, MLPRegressor
 
 # Small networks and few epochs keep the checks fast; every check must pass.
 ESTIMATORS = [
@@ -14,6 +14,11 @@ ESTIMATORS = [
     MLPClassifier(hidden_layer_sizes=(16,), dropout=0.1, dropconnect=0.1,
                   batch_normalization=True, l1=1e-4, activity_l2=1e-4, max_iter=200,
                   learning_rate_init=0.01, random_state=0),
+    # flat rows are univariate series for a CNN
+    CNNClassifier(filters=(8,), dense_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01,
+                  random_state=0),
+    CNNRegressor(filters=(8,), dense_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01,
+                 random_state=0),
 ]
 
 _STOCHASTIC_LAYERS = (

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["skdeep._mlp", "skdeep._engine", "skdeep.builders", "skdeep.layers"]
+MODULES = ["skdeep._mlp", "skdeep._cnn", "skdeep._engine", "skdeep.builders", "skdeep.layers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

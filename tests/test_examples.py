@@ -54,3 +54,10 @@ def test_grid_search_dropout_example():
 def test_drop_in_example():
     out = run("drop_in_for_sklearn.py")
     assert "best parameters" in out and "validation loss per epoch" in out
+
+
+@pytest.mark.slow
+def test_cnn_digits_example():
+    out = run("cnn_digits.py")
+    assert float(out.split("5-fold accuracy")[1].split()[0]) >= 0.985
+    assert "pool_1             (2, 2, 64)" in out
