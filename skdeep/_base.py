@@ -46,7 +46,7 @@ from ._data import (
     resolve_batch_size,
     validation_split,
 )
-from .builders import ACTIVATIONS, THRESHOLD_ACTIVATIONS
+from .builders import ACTIVATIONS, THRESHOLD_ACTIVATIONS, _per_layer
 
 _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 
@@ -265,7 +265,7 @@ class BaseNeuralEstimator(BaseEstimator):
         n_hidden = len(self._hidden_sizes())
         rates = {}
         for param, prefix in (("dropout", "dropout"), ("dropconnect", "hidden")):
-            values = _rates(getattr(self, param, 0.0), n_hidden, param)
+            values = _per_layer(getattr(self, param, 0.0), n_hidden, param)
             for i, rate in enumerate(values):
                 rates[f"{prefix}_{i}/rate"] = rate
                 if prefix == "hidden":
@@ -786,13 +786,6 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _stratify_labels(self, y):
         return None
-
-
-def _rates(value, n_layers, name):
-    """One dropping rate per hidden layer from a float or a sequence."""
-    from .builders import _per_layer
-
-    return _per_layer(value, n_layers, name)
 
 
 def _draw(initializer, like, rng):
