@@ -7,10 +7,12 @@ or predict.
 from ._cnn import CNNClassifier, CNNRegressor
 from ._engine import clear_cache
 from ._mlp import MLPClassifier, MLPRegressor
+from ._rnn import RNNSequenceClassifier, RNNSequenceRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CNNClassifier", "CNNRegressor", "MLPClassifier", "MLPRegressor", "clear_cache",
+    "CNNClassifier", "CNNRegressor", "MLPClassifier", "MLPRegressor",
+    "RNNSequenceClassifier", "RNNSequenceRegressor", "clear_cache",
     "__version__",
 ]

@@ -247,7 +247,7 @@ class BaseNeuralEstimator(BaseEstimator):
         return _engine.ModelSpec(
             builder=builder,
             builder_kwargs=tuple(builder_kwargs),
-            input_shape=tuple(int(d) for d in input_shape),
+            input_shape=tuple(None if d is None else int(d) for d in input_shape),
             n_outputs=int(n_outputs),
             dtype=dtype,
             loss=loss,
@@ -513,6 +513,11 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         self._variable_paths = [v.path for v in engine.variables]
         initializer = self._keras_initializer()
+        if self._keras_initialization:
+            weights = _seeded_layer_initial_weights(engine, rng, initializer)
+            weights = self._apply_rates(weights)
+            self._mc_seed = int(rng.randint(2**30)) if engine.stochastic else None
+            return weights
         factor = 2.0 if getattr(self, "activation", None) == "logistic" else 6.0
         weights = [np.array(w) for w in engine.initial_weights]
         bound = None
@@ -536,6 +541,11 @@ class BaseNeuralEstimator(BaseEstimator):
         weights = self._apply_rates(weights)
         self._mc_seed = int(rng.randint(2**30)) if engine.stochastic else None
         return weights
+
+    #: Draw initial weights with each layer's own Keras initializers (seeded
+    #: from ``random_state``) instead of scikit-learn's Glorot scheme; set by
+    #: estimators whose layers (recurrent cells, user models) need their own.
+    _keras_initialization = False
 
     def _keras_initializer(self):
         name = getattr(self, "kernel_initializer", None)
@@ -786,6 +796,50 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _stratify_labels(self, y):
         return None
+
+
+#: Variable attribute of a Keras layer -> attribute holding its initializer.
+_INITIALIZER_ATTRIBUTES = {
+    "kernel": "kernel_initializer",
+    "recurrent_kernel": "recurrent_initializer",
+    "bias": "bias_initializer",
+    "embeddings": "embeddings_initializer",
+    "depthwise_kernel": "depthwise_initializer",
+    "pointwise_kernel": "pointwise_initializer",
+    "gamma": "gamma_initializer",
+    "beta": "beta_initializer",
+}
+
+
+def _seeded_layer_initial_weights(engine, rng, kernel_initializer=None):
+    """Initial values from the model's own layer initializers, seeded by ``rng``.
+
+    Every variable whose initializer is random (Glorot, orthogonal, ...) is
+    drawn again from a copy of that initializer seeded from ``rng``, in
+    variable order, so a fit is reproducible with ``random_state``.
+    Deterministic initial values (zeros, ones, an LSTM's unit forget bias,
+    batch-norm statistics) are kept as built.  ``kernel_initializer``, when
+    given, replaces the initializer of every ``kernel``.
+    """
+    owners = {}
+    for layer in engine.model._flatten_layers(include_self=False, recursive=True):
+        for attr, init_attr in _INITIALIZER_ATTRIBUTES.items():
+            variable = getattr(layer, attr, None)
+            initializer = getattr(layer, init_attr, None)
+            if variable is not None and initializer is not None and hasattr(variable, "path"):
+                owners[id(variable)] = (attr, initializer)
+    weights = [np.array(w) for w in engine.initial_weights]
+    for i, variable in enumerate(engine.variables):
+        leaf = variable.path.rsplit("/", 1)[-1]
+        if leaf == "seed_generator_state":
+            weights[i] = np.array([rng.randint(2**30), 0], dtype=weights[i].dtype)
+            continue
+        attr, initializer = owners.get(id(variable), (None, None))
+        if attr == "kernel" and kernel_initializer is not None:
+            initializer = kernel_initializer
+        if initializer is not None and "seed" in initializer.get_config():
+            weights[i] = _draw(initializer, weights[i], rng)
+    return weights
 
 
 def _draw(initializer, like, rng):

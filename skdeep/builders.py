@@ -11,7 +11,8 @@ probabilities or regression values as a user expects.
 from ._backend import load
 
 __all__ = [
-    "ACTIVATIONS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp", "conv_output_size",
+    "ACTIVATIONS", "RNN_CELLS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp",
+    "build_rnn", "conv_output_size",
     "embed_codes", "hidden_block",
     "keras_activation",
 ]
@@ -401,3 +402,121 @@ def build_cnn(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)
     return keras.Model(inputs, outputs, name="cnn")
+
+
+#: Recurrent cells: ``'simple'`` is the course's ``h_t = tanh(W_hh h_{t-1} + W_xh x_t)``.
+RNN_CELLS = ("lstm", "gru", "simple")
+
+
+def build_rnn(
+    n_features,
+    n_outputs,
+    cell="lstm",
+    units=(64,),
+    bidirectional=False,
+    recurrent_dropout=0.0,
+    dense_layer_sizes=(),
+    activation="relu",
+    output_activation="identity",
+    dtype="float32",
+    dropout=0.0,
+    batch_normalization=False,
+    standardize=True,
+):
+    """Build a many-to-one recurrent network for variable-length sequences.
+
+    Input is ``(batch, time, n_features)`` with any number of time steps;
+    steps that are NaN in every feature are padding: :class:`~skdeep.layers.
+    PaddingMask` masks them, so recurrent layers skip them and a sequence's
+    result does not depend on how much padding follows it.  Recurrent layers
+    ``hidden_<i>`` (all but the last return whole sequences), each optionally
+    followed by dropout, then dense hidden layers (see :func:`hidden_block`)
+    and the output.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per time step.
+    n_outputs : int
+        Number of output units.
+    cell : {'lstm', 'gru', 'simple'}, default='lstm'
+        Recurrent cell; ``'simple'`` is Keras' ``SimpleRNN`` (tanh).
+    units : tuple of int, default=(64,)
+        State size of each recurrent layer.
+    bidirectional : bool, default=False
+        Run each recurrent layer forwards and backwards and concatenate.
+    recurrent_dropout : float, default=0.0
+        Keras' dropout on the recurrent state of each cell (training only).
+    dense_layer_sizes : tuple of int, default=()
+        Dense hidden layers after the last recurrent layer.
+    activation, output_activation : str
+        Activation of the dense layers and of the output, keys of
+        :data:`ACTIVATIONS`.
+    dtype : {'float32', 'float64'}, default='float32'
+        Variable and compute dtype.
+    dropout : float or tuple of float, default=0.0
+        Dropout after each recurrent and each dense hidden layer (one value,
+        or one per layer, recurrent layers first).
+    batch_normalization : bool, default=False
+        Batch-normalise the dense hidden layers' pre-activations.
+    standardize : bool, default=True
+        Standardise each feature with a :class:`~skdeep.layers.Standardize`
+        layer (statistics set by the estimator from the real, unpadded steps).
+
+    Returns
+    -------
+    keras.Model
+        An uncompiled functional model.
+
+    Examples
+    --------
+    >>> from skdeep.builders import build_rnn
+    >>> model = build_rnn(3, 2, cell="gru", units=(8, 4), dense_layer_sizes=(5,))
+    >>> [layer.name for layer in model.layers][1:]
+    ['padding_mask', 'standardize', 'hidden_0', 'hidden_1', 'hidden_2', 'output', \
+'output_activation']
+    >>> model.input_shape, model.output_shape
+    ((None, None, 3), (None, 2))
+    """
+    _, keras = load()
+    from .layers import PaddingMask, RateDropout, Standardize
+
+    layers = keras.layers
+    if cell not in RNN_CELLS:
+        raise ValueError(f"Unknown cell {cell!r}; expected one of {RNN_CELLS}.")
+    recurrent = tuple(int(u) for u in units)
+    dense = tuple(int(u) for u in dense_layer_sizes)
+    if not recurrent:
+        raise ValueError("units needs at least one recurrent layer.")
+    dropout = _per_layer(dropout, len(recurrent) + len(dense), "dropout")
+    layer_class = {"lstm": layers.LSTM, "gru": layers.GRU, "simple": layers.SimpleRNN}[cell]
+
+    inputs = keras.Input((None, int(n_features)), dtype=dtype, name="input")
+    x = PaddingMask(dtype=dtype, name="padding_mask")(inputs)
+    if standardize:
+        x = Standardize(dtype=dtype, name="standardize")(x)
+    for i, size in enumerate(recurrent):
+        sequences = i < len(recurrent) - 1
+        if bidirectional:
+            layer = layers.Bidirectional(
+                layer_class(size, return_sequences=sequences,
+                            recurrent_dropout=float(recurrent_dropout), dtype=dtype,
+                            name=f"{cell}_{i}"),
+                dtype=dtype, name=f"hidden_{i}",
+            )
+        else:
+            layer = layer_class(size, return_sequences=sequences,
+                                recurrent_dropout=float(recurrent_dropout), dtype=dtype,
+                                name=f"hidden_{i}")
+        x = layer(x)
+        if dropout[i] > 0:
+            x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
+    for j, size in enumerate(dense):
+        k = len(recurrent) + j
+        x = hidden_block(x, size, k, activation=activation, dropout=dropout[k],
+                         batch_normalization=batch_normalization, dtype=dtype)
+    logits = layers.Dense(int(n_outputs), dtype=dtype, name="output")(x)
+    outputs = layers.Activation(
+        keras_activation(output_activation), dtype=dtype, name="output_activation"
+    )(logits)
+    return keras.Model(inputs, outputs, name="rnn")

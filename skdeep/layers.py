@@ -10,6 +10,9 @@
 * :class:`Standardize` -- per-channel standardisation whose statistics are
   plain weights set by the estimator from the training data (Keras'
   ``Normalization`` bakes them in when built, so every fold would re-trace).
+* :class:`PaddingMask` -- marks the NaN padding of variable-length
+  sequences as masked time steps (and zeroes it), so recurrent layers skip
+  it; unlike Keras' ``Masking``, no real value is reserved as the pad.
 * :func:`step` and :func:`sign` -- the course's threshold activations.
 
 Importing this module imports Keras (and TensorFlow); ``import skdeep`` does
@@ -22,7 +25,8 @@ _, keras = load()
 ops = keras.ops
 
 __all__ = [
-    "RateDropout", "DropConnectDense", "Standardize", "step", "sign", "stochastic_layers",
+    "RateDropout", "DropConnectDense", "PaddingMask", "Standardize", "step", "sign",
+    "stochastic_layers",
 ]
 
 
@@ -91,6 +95,7 @@ class _StochasticLayer(keras.layers.Layer):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.sample_at_inference = False
+        self.supports_masking = True  # passes a sequence mask on unchanged
 
     def _build_rate(self):
         self.rate = self.add_weight(
@@ -250,6 +255,7 @@ class Standardize(keras.layers.Layer):
     def __init__(self, epsilon=1e-7, **kwargs):
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
+        self.supports_masking = True
 
     def build(self, input_shape):
         channels = (int(input_shape[-1]),)
@@ -270,6 +276,47 @@ class Standardize(keras.layers.Layer):
         config = super().get_config()
         config["epsilon"] = self.epsilon
         return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class PaddingMask(keras.layers.Layer):
+    """Mask the time steps that are NaN in every feature, and zero them.
+
+    skdeep pads variable-length sequences with NaN to a common length; this
+    layer turns that padding into a Keras mask (``True`` = real step) that
+    recurrent layers use to skip the steps, and replaces the NaNs by 0 so
+    that nothing downstream computes with them.  Real values -- zeros
+    included -- are never mistaken for padding.
+
+    Parameters
+    ----------
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import PaddingMask
+    >>> x = np.array([[[0.0], [2.0], [np.nan]]], dtype="float32")
+    >>> layer = PaddingMask()
+    >>> layer(x).numpy().ravel().tolist()
+    [0.0, 2.0, 0.0]
+    >>> layer.compute_mask(x).numpy().tolist()
+    [[True, True, False]]
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.logical_not(ops.all(ops.isnan(inputs), axis=-1))
+
+    def call(self, inputs):
+        return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
 
 
 def stochastic_layers(model):

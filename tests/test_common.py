@@ -2,7 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdeep import CNNClassifier, CNNRegressor, MLPClassifier, MLPRegressor
+from skdeep import (
+    CNNClassifier,
+    CNNRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    RNNSequenceClassifier,
+    RNNSequenceRegressor,
+)
 
 # Small networks and few epochs keep the checks fast; every check must pass.
 ESTIMATORS = [
@@ -19,6 +26,10 @@ ESTIMATORS = [
                   random_state=0),
     CNNRegressor(filters=(8,), dense_layer_sizes=(16,), max_iter=100, learning_rate_init=0.01,
                  random_state=0),
+    # flat rows are univariate sequences for an RNN
+    RNNSequenceClassifier(units=8, max_iter=100, learning_rate_init=0.01, random_state=0),
+    RNNSequenceRegressor(cell="gru", units=8, max_iter=100, learning_rate_init=0.01,
+                         random_state=0),
 ]
 
 _STOCHASTIC_LAYERS = (

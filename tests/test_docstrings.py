@@ -5,7 +5,10 @@ import importlib
 
 import pytest
 
-MODULES = ["skdeep._mlp", "skdeep._cnn", "skdeep._engine", "skdeep.builders", "skdeep.layers"]
+MODULES = [
+    "skdeep._mlp", "skdeep._cnn", "skdeep._rnn", "skdeep._engine", "skdeep.builders",
+    "skdeep.layers", "skdeep.datasets",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,618 @@
+"""Recurrent networks for sequences: :class:`RNNSequenceClassifier`,
+:class:`RNNSequenceRegressor` (many-to-one)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_y, check_array, check_consistent_length, validate_data
+
+from ._base import BaseNeuralEstimator
+from ._docstrings import fill_doc
+from ._heads import ClassifierHead, RegressorHead
+from .builders import RNN_CELLS, build_rnn
+
+_SIZES = ["array-like", Interval(Integral, 1, None, closed="left")]
+
+
+def _is_sequence_list(X):
+    """Whether ``X`` is a collection of separate sequences (possibly ragged).
+
+    Lists, tuples, pandas Series and 1-D object arrays hold one sequence per
+    element; NumPy arrays, data frames and sparse matrices are fixed-length
+    ``(n, t)`` / ``(n, t, features)`` blocks.
+    """
+    if isinstance(X, (list, tuple)):
+        return True
+    if type(X).__name__ == "Series":
+        return True
+    return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+
+
+def _text_error(name, where):
+    return ValueError(
+        f"{name} needs numeric sequences, but {where} holds strings. Encode the tokens "
+        "as numbers first (one-hot vectors or codes per step), or use skdeep.CharRNN "
+        "to model text character by character."
+    )
+
+
+def _as_step_matrix(seq, i, name):
+    """One sequence as a finite float ``(n_steps, n_features)`` array."""
+    if isinstance(seq, str):
+        raise _text_error(name, f"sequence {i}")
+    arr = np.asarray(seq)
+    if arr.dtype.kind in "USO" and any(isinstance(v, str) for v in arr.ravel()):
+        raise _text_error(name, f"sequence {i}")
+    if arr.ndim == 0 or arr.ndim > 2:
+        raise ValueError(
+            f"Sequence {i} has shape {arr.shape}; each sequence must be 1-D (one "
+            "feature per step) or 2-D (n_steps, n_features)."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"Sequence {i} is empty; every sequence needs at least one step.")
+    arr = check_array(
+        arr.reshape(arr.shape[0], -1), dtype=(np.float64, np.float32),
+        input_name=f"sequence {i}",
+    )
+    return arr
+
+
+def pad_sequences(sequences, name="RNNSequenceClassifier"):
+    """Stack sequences of unequal length into one NaN-padded array.
+
+    Parameters
+    ----------
+    sequences : sequence of array-like
+        Each of shape ``(n_steps_i,)`` or ``(n_steps_i, n_features)``.
+    name : str, default='RNNSequenceClassifier'
+        Estimator name used in error messages.
+
+    Returns
+    -------
+    X : ndarray of shape (n_sequences, max_steps, n_features)
+        float32 if every sequence is float32, else float64; steps after a
+        sequence's end are NaN (which skdeep's networks mask).
+    lengths : ndarray of shape (n_sequences,)
+        Number of real steps of each sequence.
+    """
+    arrays = [_as_step_matrix(seq, i, name) for i, seq in enumerate(sequences)]
+    if not arrays:
+        raise ValueError(f"{name} got no sequences (an empty collection).")
+    widths = {a.shape[1] for a in arrays}
+    if len(widths) > 1:
+        raise ValueError(
+            f"All sequences must have the same number of features per step; got "
+            f"{sorted(widths)}."
+        )
+    dtype = np.float32 if all(a.dtype == np.float32 for a in arrays) else np.float64
+    lengths = np.array([a.shape[0] for a in arrays])
+    X = np.full((len(arrays), lengths.max(), widths.pop()), np.nan, dtype=dtype)
+    for i, a in enumerate(arrays):
+        X[i, : a.shape[0]] = a
+    return X, lengths
+
+
+class _BaseRNN(BaseNeuralEstimator):
+    """Sequence inputs (fixed-length blocks or ragged lists) and the builder call."""
+
+    _keras_initialization = True
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "cell": [StrOptions(set(RNN_CELLS))],
+        "units": _SIZES,
+        "bidirectional": ["boolean"],
+        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "dense_layer_sizes": _SIZES,
+        "standardize": ["boolean"],
+    }
+
+    # ------------------------------------------------------------------ input layout
+    def _X_check_params(self):
+        return dict(allow_nd=True, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+
+    def _validate_array(self, *arrays, reset, **check_params):
+        """``validate_data`` with a clear message for text given as sequences."""
+        try:
+            return validate_data(self, *arrays, reset=reset, **check_params)
+        except ValueError as err:
+            if "string" in str(err):
+                raise _text_error(type(self).__name__, "X") from err
+            raise
+
+    def _shape_input(self, X, reset):
+        if sp.issparse(X):
+            X = X.toarray()
+        if X.ndim == 2:
+            X = X[:, :, np.newaxis]  # univariate sequences
+        elif X.ndim != 3:
+            raise ValueError(
+                f"X has shape {X.shape}; expected (n_samples, n_steps) univariate "
+                "sequences, (n_samples, n_steps, n_features), or a list of "
+                "(n_steps_i, n_features) arrays."
+            )
+        if reset:
+            self.n_step_features_ = X.shape[2]
+        elif X.shape[2] != self.n_step_features_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per step, but {type(self).__name__} was "
+                f"fitted with {self.n_step_features_}."
+            )
+        return X
+
+    def _validate_Xy(self, X, y, reset, **check_params):
+        if not _is_sequence_list(X):
+            X, y = self._validate_array(X, y, reset=reset,
+                                        **{**self._X_check_params(), **check_params})
+            return self._shape_input(X, reset), y
+        X, lengths = pad_sequences(list(X), type(self).__name__)
+        if reset:
+            self.__dict__.pop("feature_names_in_", None)
+            if (lengths == lengths[0]).all():
+                # equal lengths: arrays given to predict must keep them
+                self.n_features_in_ = int(lengths[0])
+            else:
+                self.__dict__.pop("n_features_in_", None)
+        y = _check_y(y, multi_output=check_params.get("multi_output", False),
+                     y_numeric=check_params.get("y_numeric", False), estimator=self)
+        check_consistent_length(X, y)
+        return self._shape_input(X, reset), y
+
+    def _validate_X(self, X):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        if _is_sequence_list(X):
+            X, _ = pad_sequences(list(X), type(self).__name__)
+        else:
+            X = self._validate_array(X, reset=False, **self._X_check_params())
+        return self._shape_input(X, reset=False)
+
+    # ------------------------------------------------------------------ architecture
+    def _units(self):
+        units = self.units if hasattr(self.units, "__iter__") else (self.units,)
+        units = tuple(int(u) for u in units)
+        if not units or any(u <= 0 for u in units):
+            raise ValueError(f"units must be one or more positive ints, got {self.units!r}.")
+        return units
+
+    def _dense_sizes(self):
+        sizes = self.dense_layer_sizes
+        sizes = tuple(int(s) for s in (sizes if hasattr(sizes, "__iter__") else [sizes]))
+        if any(s <= 0 for s in sizes):
+            raise ValueError(f"dense_layer_sizes must be > 0, got {sizes}.")
+        return sizes
+
+    def _hidden_sizes(self):
+        # every hidden layer (recurrent, then dense) can take a dropout rate
+        return self._units() + self._dense_sizes()
+
+    def _model_spec(self, input_shape, n_outputs, dtype, loss):
+        n_features = int(input_shape[-1])
+        kwargs = (
+            ("n_features", n_features),
+            ("n_outputs", int(n_outputs)),
+            ("cell", self.cell),
+            ("units", self._units()),
+            ("bidirectional", bool(self.bidirectional)),
+            ("recurrent_dropout", float(self.recurrent_dropout)),
+            ("dense_layer_sizes", self._dense_sizes()),
+            ("activation", self.activation),
+            ("output_activation", self.out_activation_),
+            ("dtype", dtype),
+            ("dropout", self._present_rates("dropout")),
+            ("batch_normalization", bool(self.batch_normalization)),
+            ("standardize", bool(self.standardize)),
+        )
+        return self._make_spec(build_rnn, kwargs, (None, n_features), n_outputs, dtype, loss)
+
+    def _initialize(self, X, Y, sample_weight=None):
+        super()._initialize(X, Y, sample_weight)
+        # per-feature statistics over the real (unpadded) steps, weighted like the loss
+        steps = X.reshape(-1, X.shape[-1]).astype(np.float64)
+        real = ~np.isnan(steps).all(axis=1)
+        weights = None
+        if sample_weight is not None:
+            weights = np.repeat(np.asarray(sample_weight, dtype=np.float64), X.shape[1])[real]
+        steps = steps[real]
+        mean = np.average(steps, axis=0, weights=weights)
+        var = np.average((steps - mean) ** 2, axis=0, weights=weights)
+        self._feature_stats = (mean, var)
+        self.max_length_ = int(X.shape[1])
+
+    def _initial_weights(self, engine, rng):
+        weights = super()._initial_weights(engine, rng)
+        mean, var = self._feature_stats
+        for i, path in enumerate(self._variable_paths):
+            if path == "standardize/mean":
+                weights[i] = mean.astype(weights[i].dtype)
+            elif path == "standardize/variance":
+                weights[i] = var.astype(weights[i].dtype)
+        self.n_layers_ = len(engine.model.layers)
+        return weights
+
+
+_RNN_PARAMS = """cell : {'lstm', 'gru', 'simple'}, default='lstm'
+        Recurrent cell. ``'simple'`` is the course's recurrence
+        ``h_t = tanh(W_hh h_(t-1) + W_xh x_t + b)``; ``'lstm'`` and ``'gru'``
+        add gates that keep gradients alive over long sequences.
+    units : int or sequence of int, default=64
+        State size of each recurrent layer (one layer per value); all but the
+        last pass their whole output sequence on.
+    bidirectional : bool, default=False
+        Read each sequence forwards and backwards and concatenate the states.
+    dense_layer_sizes : int or sequence of int, default=()
+        Fully connected hidden layers between the last recurrent layer and
+        the output.
+    activation : str, default='relu'
+        Activation of the dense hidden layers.
+    recurrent_dropout : float, default=0.0
+        Dropout on the recurrent state inside each cell during training
+        (Keras' ``recurrent_dropout``; part of the architecture).
+    standardize : bool, default=True
+        Standardise each feature with the mean and standard deviation of the
+        real (unpadded) training steps, inside the network."""
+
+_RNN_ATTRS = """n_step_features_ : int
+        Number of features per time step.
+    max_length_ : int
+        Number of steps of the longest training sequence.
+    n_layers_ : int
+        Number of Keras layers, input included."""
+
+_RNN_INPUT = """Sequences may be given as a ``(n, n_steps)`` array (univariate), a
+    ``(n, n_steps, n_features)`` array, or a list of ``(n_steps_i,
+    n_features)`` (or 1-D) arrays of different lengths. Lists are padded
+    internally and the padding is masked, so the recurrent layers skip it and
+    a sequence's prediction does not depend on the other sequences' lengths;
+    predictions on a list may use any lengths, while an array must keep the
+    number of steps of equal-length training sequences (scikit-learn's
+    ``n_features_in_``)."""
+
+
+def _doc(obj):
+    obj.__doc__ = (
+        obj.__doc__.replace("%(rnn_params)s", _RNN_PARAMS)
+        .replace("%(rnn_attributes)s", _RNN_ATTRS)
+        .replace("%(rnn_input)s", _RNN_INPUT)
+    )
+    return fill_doc(obj)
+
+
+@_doc
+class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
+    """Recurrent network classifier for sequences (many-to-one), trained by Keras.
+
+    The course's recurrent network ``h_t = f_W(h_(t-1), x_t)`` with shared
+    weights reads each sequence step by step; its last state goes through
+    optional dense layers to the class probabilities. Same training
+    parameters, stopping rules, fitted attributes and scikit-learn behaviour
+    as :class:`MLPClassifier`.
+
+    %(rnn_input)s
+
+    Parameters
+    ----------
+    %(rnn_params)s
+    %(solver)s
+    %(alpha)s
+    %(batch_size)s
+    %(learning_rate)s
+    %(learning_rate_init)s
+    %(power_t)s
+    %(max_iter)s
+    %(shuffle)s
+    %(random_state)s
+    %(tol)s
+    %(verbose)s
+    %(warm_start)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(early_stopping)s
+    %(validation_fraction)s
+    %(beta_1)s
+    %(beta_2)s
+    %(epsilon)s
+    %(n_iter_no_change)s
+    %(max_fun)s
+    %(l1)s
+    %(activity_l1)s
+    %(activity_l2)s
+    %(dropout)s
+    %(batch_normalization)s
+    %(mc_samples)s
+    %(min_grad_norm)s
+    %(kernel_initializer)s
+    %(n_init)s
+    output_activation : {'logistic', 'softmax'} or None, default=None
+        Output activation; None picks softmax for multiclass, logistic for
+        binary and multilabel targets.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        Class labels.
+    %(rnn_attributes)s
+    %(common_attributes)s
+
+    See Also
+    --------
+    RNNSequenceRegressor : The regression counterpart.
+    CharRNN : A character-level language model on the same cells.
+
+    Notes
+    -----
+    Weights start from each Keras layer's own initializer (Glorot uniform
+    kernels, orthogonal recurrent kernels, zero biases with the LSTM's unit
+    forget bias), seeded from ``random_state``. ``dropout`` acts between
+    layers and is the one Monte-Carlo predictions keep on;
+    ``recurrent_dropout`` only acts in training.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import RNNSequenceClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(rng.randint(5, 15)) for _ in range(200)]
+    >>> y = np.array(["up" if x.sum() > 0 else "down" for x in X])
+    >>> clf = RNNSequenceClassifier(units=16, max_iter=60, learning_rate_init=0.01,
+    ...                             random_state=0).fit(X, y)
+    >>> clf.classes_.tolist(), clf.n_step_features_, clf.max_length_
+    (['down', 'up'], 1, 14)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **_BaseRNN._parameter_constraints,
+        "output_activation": [None, StrOptions({"logistic", "softmax"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        units=64,
+        bidirectional=False,
+        dense_layer_sizes=(),
+        activation="relu",
+        *,
+        recurrent_dropout=0.0,
+        standardize=True,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        output_activation=None,
+        l1=0.0,
+        activity_l1=0.0,
+        activity_l2=0.0,
+        dropout=0.0,
+        batch_normalization=False,
+        mc_samples=100,
+        min_grad_norm=0.0,
+        kernel_initializer=None,
+        n_init=1,
+        class_weight=None,
+    ):
+        self.cell = cell
+        self.units = units
+        self.bidirectional = bidirectional
+        self.dense_layer_sizes = dense_layer_sizes
+        self.activation = activation
+        self.recurrent_dropout = recurrent_dropout
+        self.standardize = standardize
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.output_activation = output_activation
+        self.l1 = l1
+        self.activity_l1 = activity_l1
+        self.activity_l2 = activity_l2
+        self.dropout = dropout
+        self.batch_normalization = batch_normalization
+        self.mc_samples = mc_samples
+        self.min_grad_norm = min_grad_norm
+        self.kernel_initializer = kernel_initializer
+        self.n_init = n_init
+        self.class_weight = class_weight
+
+
+@_doc
+class RNNSequenceRegressor(RegressorHead, _BaseRNN):
+    """Recurrent network regressor for sequences (many-to-one), trained by Keras.
+
+    The regression counterpart of :class:`RNNSequenceClassifier` -- e.g. the
+    next value of a time series from its recent past -- with the regression
+    losses, ``R^2`` score and Monte-Carlo dropout intervals of
+    :class:`MLPRegressor`.
+
+    %(rnn_input)s
+
+    Parameters
+    ----------
+    %(rnn_params)s
+    %(solver)s
+    %(alpha)s
+    %(batch_size)s
+    %(learning_rate)s
+    %(learning_rate_init)s
+    %(power_t)s
+    %(max_iter)s
+    %(shuffle)s
+    %(random_state)s
+    %(tol)s
+    %(verbose)s
+    %(warm_start)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(early_stopping)s
+    %(validation_fraction)s
+    %(beta_1)s
+    %(beta_2)s
+    %(epsilon)s
+    %(n_iter_no_change)s
+    %(max_fun)s
+    %(l1)s
+    %(activity_l1)s
+    %(activity_l2)s
+    %(dropout)s
+    %(batch_normalization)s
+    %(mc_samples)s
+    %(min_grad_norm)s
+    %(kernel_initializer)s
+    %(n_init)s
+    output_activation : str or None, default=None
+        Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
+    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
+        The regression loss (see :class:`MLPRegressor`).
+
+    Attributes
+    ----------
+    %(rnn_attributes)s
+    %(common_attributes)s
+
+    See Also
+    --------
+    RNNSequenceClassifier : The classification counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import RNNSequenceRegressor
+    >>> t = np.arange(400) * 0.3
+    >>> series = np.sin(t) + 0.5 * np.sin(2.1 * t)
+    >>> windows = np.stack([series[i : i + 12] for i in range(380)])
+    >>> following = series[12:392]
+    >>> reg = RNNSequenceRegressor(cell="gru", units=16, max_iter=80,
+    ...                            learning_rate_init=0.01, random_state=0)
+    >>> reg.fit(windows, following).score(windows, following) > 0.95
+    True
+    """
+
+    _parameter_constraints = {
+        **_BaseRNN._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        cell="lstm",
+        units=64,
+        bidirectional=False,
+        dense_layer_sizes=(),
+        activation="relu",
+        *,
+        recurrent_dropout=0.0,
+        standardize=True,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        output_activation=None,
+        l1=0.0,
+        activity_l1=0.0,
+        activity_l2=0.0,
+        dropout=0.0,
+        batch_normalization=False,
+        mc_samples=100,
+        min_grad_norm=0.0,
+        kernel_initializer=None,
+        n_init=1,
+        loss="squared_error",
+    ):
+        self.cell = cell
+        self.units = units
+        self.bidirectional = bidirectional
+        self.dense_layer_sizes = dense_layer_sizes
+        self.activation = activation
+        self.recurrent_dropout = recurrent_dropout
+        self.standardize = standardize
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.output_activation = output_activation
+        self.l1 = l1
+        self.activity_l1 = activity_l1
+        self.activity_l2 = activity_l2
+        self.dropout = dropout
+        self.batch_normalization = batch_normalization
+        self.mc_samples = mc_samples
+        self.min_grad_norm = min_grad_norm
+        self.kernel_initializer = kernel_initializer
+        self.n_init = n_init
+        self.loss = loss

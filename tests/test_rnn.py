@@ -1,0 +1,189 @@
+"""RNNSequenceClassifier / RNNSequenceRegressor: layouts, ragged input, masking."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from skdeep import RNNSequenceClassifier, RNNSequenceRegressor
+from skdeep.datasets import load_japanese_vowels
+
+SMALL = dict(units=8, max_iter=30, learning_rate_init=0.02, random_state=0)
+
+
+def _ragged(n=120, seed=0, features=1):
+    """Sequences of 4..14 steps; the class is the sign of the sum of feature 0."""
+    rng = np.random.RandomState(seed)
+    X = [rng.randn(rng.randint(4, 15), features) for _ in range(n)]
+    y = np.array(["pos" if x[:, 0].sum() > 0 else "neg" for x in X])
+    return X, y
+
+
+X_RAGGED, Y_RAGGED = _ragged()
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.mark.parametrize(
+    "make_X, n_features, max_length",
+    [
+        (lambda: np.stack([x[:4, 0] for x in X_RAGGED]), 1, 4),  # (n, t) univariate
+        (lambda: np.stack([x[:4] for x in X_RAGGED]).repeat(3, axis=2), 3, 4),  # (n, t, f)
+        (lambda: X_RAGGED, 1, 14),  # list of (t_i, 1)
+        (lambda: [x[:, 0] for x in X_RAGGED], 1, 14),  # list of 1-D arrays
+        (lambda: pd.Series([x[:, 0] for x in X_RAGGED]), 1, 14),  # a column of arrays
+        (lambda: np.array([x[:, 0] for x in X_RAGGED], dtype=object), 1, 14),
+    ],
+)
+def test_input_layouts(make_X, n_features, max_length):
+    X = make_X()
+    clf = RNNSequenceClassifier(**SMALL).fit(X, Y_RAGGED)
+    assert clf.n_step_features_ == n_features
+    assert clf.max_length_ == max_length
+    assert clf.classes_.tolist() == ["neg", "pos"]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(Y_RAGGED), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert clf.score(X, Y_RAGGED) > 0.7
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simple"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_never_changes_predictions(cell, bidirectional):
+    clf = RNNSequenceClassifier(cell=cell, bidirectional=bidirectional,
+                                dense_layer_sizes=(5,), **{**SMALL, "units": (6, 4)})
+    clf.fit(X_RAGGED, Y_RAGGED)
+    short = [x for x in X_RAGGED if len(x) == 4][:3]
+    alone = clf.predict_proba(short)  # padded to 4 steps: no padding at all
+    with_long = clf.predict_proba(short + [np.ones((40, 1))])[:3]  # padded to 40 steps
+    np.testing.assert_allclose(alone, with_long, rtol=1e-5, atol=1e-6)
+    # one by one equals batched
+    single = np.vstack([clf.predict_proba([x]) for x in X_RAGGED[:5]])
+    np.testing.assert_allclose(single, clf.predict_proba(X_RAGGED)[:5], rtol=1e-5, atol=1e-6)
+
+
+def test_zero_valued_steps_are_data_not_padding():
+    """Real zeros are not mistaken for padding (unlike Keras' Masking(0))."""
+    X = [np.r_[np.zeros(k), 1.0] for k in range(1, 9)] * 10
+    y = np.array([len(x) > 5 for x in X])  # at least five leading zeros
+    clf = RNNSequenceClassifier(units=16, max_iter=150, learning_rate_init=0.02,
+                                random_state=0).fit(X, y)
+    assert clf.score(X, y) == 1.0
+
+
+def test_array_length_is_fixed_but_lists_are_free():
+    X = np.stack([x[:4, 0] for x in X_RAGGED])
+    clf = RNNSequenceClassifier(**SMALL).fit(X, Y_RAGGED)
+    assert clf.n_features_in_ == 4
+    with pytest.raises(ValueError, match="expecting 4 features"):
+        clf.predict(X[:, :3])
+    assert clf.predict([x[:, 0] for x in X_RAGGED[:4]]).shape == (4,)  # any lengths
+    ragged = RNNSequenceClassifier(**SMALL).fit(X_RAGGED, Y_RAGGED)
+    assert not hasattr(ragged, "n_features_in_")
+    assert ragged.predict(X).shape == (len(X),)
+
+
+def test_clear_errors_on_bad_sequences():
+    clf = RNNSequenceClassifier(**SMALL)
+    words = np.array([["a", "b"], ["c", "d"]], dtype=object)
+    with pytest.raises(ValueError, match="numeric sequences.*CharRNN"):
+        clf.fit(words, [0, 1])
+    with pytest.raises(ValueError, match="numeric sequences"):
+        clf.fit(["hello", "world"], [0, 1])
+    with pytest.raises(ValueError, match="numeric sequences"):
+        clf.fit([np.array(["a", "b"]), np.array(["c"])], [0, 1])
+    with pytest.raises(ValueError, match="same number of features"):
+        clf.fit([np.ones((3, 2)), np.ones((4, 3))], [0, 1])
+    with pytest.raises(ValueError, match="empty"):
+        clf.fit([np.ones(3), np.ones(0)], [0, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        clf.fit([np.ones(3), np.array([1.0, np.nan])], [0, 1])
+    fitted = RNNSequenceClassifier(**SMALL).fit(X_RAGGED, Y_RAGGED)
+    with pytest.raises(ValueError, match="2 features per step.*fitted with 1"):
+        fitted.predict([np.ones((3, 2))])
+
+
+def test_standardize_uses_real_steps_only():
+    clf = RNNSequenceClassifier(**SMALL).fit(X_RAGGED, Y_RAGGED)
+    steps = np.concatenate(X_RAGGED)
+    layer = clf.model_.get_layer("standardize")
+    np.testing.assert_allclose(layer.mean.numpy(), steps.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(layer.variance.numpy(), steps.var(axis=0), rtol=1e-5)
+
+
+def test_seeded_initialisation_and_reproducibility():
+    a = RNNSequenceClassifier(**SMALL).fit(X_RAGGED, Y_RAGGED)
+    b = RNNSequenceClassifier(**SMALL).fit(X_RAGGED, Y_RAGGED)
+    np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)
+    c = RNNSequenceClassifier(**{**SMALL, "random_state": 1}).fit(X_RAGGED, Y_RAGGED)
+    assert a.loss_curve_[0] != c.loss_curve_[0]
+    # Keras' own initial values: orthogonal recurrent kernel, LSTM forget bias 1
+    init = RNNSequenceClassifier(units=8, random_state=0).initialize(X_RAGGED, Y_RAGGED)
+    paths = init._variable_paths
+    recurrent = init._weights[paths.index("hidden_0/lstm_cell/recurrent_kernel")]
+    assert recurrent.shape == (8, 32)  # four gates side by side, orthonormal rows
+    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(8), atol=1e-5)
+    bias = init._weights[paths.index("hidden_0/lstm_cell/bias")]
+    np.testing.assert_array_equal(bias, np.r_[np.zeros(8), np.ones(8), np.zeros(16)])
+
+
+def test_regressor_on_a_time_series_and_mc_dropout():
+    t = np.arange(300) * 0.3
+    series = np.sin(t)
+    windows = np.stack([series[i : i + 10] for i in range(280)])
+    target = series[10:290]
+    reg = RNNSequenceRegressor(cell="gru", units=12, dropout=0.1, max_iter=60,
+                               learning_rate_init=0.01, random_state=0).fit(windows, target)
+    assert reg.score(windows, target) > 0.95
+    mean, std = reg.predict(windows[:5], return_std=True)
+    assert mean.shape == std.shape == (5,)
+    assert (std > 0).all()
+
+
+def test_grid_search_over_ragged_lists_shares_one_trace_per_architecture():
+    from skdeep import _engine
+
+    _engine.clear_cache()
+    built = []
+    original = _engine.Engine.__init__
+
+    def counting(self, spec):
+        built.append(spec)
+        original(self, spec)
+
+    _engine.Engine.__init__ = counting
+    try:
+        search = GridSearchCV(
+            RNNSequenceClassifier(units=8, max_iter=10, random_state=0),
+            {"dropout": [0.0, 0.2], "alpha": [1e-4, 1e-2]}, cv=3,
+        ).fit(X_RAGGED, Y_RAGGED)
+    finally:
+        _engine.Engine.__init__ = original
+    assert search.best_score_ > 0.6
+    # folds have different longest sequences; the time axis is not part of the graph
+    assert len(built) == 2  # with and without a dropout layer
+
+
+def test_pickle_round_trip():
+    clf = RNNSequenceClassifier(**{**SMALL, "bidirectional": True}).fit(X_RAGGED, Y_RAGGED)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X_RAGGED), clf.predict_proba(X_RAGGED))
+
+
+@pytest.mark.slow
+def test_japanese_vowels_with_defaults():
+    """Real multivariate series, unequal lengths (7-29), string labels."""
+    X_train, y_train = load_japanese_vowels(split="train")
+    X_test, y_test = load_japanese_vowels(split="test")
+    clf = RNNSequenceClassifier(random_state=0).fit(X_train, y_train)
+    assert clf.classes_.dtype.kind == "U"
+    assert clf.score(X_test, y_test) >= 0.95
