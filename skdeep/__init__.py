@@ -6,13 +6,15 @@ or predict.
 
 from ._cnn import CNNClassifier, CNNRegressor
 from ._engine import clear_cache
+from ._keras import KerasClassifier, KerasRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._rnn import RNNSequenceClassifier, RNNSequenceRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CNNClassifier", "CNNRegressor", "MLPClassifier", "MLPRegressor",
+    "CNNClassifier", "CNNRegressor", "KerasClassifier", "KerasRegressor", "MLPClassifier",
+    "MLPRegressor",
     "RNNSequenceClassifier", "RNNSequenceRegressor", "clear_cache",
     "__version__",
 ]

@@ -13,6 +13,9 @@
 * :class:`PaddingMask` -- marks the NaN padding of variable-length
   sequences as masked time steps (and zeroes it), so recurrent layers skip
   it; unlike Keras' ``Masking``, no real value is reserved as the pad.
+* :class:`ToLogits` -- turns the probabilities of a user's model back into
+  scores, so that :class:`~skdeep.KerasClassifier` trains any model on the
+  log-loss in one formulation.
 * :func:`step` and :func:`sign` -- the course's threshold activations.
 
 Importing this module imports Keras (and TensorFlow); ``import skdeep`` does
@@ -25,8 +28,8 @@ _, keras = load()
 ops = keras.ops
 
 __all__ = [
-    "RateDropout", "DropConnectDense", "PaddingMask", "Standardize", "step", "sign",
-    "stochastic_layers",
+    "RateDropout", "DropConnectDense", "PaddingMask", "Standardize", "ToLogits", "step",
+    "sign", "stochastic_layers",
 ]
 
 
@@ -319,17 +322,85 @@ class PaddingMask(keras.layers.Layer):
         return input_shape
 
 
+@keras.saving.register_keras_serializable(package="skdeep")
+class ToLogits(keras.layers.Layer):
+    """Invert a model's output activation: probabilities back to scores.
+
+    ``link='softmax'`` returns ``log(p)`` (whose softmax is ``p`` again),
+    ``'sigmoid'`` returns ``log(p / (1 - p))``, ``'log'`` returns ``log(x)``
+    and ``'identity'`` passes its input through; probabilities are clipped to
+    ``[epsilon, 1 - epsilon]`` first, as Keras' cross-entropies do.  The
+    layer also casts its input to its own dtype.
+
+    Parameters
+    ----------
+    link : {'identity', 'softmax', 'sigmoid', 'log'}, default='identity'
+        The activation to invert.
+    epsilon : float or None, default=None
+        Clipping of probabilities away from 0 and 1; None is 1e-7 for
+        float32 layers (Keras' own) and 1e-15 for float64 ones.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import ToLogits
+    >>> p = np.array([[0.2, 0.8]], dtype="float32")
+    >>> scores = ToLogits("softmax")(p).numpy().astype(float)
+    >>> np.round(np.exp(scores) / np.exp(scores).sum(), 6).tolist()
+    [[0.2, 0.8]]
+    >>> float(ToLogits("sigmoid")(np.array([[0.5]], dtype="float32"))[0, 0])
+    0.0
+    """
+
+    LINKS = ("identity", "softmax", "sigmoid", "log")
+
+    def __init__(self, link="identity", epsilon=None, **kwargs):
+        super().__init__(**kwargs)
+        if link not in self.LINKS:
+            raise ValueError(f"link must be one of {self.LINKS}, got {link!r}.")
+        self.link = link
+        self.epsilon = None if epsilon is None else float(epsilon)
+
+    def call(self, inputs):
+        x = ops.cast(inputs, self.compute_dtype)
+        if self.link == "identity":
+            return x
+        eps = self.epsilon
+        if eps is None:
+            eps = 1e-15 if self.compute_dtype == "float64" else 1e-7
+        if self.link == "log":
+            return ops.log(ops.maximum(x, eps))
+        p = ops.clip(x, eps, 1 - eps)
+        if self.link == "softmax":
+            return ops.log(p)
+        return ops.log(p) - ops.log1p(-p)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"link": self.link, "epsilon": self.epsilon})
+        return config
+
+
 def stochastic_layers(model):
     """Return the layers of ``model`` that draw masks (dropout, DropConnect).
 
     Parameters
     ----------
     model : keras.Model
-        A model built by an skdeep builder.
+        A model built by an skdeep builder, or wrapping a user's model.
 
     Returns
     -------
     list of keras.layers.Layer
-        The :class:`RateDropout` and :class:`DropConnectDense` layers.
+        The :class:`RateDropout` and :class:`DropConnectDense` layers, nested
+        ones included.
     """
-    return [layer for layer in model.layers if isinstance(layer, _StochasticLayer)]
+    return [
+        layer for layer in model._flatten_layers(include_self=False, recursive=True)
+        if isinstance(layer, _StochasticLayer)
+    ]

@@ -1,15 +1,29 @@
 """scikit-learn's common estimator checks over every public estimator."""
 
+import keras
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdeep import (
     CNNClassifier,
     CNNRegressor,
+    KerasClassifier,
+    KerasRegressor,
     MLPClassifier,
     MLPRegressor,
     RNNSequenceClassifier,
     RNNSequenceRegressor,
 )
+
+
+def user_network(input_shape, n_outputs, hidden=16):
+    """A user's own Keras model for the generic wrappers (any sample shape)."""
+    return keras.Sequential([
+        keras.Input(input_shape),
+        keras.layers.Flatten(),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(n_outputs),
+    ])
+
 
 # Small networks and few epochs keep the checks fast; every check must pass.
 ESTIMATORS = [
@@ -30,6 +44,9 @@ ESTIMATORS = [
     RNNSequenceClassifier(units=8, max_iter=100, learning_rate_init=0.01, random_state=0),
     RNNSequenceRegressor(cell="gru", units=8, max_iter=100, learning_rate_init=0.01,
                          random_state=0),
+    KerasClassifier(user_network, max_iter=200, learning_rate_init=0.01, random_state=0),
+    KerasRegressor(user_network, model_params={"hidden": 16}, max_iter=200,
+                   learning_rate_init=0.01, random_state=0),
 ]
 
 _STOCHASTIC_LAYERS = (

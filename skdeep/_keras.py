@@ -1,0 +1,781 @@
+"""Your own Keras model behind scikit-learn's API: :class:`KerasClassifier`,
+:class:`KerasRegressor`.
+
+The user gives ``model``: a function that returns a Keras model (called
+with the fitted data's shapes) or a model to clone. skdeep wraps it --
+``input -> user model -> ToLogits('output') -> Activation('output_activation')``
+-- so the shared engine trains it exactly as it trains the built-in networks:
+compiled epochs, cached per configuration, scikit-learn's stopping rules.
+"""
+
+import collections
+import inspect
+import threading
+from numbers import Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._backend import load
+from ._base import BaseNeuralEstimator
+from ._docstrings import fill_doc
+from ._heads import ClassifierHead, RegressorHead
+from .builders import keras_activation
+
+_ROUTED = ("model_params__", "model__")  # the second is scikeras' spelling
+_dtype_lock = threading.RLock()
+
+
+def _freeze(value):
+    """A hashable stand-in for a parameter value (lists become tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return tuple(_freeze(v) for v in value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def instantiate_model(model, call_kwargs, name="KerasClassifier"):
+    """Return a fresh Keras model from ``model``.
+
+    Parameters
+    ----------
+    model : callable or keras.Model
+        A function returning a Keras model, called with the entries of
+        ``call_kwargs`` that it names (all of them if it takes ``**kwargs``),
+        or a model, which is cloned (fresh layers, same configuration).
+    call_kwargs : dict
+        Available arguments: ``meta`` (a dict), the shapes, routed
+        ``model__`` parameters.
+    name : str, default='KerasClassifier'
+        Estimator name for error messages.
+
+    Returns
+    -------
+    keras.Model
+    """
+    _, keras = load()
+    if model is None:
+        raise ValueError(
+            f"{name} needs model=: a function that returns a Keras model (it may take "
+            "n_features_in, input_shape, n_outputs, n_classes, meta, ...) or a Keras model."
+        )
+    if isinstance(model, keras.Model):
+        return keras.models.clone_model(model)
+    if not callable(model):
+        raise ValueError(
+            f"model must be a function returning a Keras model, or a Keras model; got "
+            f"{type(model).__name__}."
+        )
+    try:
+        parameters = inspect.signature(model).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    args = {k: v for k, v in call_kwargs.items() if takes_all or k in parameters}
+    routed = [k for k in call_kwargs.get("_routed", ()) if k not in args]
+    if routed:
+        raise ValueError(
+            f"model{_signature_text(model)} takes no argument(s) {routed}, given in "
+            "model_params."
+        )
+    missing = [
+        p.name for p in parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        and p.name not in args
+    ]
+    if missing:
+        available = sorted(k for k in call_kwargs if not k.startswith("_"))
+        raise ValueError(
+            f"model{_signature_text(model)} needs {missing}, which skdeep cannot "
+            f"supply; it can pass {available}, and the entries of {name}'s "
+            "model_params."
+        )
+    args.pop("_routed", None)
+    built = model(**args)
+    if not isinstance(built, keras.Model):
+        raise ValueError(
+            f"model must return a keras.Model, but it returned {type(built).__name__}."
+        )
+    return built
+
+
+def _instantiate_as(model, kwargs, dtype, name="KerasClassifier"):
+    """:func:`instantiate_model` with Keras' default dtype set to ``dtype``.
+
+    Layers the function creates without a ``dtype`` then compute in the
+    data's precision, as the built-in networks do (float64 data stay float64).
+    """
+    _, keras = load()
+    with _dtype_lock:
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(dtype)
+        try:
+            return instantiate_model(model, kwargs, name)
+        finally:
+            keras.config.set_dtype_policy(previous)
+
+
+def _signature_text(model):
+    try:
+        return f" {getattr(model, '__name__', '')}{inspect.signature(model)}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _final_activation(model):
+    """Name of the activation ending ``model`` ('softmax', 'sigmoid', ... or 'linear')."""
+    layer = model.layers[-1] if getattr(model, "layers", None) else model
+    if type(layer).__name__ == "Softmax":
+        return "softmax"
+    activation = getattr(layer, "activation", None)
+    name = getattr(activation, "__name__", None)
+    return {"exponential": "exp"}.get(name, name or "linear")
+
+
+def build_user_network(model, call_kwargs, input_shape, dtype, link, output_activation):
+    """Wrap the user's model for the engine.
+
+    ``input -> model -> ToLogits(link) named 'output' -> output activation``.
+
+    Parameters
+    ----------
+    model : callable or keras.Model
+        See :func:`instantiate_model`.
+    call_kwargs : tuple of (str, object) pairs
+        Frozen keyword arguments for ``model``.
+    input_shape : tuple of int
+        Shape of one sample.
+    dtype : str
+        Dtype of the input and of the wrapper's layers.
+    link : {'identity', 'softmax', 'sigmoid', 'log'}
+        The user model's final activation that :class:`~skdeep.layers.ToLogits`
+        inverts.
+    output_activation : str
+        A key of :data:`~skdeep.builders.ACTIVATIONS`.
+
+    Returns
+    -------
+    keras.Model
+    """
+    _, keras = load()
+    from .layers import ToLogits
+
+    kwargs = dict(call_kwargs)
+    kwargs["meta"] = dict(kwargs["meta"])
+    inner = _instantiate_as(model, kwargs, dtype)
+    inputs = keras.Input(tuple(input_shape), dtype=dtype, name="input")
+    out = inner(inputs)
+    logits = ToLogits(link, dtype=dtype, name="output")(out)
+    outputs = keras.layers.Activation(
+        keras_activation(output_activation), dtype=dtype, name="output_activation"
+    )(logits)
+    return keras.Model(inputs, outputs, name="wrapped")
+
+
+_probes = collections.OrderedDict()
+_probes_lock = threading.Lock()
+
+
+def _probe(model, call_kwargs, input_shape, name):
+    """``(output width, final activation)`` of the user's model, cached."""
+    key = (model, call_kwargs, input_shape)
+    with _probes_lock:
+        if key in _probes:
+            _probes.move_to_end(key)
+            return _probes[key]
+    _, keras = load()
+    kwargs = dict(call_kwargs)
+    kwargs["meta"] = dict(kwargs["meta"])
+    inner = _instantiate_as(model, kwargs, dict(kwargs["meta"])["X_dtype_"], name)
+    out = inner(keras.Input(input_shape))
+    if isinstance(out, (list, tuple, dict)) or len(out.shape) != 2:
+        raise ValueError(
+            f"model must map a batch of samples to one 2-D output (batch, units); it "
+            f"returned {out!r}."
+        )
+    result = (int(out.shape[-1]), _final_activation(inner))
+    with _probes_lock:
+        _probes[key] = result
+        while len(_probes) > 32:
+            _probes.popitem(last=False)
+    return result
+
+
+class _BaseKerasWrapper(BaseNeuralEstimator):
+    """The user's model as the network: call arguments, probing, no built-in layers."""
+
+    _keras_initialization = True
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "model": "no_validation",
+        "model_params": [None, dict],
+    }
+
+    # ------------------------------------------------------------------ routed params
+    def get_params(self, deep=True):
+        """Get the parameters; with ``deep``, also ``model_params__<name>`` entries.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also list each entry of ``model_params`` as
+            ``model_params__<name>``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        if deep and isinstance(self.model_params, dict):
+            for key, value in self.model_params.items():
+                params[_ROUTED[0] + key] = value
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; ``model_params__<name>`` (or ``model__<name>``) sets one argument.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters. ``model_params__hidden=32`` -- or
+            scikeras' spelling ``model__hidden=32`` -- replaces the entry
+            ``'hidden'`` of ``model_params`` (so GridSearchCV can search it).
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        routed = {}
+        for key in list(params):
+            for prefix in _ROUTED:
+                if key.startswith(prefix):
+                    routed[key[len(prefix):]] = params.pop(key)
+                    break
+        if "model_params" in params:
+            super().set_params(model_params=params.pop("model_params"))
+        if routed:
+            current = self.model_params if isinstance(self.model_params, dict) else {}
+            self.model_params = {**current, **routed}
+        return super().set_params(**params)
+
+    def _routed_params(self):
+        routed = self.model_params or {}
+        if not isinstance(routed, dict):
+            raise ValueError(
+                f"model_params must be a dict of arguments for model, got "
+                f"{type(routed).__name__}."
+            )
+        return routed
+
+    # ------------------------------------------------------------------ input
+    def _X_check_params(self):
+        return dict(allow_nd=True, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+
+    def _shape_input(self, X, reset):
+        if sp.issparse(X):
+            X = X.toarray()
+        if reset:
+            self.input_shape_ = tuple(int(d) for d in X.shape[1:])
+        elif X.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.input_shape_}."
+            )
+        return X
+
+    # ------------------------------------------------------------------ layers
+    def _hidden_sizes(self):
+        return ()
+
+    def _layer_rates(self):
+        return {}  # rates, if any, are the user's layers' own
+
+    def _apply_rates(self, weights):
+        return weights
+
+    def _call_kwargs(self, input_shape, n_outputs, meta):
+        kwargs = {
+            "n_features_in": int(np.prod(input_shape)),
+            "input_shape": tuple(int(d) for d in input_shape),
+            "n_outputs": int(n_outputs),
+            **self._extra_call_kwargs(),
+            **{k: _freeze(v) for k, v in self._routed_params().items()},
+        }
+        kwargs["meta"] = tuple(sorted(meta.items()))
+        kwargs["_routed"] = tuple(sorted(self._routed_params()))
+        return tuple(sorted(kwargs.items()))
+
+    def _meta(self, input_shape, dtype):
+        return {
+            "n_features_in_": int(np.prod(input_shape)),
+            "X_shape_": (None, *(int(d) for d in input_shape)),
+            "X_ndim_": len(input_shape) + 1,
+            "X_dtype_": str(dtype),
+        }
+
+    def _model_spec(self, input_shape, n_outputs, dtype, loss):
+        kwargs = (
+            ("model", self.model),
+            ("call_kwargs", self._call_kwargs_),
+            ("input_shape", tuple(int(d) for d in input_shape)),
+            ("dtype", dtype),
+            ("link", self._link),
+            ("output_activation", self.out_activation_),
+        )
+        return self._make_spec(build_user_network, kwargs, input_shape, n_outputs, dtype, loss)
+
+    def _initial_weights(self, engine, rng):
+        weights = super()._initial_weights(engine, rng)
+        self.n_layers_ = len(engine.model.layers)
+        return weights
+
+
+_WRAPPER_PARAMS = """model : callable or keras.Model, default=None
+        The network. A function returning a (compiled or not) Keras model
+        whose output has one unit per output; skdeep calls it with the
+        arguments it names among ``n_features_in`` (int), ``input_shape``
+        (tuple, one sample), ``n_outputs`` (the width skdeep expects),
+        %(wrapper_extra)s``meta`` (a dict with scikeras' names:
+        ``n_features_in_``, ``X_shape_``, ``n_classes_``, ``classes_``,
+        ``target_type_``, ``n_outputs_expected_``, ...), and the entries of
+        ``model_params``. Or a
+        Keras model, cloned (fresh weights) for each configuration. skdeep
+        trains it with its own loss and optimizer (a ``compile()`` is
+        ignored); any ``kernel_regularizer`` / ``activity_regularizer``
+        losses of its layers are added.
+    model_params : dict or None, default=None
+        Further keyword arguments for ``model`` (e.g. layer sizes). Each
+        entry is a parameter ``model_params__<name>`` -- or ``model__<name>``,
+        scikeras' spelling -- for ``set_params`` and GridSearchCV."""
+
+_WRAPPER_ATTRS = """input_shape_ : tuple of int
+        Shape of one sample.
+    n_layers_ : int
+        Number of layers of the wrapped model ``model_`` (input, the user's
+        model, output scores and activation)."""
+
+
+def _doc(extra):
+    def decorate(obj):
+        text = _WRAPPER_PARAMS.replace("%(wrapper_extra)s", extra)
+        obj.__doc__ = obj.__doc__.replace("%(wrapper_params)s", text).replace(
+            "%(wrapper_attributes)s", _WRAPPER_ATTRS
+        )
+        return fill_doc(obj)
+
+    return decorate
+
+
+@_doc("``n_classes`` (int), ``classes`` (tuple), ``output_activation`` "
+      "(``'softmax'`` or ``'sigmoid'``, the activation skdeep would use), ")
+class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
+    """Any Keras model as a scikit-learn classifier, trained by skdeep's engine.
+
+    Give a function that builds your network (or the network itself); get
+    ``fit / predict / predict_proba / score``, label encoding (strings,
+    multilabel), ``class_weight``, early stopping on a validation split,
+    ``partial_fit``, ``warm_start``, pickling, ``clone`` and
+    GridSearchCV over the function's arguments (``model__<name>``) and the
+    training parameters -- the same training loop, parameter names and fitted
+    attributes as :class:`MLPClassifier`, and far less overhead than a
+    ``model.fit`` per fit (see the performance page).
+
+    The model's last layer may end in ``softmax`` or ``sigmoid`` (its
+    probabilities are turned back into scores for a stable log-loss) or be
+    linear (scores; skdeep adds the activation): for ``K > 2`` classes give
+    it ``K`` units, for two classes 1 unit (sigmoid or linear) or 2 (softmax),
+    for multilabel targets one unit per label.
+
+    Parameters
+    ----------
+    %(wrapper_params)s
+    %(solver)s
+    alpha : float, default=0.0
+        Strength of skdeep's L2 penalty on every kernel (scikit-learn's
+        convention, see :class:`MLPClassifier`); 0 leaves regularisation to
+        the model's own layers.
+    %(batch_size)s
+    %(learning_rate)s
+    %(learning_rate_init)s
+    %(power_t)s
+    %(max_iter)s
+    %(shuffle)s
+    %(random_state)s
+    %(tol)s
+    %(verbose)s
+    %(warm_start)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(early_stopping)s
+    %(validation_fraction)s
+    %(beta_1)s
+    %(beta_2)s
+    %(epsilon)s
+    %(n_iter_no_change)s
+    %(max_fun)s
+    %(l1)s
+    %(mc_samples)s
+    %(min_grad_norm)s
+    kernel_initializer : str or None, default=None
+        None keeps each layer's own initializer; a Keras initializer name
+        replaces it for every kernel. Either way the draws are seeded from
+        ``random_state``.
+    %(n_init)s
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        Class labels.
+    %(wrapper_attributes)s
+    %(common_attributes)s
+
+    See Also
+    --------
+    KerasRegressor : The regression counterpart.
+    MLPClassifier : A built-in fully connected network.
+
+    Notes
+    -----
+    Monte-Carlo predictions (``predict_proba(X, return_std=True)``) need
+    dropout layers that can sample at prediction time: use
+    :class:`skdeep.layers.RateDropout` instead of ``keras.layers.Dropout``.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from sklearn.datasets import load_iris
+    >>> from skdeep import KerasClassifier
+    >>> def make_net(n_features_in, n_classes, hidden=16):
+    ...     return keras.Sequential([
+    ...         keras.Input((n_features_in,)),
+    ...         keras.layers.Dense(hidden, activation="relu"),
+    ...         keras.layers.Dense(n_classes, activation="softmax"),
+    ...     ])
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = KerasClassifier(make_net, model_params={"hidden": 32}, max_iter=300,
+    ...                       learning_rate_init=0.01, random_state=0).fit(X, y)
+    >>> clf.get_params()["model_params__hidden"], clf.predict_proba(X[:1]).shape
+    (32, (1, 3))
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    _parameter_constraints = {
+        **_BaseKerasWrapper._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        model_params=None,
+        solver="adam",
+        alpha=0.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        l1=0.0,
+        mc_samples=100,
+        min_grad_norm=0.0,
+        kernel_initializer=None,
+        n_init=1,
+        class_weight=None,
+    ):
+        self.model = model
+        self.model_params = model_params
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.l1 = l1
+        self.mc_samples = mc_samples
+        self.min_grad_norm = min_grad_norm
+        self.kernel_initializer = kernel_initializer
+        self.n_init = n_init
+        self.class_weight = class_weight
+
+    output_activation = None  # decided from the model's last layer
+
+    def _extra_call_kwargs(self):
+        return self._class_kwargs
+
+    def _validate_input(self, X, y, incremental, reset, classes):
+        X, y = super()._validate_input(X, y, incremental, reset, classes)
+        if reset:
+            self._setup_output(X, y)  # probe the model: its width and last activation
+        return X, y
+
+    def _setup_output(self, X, y):
+        binarizer = self._label_binarizer
+        y_type = binarizer.y_type_
+        n_classes = len(binarizer.classes_)
+        multilabel = y_type.startswith("multilabel")
+        default = "sigmoid" if (multilabel or n_classes == 2) else "softmax"
+        expected = n_classes if (multilabel or n_classes > 2) else 1
+        classes = binarizer.classes_
+        self._class_kwargs = {
+            "n_classes": n_classes,
+            "classes": _freeze(classes) if not multilabel else tuple(range(n_classes)),
+            "output_activation": default,
+        }
+        meta = {
+            **self._meta(X.shape[1:], X.dtype),
+            "n_classes_": n_classes,
+            "classes_": self._class_kwargs["classes"],
+            "target_type_": y_type,
+            "n_outputs_": n_classes if multilabel else 1,
+            "n_outputs_expected_": expected,
+        }
+        call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
+        width, final = _probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
+        if final == "softmax":
+            out, link = "softmax", "softmax"
+            ok = width == n_classes and not multilabel
+        elif final == "sigmoid":
+            out, link = "logistic", "sigmoid"
+            ok = width == expected or (width == n_classes and not multilabel)
+        else:
+            link = "identity"
+            out = "softmax" if (width == 2 and n_classes == 2) else (
+                "logistic" if default == "sigmoid" else "softmax")
+            ok = width == expected or (width == 2 and n_classes == 2)
+        if not ok:
+            if multilabel:
+                advice = f"{n_classes} units, sigmoid or linear (not softmax)"
+            elif n_classes == 2:
+                advice = "1 unit (sigmoid or linear) or 2 (softmax or linear)"
+            else:
+                advice = f"{n_classes} units (softmax or linear)"
+            raise ValueError(
+                f"The model's output has {width} unit(s) ending in {final!r}, but y has "
+                f"{n_classes} {'labels' if multilabel else 'classes'}: give the last "
+                f"layer {advice}."
+            )
+        self._call_kwargs_ = call_kwargs
+        self._link = link
+        self._chosen_activation = out
+
+    def _out_activation(self):
+        return self._chosen_activation
+
+
+@_doc("")
+class KerasRegressor(RegressorHead, _BaseKerasWrapper):
+    """Any Keras model as a scikit-learn regressor, trained by skdeep's engine.
+
+    The regression counterpart of :class:`KerasClassifier`: the model's
+    output (one unit per target) is the prediction, trained on ``loss``
+    with scikit-learn's stopping rules, scored by ``R^2``.
+
+    Parameters
+    ----------
+    %(wrapper_params)s
+    %(solver)s
+    alpha : float, default=0.0
+        Strength of skdeep's L2 penalty on every kernel (scikit-learn's
+        convention); 0 leaves regularisation to the model's own layers.
+    %(batch_size)s
+    %(learning_rate)s
+    %(learning_rate_init)s
+    %(power_t)s
+    %(max_iter)s
+    %(shuffle)s
+    %(random_state)s
+    %(tol)s
+    %(verbose)s
+    %(warm_start)s
+    %(momentum)s
+    %(nesterovs_momentum)s
+    %(early_stopping)s
+    %(validation_fraction)s
+    %(beta_1)s
+    %(beta_2)s
+    %(epsilon)s
+    %(n_iter_no_change)s
+    %(max_fun)s
+    %(l1)s
+    %(mc_samples)s
+    %(min_grad_norm)s
+    kernel_initializer : str or None, default=None
+        None keeps each layer's own initializer; a Keras initializer name
+        replaces it for every kernel. Either way the draws are seeded from
+        ``random_state``.
+    %(n_init)s
+    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
+        The regression loss (see :class:`MLPRegressor`). With ``'poisson'``
+        a linear last layer is read as the log of the mean (an exponential
+        is added); any other last activation must give positive means.
+
+    Attributes
+    ----------
+    %(wrapper_attributes)s
+    %(common_attributes)s
+
+    See Also
+    --------
+    KerasClassifier : The classification counterpart.
+
+    Examples
+    --------
+    >>> import keras
+    >>> import numpy as np
+    >>> from skdeep import KerasRegressor
+    >>> def make_net(n_features_in, n_outputs):
+    ...     return keras.Sequential([keras.Input((n_features_in,)),
+    ...                              keras.layers.Dense(32, activation="tanh"),
+    ...                              keras.layers.Dense(n_outputs)])
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-2, 2, (300, 1))
+    >>> y = np.sin(X[:, 0])
+    >>> reg = KerasRegressor(make_net, max_iter=300, learning_rate_init=0.01,
+    ...                      random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.97
+    True
+    """
+
+    _parameter_constraints = {
+        **_BaseKerasWrapper._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        model_params=None,
+        solver="adam",
+        alpha=0.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        l1=0.0,
+        mc_samples=100,
+        min_grad_norm=0.0,
+        kernel_initializer=None,
+        n_init=1,
+        loss="squared_error",
+    ):
+        self.model = model
+        self.model_params = model_params
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.l1 = l1
+        self.mc_samples = mc_samples
+        self.min_grad_norm = min_grad_norm
+        self.kernel_initializer = kernel_initializer
+        self.n_init = n_init
+        self.loss = loss
+
+    output_activation = None  # the model's last layer is the prediction
+
+    def _extra_call_kwargs(self):
+        return {}
+
+    def _validate_input(self, X, y, incremental, reset, classes):
+        X, y = super()._validate_input(X, y, incremental, reset, classes)
+        if reset:
+            self._setup_output(X, y)  # probe the model: its width and last activation
+        return X, y
+
+    def _setup_output(self, X, y):
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        meta = {
+            **self._meta(X.shape[1:], X.dtype),
+            "target_type_": "continuous" if n_outputs == 1 else "continuous-multioutput",
+            "n_outputs_": n_outputs,
+            "n_outputs_expected_": n_outputs,
+        }
+        call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
+        width, final = _probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
+        if width != n_outputs:
+            raise ValueError(
+                f"The model's output has {width} unit(s), but y has {n_outputs} target(s); "
+                f"give the last layer {n_outputs} unit(s)."
+            )
+        self._call_kwargs_ = call_kwargs
+        self._link = "log" if (self.loss == "poisson" and final != "linear") else "identity"
+
+    def _output_setup(self):
+        if self.loss == "poisson":
+            return "exp", "poisson"
+        return "identity", self.loss

@@ -1,0 +1,198 @@
+"""KerasClassifier / KerasRegressor: the user's own Keras model behind sklearn's API."""
+
+import pickle
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from skdeep import KerasClassifier, KerasRegressor
+from skdeep.layers import RateDropout
+
+X_IRIS, Y_IRIS = load_iris(return_X_y=True)
+NAMES = np.array(["setosa", "versicolor", "virginica"])[Y_IRIS]
+FAST = dict(max_iter=150, learning_rate_init=0.01, random_state=0)
+
+
+def make_net(n_features_in, n_outputs, hidden=16, final=None):
+    return keras.Sequential([
+        keras.Input((n_features_in,)),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(n_outputs, activation=final),
+    ])
+
+
+def softmax_net(meta, hidden=16):
+    """A scikeras-style function: everything from ``meta``."""
+    return keras.Sequential([
+        keras.Input((meta["n_features_in_"],)),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+    ])
+
+
+def image_net(input_shape, n_classes):
+    return keras.Sequential([
+        keras.Input(input_shape),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(n_classes),
+    ])
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.mark.parametrize(
+    "model, params",
+    [
+        (make_net, {}),  # linear scores: skdeep adds softmax
+        (make_net, {"model_params": {"final": "softmax"}}),  # probabilities
+        (softmax_net, {"model_params": {"hidden": 32}}),  # scikeras-style meta
+    ],
+)
+def test_multiclass_with_string_labels(model, params):
+    clf = KerasClassifier(model, **params, **FAST).fit(X_IRIS, NAMES)
+    assert clf.classes_.tolist() == ["setosa", "versicolor", "virginica"]
+    proba = clf.predict_proba(X_IRIS)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    assert clf.score(X_IRIS, NAMES) > 0.95
+    assert clf.out_activation_ == "softmax"
+
+
+@pytest.mark.parametrize("final, width, activation", [
+    ("sigmoid", 1, "logistic"), (None, 1, "logistic"), ("softmax", 2, "softmax"),
+    (None, 2, "softmax"),
+])
+def test_binary_outputs(final, width, activation):
+    X, y = make_classification(200, 6, random_state=0)
+
+    def net(n_features_in):
+        return make_net(n_features_in, width, final=final)
+
+    clf = KerasClassifier(net, **FAST).fit(X, y)
+    assert clf.out_activation_ == activation
+    assert clf.predict_proba(X).shape == (200, 2)
+    assert clf.score(X, y) > 0.9
+
+
+def test_softmax_probabilities_match_the_users_model():
+    """ToLogits + softmax reproduces the user's probabilities exactly."""
+    clf = KerasClassifier(make_net, model_params={"final": "softmax"}, **FAST).fit(X_IRIS, Y_IRIS)
+    inner = clf.model_.layers[1]
+    np.testing.assert_allclose(inner(X_IRIS).numpy(), clf.predict_proba(X_IRIS), rtol=1e-5)
+
+
+def test_images_and_model_instances():
+    X, y = load_digits(return_X_y=True)
+    images = X[:300].reshape(-1, 8, 8, 1) / 16
+    clf = KerasClassifier(image_net, max_iter=30, learning_rate_init=0.01,
+                          random_state=0).fit(images, y[:300])
+    assert clf.input_shape_ == (8, 8, 1)
+    assert clf.score(images, y[:300]) > 0.9
+    # a model instance is cloned, never trained in place
+    instance = image_net((8, 8, 1), 10)
+    before = [w.copy() for w in instance.get_weights()]
+    KerasClassifier(instance, max_iter=5, random_state=0).fit(images, y[:300])
+    for a, b in zip(before, instance.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_seeded_and_user_initializers():
+    a = KerasClassifier(make_net, **FAST).fit(X_IRIS, Y_IRIS)
+    b = KerasClassifier(make_net, **FAST).fit(X_IRIS, Y_IRIS)
+    np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)
+
+    def zeros_net(n_features_in, n_outputs):
+        return keras.Sequential([keras.Input((n_features_in,)),
+                                 keras.layers.Dense(n_outputs, kernel_initializer="zeros")])
+
+    init = KerasClassifier(zeros_net, random_state=0).initialize(X_IRIS, Y_IRIS)
+    assert not init.coefs_[0].any()  # the user's initializer, not skdeep's
+
+
+def test_grid_search_over_model_params_and_scikeras_spelling():
+    for key in ("model_params__hidden", "model__hidden"):
+        search = GridSearchCV(KerasClassifier(make_net, max_iter=40, learning_rate_init=0.02,
+                                              random_state=0),
+                              {key: [2, 16]}, cv=3).fit(X_IRIS, Y_IRIS)
+        assert search.best_params_ == {key: 16}
+        assert search.best_estimator_.model_params == {"hidden": 16}
+    clf = KerasClassifier(make_net, model_params={"hidden": 4})
+    assert clf.get_params()["model_params__hidden"] == 4
+    clf.set_params(model__final="softmax")
+    assert clf.model_params == {"hidden": 4, "final": "softmax"}
+
+
+def test_errors_are_clear():
+    with pytest.raises(ValueError, match="needs model="):
+        KerasClassifier().fit(X_IRIS, Y_IRIS)
+    with pytest.raises(ValueError, match="takes no argument"):
+        KerasClassifier(make_net, model_params={"widht": 3}).fit(X_IRIS, Y_IRIS)
+
+    def needs_more(n_features_in, depth):
+        return make_net(n_features_in, 3)
+
+    with pytest.raises(ValueError, match=r"needs \['depth'\]"):
+        KerasClassifier(needs_more).fit(X_IRIS, Y_IRIS)
+    with pytest.raises(ValueError, match="must return a keras.Model"):
+        KerasClassifier(lambda: "a model").fit(X_IRIS, Y_IRIS)
+    with pytest.raises(ValueError, match="3 classes: give the last layer 3 units"):
+        KerasClassifier(lambda n_features_in: make_net(n_features_in, 5)).fit(X_IRIS, Y_IRIS)
+    with pytest.raises(ValueError, match="y has 1 target"):
+        KerasRegressor(lambda n_features_in: make_net(n_features_in, 2)).fit(X_IRIS, Y_IRIS)
+
+
+def test_regressor_float64_and_pickle():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (200, 2))
+    y = np.sin(X[:, 0]) + X[:, 1] ** 2
+    reg = KerasRegressor(make_net, model_params={"hidden": 32, "final": None}, max_iter=300,
+                         learning_rate_init=0.01, random_state=0).fit(X, y)
+    assert reg.score(X, y) > 0.95
+    assert reg.predict(X).dtype == np.float64
+    assert reg.model_.layers[1].layers[0].kernel.dtype == "float64"  # data's precision
+    again = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+
+
+def test_poisson_with_a_linear_last_layer_is_a_log_link():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 1, (300, 1))
+    y = rng.poisson(np.exp(1 + 2 * X[:, 0]))
+    reg = KerasRegressor(make_net, loss="poisson", **FAST).fit(X, y)
+    assert (reg.predict(X) > 0).all()
+    assert abs(reg.predict(X).mean() - y.mean()) < 0.1 * y.mean()
+
+
+def test_monte_carlo_with_rate_dropout_in_the_users_model():
+    def dropout_net(n_features_in, n_outputs):
+        return keras.Sequential([keras.Input((n_features_in,)),
+                                 keras.layers.Dense(32, activation="relu"),
+                                 RateDropout(0.3), keras.layers.Dense(n_outputs)])
+
+    clf = KerasClassifier(dropout_net, **FAST).fit(X_IRIS, Y_IRIS)
+    mean, std = clf.predict_proba(X_IRIS[:5], return_std=True)
+    assert mean.shape == std.shape == (5, 3)
+    assert (std.max(axis=1) > 0).all()
+    with pytest.raises(ValueError, match="no dropout"):
+        KerasClassifier(make_net, **FAST).fit(X_IRIS, Y_IRIS).predict_proba(X_IRIS,
+                                                                          return_std=True)
+
+
+def test_early_stopping_and_class_weight():
+    X, y = make_classification(300, 6, weights=[0.9], random_state=0)
+    clf = KerasClassifier(make_net, early_stopping=True, class_weight="balanced",
+                          **FAST).fit(X, y)
+    assert clf.best_validation_score_ is not None
+    assert clf.n_iter_ < 150
+    assert (clf.predict(X) == 1).sum() > 20  # the minority class is predicted
