@@ -4,6 +4,7 @@ Importing skdeep does not import TensorFlow; that happens on the first fit
 or predict.
 """
 
+from ._charrnn import CharRNN
 from ._cnn import CNNClassifier, CNNRegressor
 from ._engine import clear_cache
 from ._keras import KerasClassifier, KerasRegressor
@@ -13,7 +14,7 @@ from ._rnn import RNNSequenceClassifier, RNNSequenceRegressor
 __version__ = "0.1.0"
 
 __all__ = [
-    "CNNClassifier", "CNNRegressor", "KerasClassifier", "KerasRegressor", "MLPClassifier",
+    "CNNClassifier", "CNNRegressor", "CharRNN", "KerasClassifier", "KerasRegressor", "MLPClassifier",
     "MLPRegressor",
     "RNNSequenceClassifier", "RNNSequenceRegressor", "clear_cache",
     "__version__",

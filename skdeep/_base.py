@@ -432,7 +432,8 @@ class BaseNeuralEstimator(BaseEstimator):
         n_runs = int(getattr(self, "n_init", 1)) if (fresh and train) else 1
         engine = _engine.acquire(self._spec)
         try:
-            runs, split = [], None
+            # a body may fix the validation rows (CharRNN holds out each text's end)
+            runs, split = [], getattr(self, "_validation_rows", None)
             for run in range(n_runs):
                 if run:
                     self._initialize(X, Y, sample_weight)

@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = [
-    "skdeep._mlp", "skdeep._cnn", "skdeep._rnn", "skdeep._keras", "skdeep._engine",
+    "skdeep._mlp", "skdeep._cnn", "skdeep._rnn", "skdeep._keras", "skdeep._charrnn",
+    "skdeep._engine",
     "skdeep.builders", "skdeep.layers", "skdeep.datasets",
 ]
 
