@@ -61,3 +61,27 @@ def test_cnn_digits_example():
     out = run("cnn_digits.py")
     assert float(out.split("5-fold accuracy")[1].split()[0]) >= 0.985
     assert "pool_1             (2, 2, 64)" in out
+
+
+def test_from_scikeras_example():
+    out = run("from_scikeras.py")
+    assert "6 configurations x 5 folds" in out
+    assert float(out.split("test accuracy")[1].split()[0]) > 0.9
+    assert "output (ToLogits)" in out
+
+
+@pytest.mark.slow
+def test_rnn_sequences_example():
+    out = run("rnn_sequences.py")
+    accuracy = {line.split()[0]: float(line.split()[3]) for line in out.splitlines()
+                if line.split()[:1] in (["simple"], ["gru"], ["lstm"])}
+    assert min(accuracy.values()) > 0.93
+    assert "next to a 200-step series: True" in out
+
+
+@pytest.mark.slow
+def test_text_generation_example():
+    out = run("text_generation.py")
+    assert "greedy sample from 'h': hello" in out
+    unseen = float(out.split("unseen text")[1].split()[0])
+    assert unseen < 31 / 2
