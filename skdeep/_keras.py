@@ -11,11 +11,10 @@ compiled epochs, cached per configuration, scikit-learn's stopping rules.
 import collections
 import inspect
 import threading
-from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from ._backend import load
 from ._base import BaseNeuralEstimator

@@ -6,7 +6,13 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_y, check_array, check_consistent_length, validate_data
+from sklearn.utils.validation import (
+    _check_y,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._base import BaseNeuralEstimator
 from ._docstrings import fill_doc
@@ -161,8 +167,6 @@ class _BaseRNN(BaseNeuralEstimator):
         return self._shape_input(X, reset), y
 
     def _validate_X(self, X):
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self)
         if _is_sequence_list(X):
             X, _ = pad_sequences(list(X), type(self).__name__)
