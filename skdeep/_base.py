@@ -754,13 +754,24 @@ class BaseNeuralEstimator(BaseEstimator):
         X = self._validate_X(X)
         out_dtype = X.dtype
         X = X.astype(self._spec.dtype, copy=False)
-        engine = _engine.acquire(self._spec)
-        try:
-            engine.set_weights(self._weights, self._weights_token)
-            output = engine.predict(X)
-        finally:
-            _engine.release(engine)
+        output = self._numpy_forward(X)
+        if output is None:
+            engine = _engine.acquire(self._spec)
+            try:
+                engine.set_weights(self._weights, self._weights_token)
+                output = engine.predict(X)
+            finally:
+                _engine.release(engine)
         return output.astype(out_dtype, copy=False)
+
+    def _numpy_forward(self, X):
+        """The network's output computed in NumPy, or None to use TensorFlow (hook).
+
+        Small predictions cost far more in TensorFlow's call overhead than in
+        arithmetic; bodies whose inference is a few matrix products override
+        this for inputs below a size limit.
+        """
+        return None
 
     def _mc_forward(self, X):
         """``(mc_samples, n_samples, n_outputs)`` outputs with dropout kept on.

@@ -2,12 +2,36 @@
 
 from numbers import Integral
 
+import numpy as np
+from scipy.special import expit
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseNeuralEstimator
 from ._docstrings import fill_doc
 from ._heads import ClassifierHead, RegressorHead
 from .builders import build_mlp
+
+
+def _softmax(z):
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+#: Activations the NumPy inference path computes exactly as Keras does.
+_NUMPY_ACTIVATIONS = {
+    "identity": lambda z: z,
+    "logistic": expit,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "softmax": _softmax,
+    "exp": np.exp,
+    "step": lambda z: (z >= 0).astype(z.dtype),
+    "sign": lambda z: np.where(z >= 0, 1, -1).astype(z.dtype),
+}
+
+#: Largest ``n_rows x n_weights`` predicted in NumPy: below it TensorFlow's
+#: per-call overhead (about 0.3 ms) exceeds the arithmetic.
+NUMPY_PREDICT_LIMIT = 10_000_000
 
 
 class _BaseMLP(BaseNeuralEstimator):
@@ -34,6 +58,43 @@ class _BaseMLP(BaseNeuralEstimator):
             ("embeddings", encoder.embeddings if encoder is not None else ()),
         )
         return self._make_spec(build_mlp, kwargs, input_shape, n_outputs, dtype, loss)
+
+    def _numpy_forward(self, X):
+        """Plain dense networks on small inputs: the forward pass in NumPy.
+
+        Inference of a network without batch normalisation or embeddings is
+        a chain of ``activation(X @ W + b)`` (dropout and DropConnect are
+        off), which NumPy computes in microseconds; the result equals the
+        compiled Keras pass up to floating-point rounding (tested).
+        """
+        built = dict(self._spec.builder_kwargs)  # the fitted network, not current params
+        activations = (built["activation"], built["output_activation"])
+        if (
+            built["batch_normalization"]
+            or built["embeddings"]
+            or any(a not in _NUMPY_ACTIVATIONS for a in activations)
+        ):
+            return None
+        layers = self._dense_layers()
+        if X.shape[0] * sum(w.size for w, _ in layers) > NUMPY_PREDICT_LIMIT:
+            return None
+        hidden, output = (_NUMPY_ACTIVATIONS[a] for a in activations)
+        for i, (kernel, bias) in enumerate(layers):
+            X = X @ kernel + bias
+            X = hidden(X) if i < len(layers) - 1 else output(X)
+        return X
+
+    def _dense_layers(self):
+        """``(kernel, bias)`` of every layer in order, from the fitted weights.
+
+        Looked up on each call (a few microseconds): prediction must not
+        change the estimator's state.
+        """
+        index = {path: i for i, path in enumerate(self._variable_paths)}
+        sizes = dict(self._spec.builder_kwargs)["hidden_layer_sizes"]
+        names = [f"hidden_{i}" for i in range(len(sizes))] + ["output"]
+        return [(self._weights[index[f"{n}/kernel"]], self._weights[index[f"{n}/bias"]])
+                for n in names]
 
     def _initialize(self, X, Y, sample_weight=None):
         self._hidden_sizes()  # fail early on a bad value

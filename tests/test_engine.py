@@ -3,11 +3,12 @@
 import warnings
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 import skdeep
-from skdeep import MLPClassifier, _engine
+from skdeep import MLPClassifier, MLPRegressor, _engine
 
 X, Y = make_classification(n_samples=120, n_features=5, random_state=0)
 
@@ -64,3 +65,52 @@ def test_cache_is_bounded():
     assert sum(len(v) for v in _engine._idle.values()) == _engine.MAX_IDLE_ENGINES
     skdeep.clear_cache()
     assert not _engine._idle
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MLPClassifier(hidden_layer_sizes=(16, 8), max_iter=20),
+        lambda: MLPClassifier(hidden_layer_sizes=(8,), activation="tanh", dropout=0.2,
+                              dropconnect=0.2, max_iter=20),
+        lambda: MLPClassifier(hidden_layer_sizes=(8,), activation="logistic",
+                              output_activation="softmax", max_iter=20),
+        lambda: MLPRegressor(hidden_layer_sizes=(8,), activation="identity", max_iter=20),
+        lambda: MLPRegressor(hidden_layer_sizes=(), loss="poisson", max_iter=20),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpy_predict_path_equals_the_compiled_keras_pass(make, dtype, monkeypatch):
+    from skdeep import _mlp
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 5).astype(dtype)
+    est = make().set_params(random_state=0)
+    y = rng.poisson(2, 120) if getattr(est, "loss", "") == "poisson" else (X[:, 0] > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    fast = est._numpy_forward(X.astype(est._spec.dtype))
+    assert fast is not None and fast.dtype == est._spec.dtype
+    monkeypatch.setattr(_mlp, "NUMPY_PREDICT_LIMIT", 0)  # force TensorFlow
+    assert est._numpy_forward(X) is None
+    slow = est._forward(X)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(fast, slow, rtol=rtol, atol=rtol)
+
+
+def test_numpy_predict_path_is_not_used_where_it_would_differ():
+    X = np.random.RandomState(0).randn(60, 3)
+    y = X[:, 0] > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for params in ({"activation": "gelu"}, {"batch_normalization": True}):
+            est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, **params).fit(X, y)
+            assert est._numpy_forward(X) is None
+        est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5).fit(X, y)
+        est.set_params(activation="tanh")  # the fitted network still uses relu
+        kernel, bias = est._dense_layers()[0]
+        hidden = np.maximum(X @ kernel + bias, 0)
+        out_k, out_b = est._dense_layers()[1]
+        expected = 1 / (1 + np.exp(-(hidden @ out_k + out_b)))
+        np.testing.assert_allclose(est._numpy_forward(X), expected, rtol=1e-6)
