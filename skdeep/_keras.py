@@ -324,7 +324,8 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         kwargs = (
             ("model", self.model),
-            ("call_kwargs", self._call_kwargs_),
+            # from the current model_params: warm_start refuses a changed model
+            ("call_kwargs", self._call_kwargs(input_shape, *self._call_shape)),
             ("input_shape", tuple(int(d) for d in input_shape)),
             ("dtype", dtype),
             ("link", self._link),
@@ -595,7 +596,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
                 f"{n_classes} {'labels' if multilabel else 'classes'}: give the last "
                 f"layer {advice}."
             )
-        self._call_kwargs_ = call_kwargs
+        self._call_shape = (expected, meta)
         self._link = link
         self._chosen_activation = out
 
@@ -771,7 +772,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
                 f"The model's output has {width} unit(s), but y has {n_outputs} target(s); "
                 f"give the last layer {n_outputs} unit(s)."
             )
-        self._call_kwargs_ = call_kwargs
+        self._call_shape = (n_outputs, meta)
         self._link = "log" if (self.loss == "poisson" and final != "linear") else "identity"
 
     def _output_setup(self):

@@ -196,3 +196,12 @@ def test_early_stopping_and_class_weight():
     assert clf.best_validation_score_ is not None
     assert clf.n_iter_ < 150
     assert (clf.predict(X) == 1).sum() > 20  # the minority class is predicted
+
+
+def test_warm_start_refuses_a_changed_model():
+    clf = KerasClassifier(make_net, model_params={"hidden": 8}, warm_start=True, **FAST)
+    clf.fit(X_IRIS, Y_IRIS)
+    clf.fit(X_IRIS, Y_IRIS)  # same model: continues
+    clf.set_params(model_params__hidden=16)
+    with pytest.raises(ValueError, match="call_kwargs"):
+        clf.fit(X_IRIS, Y_IRIS)
