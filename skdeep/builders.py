@@ -242,7 +242,6 @@ def build_mlp(
     ['hidden_0', 'dropout_0', 'hidden_1', 'dropout_1']
     """
     _, keras = load()
-    layers = keras.layers
     sizes = tuple(int(u) for u in hidden_layer_sizes)
     dropout = _per_layer(dropout, len(sizes), "dropout")
     dropconnect = _per_layer(dropconnect, len(sizes), "dropconnect")
@@ -255,11 +254,17 @@ def build_mlp(
             hidden, units, i, activation=activation, dropout=dropout[i],
             dropconnect=dropconnect[i], batch_normalization=batch_normalization, dtype=dtype,
         )
-    logits = layers.Dense(int(n_outputs), dtype=dtype, name="output")(hidden)
-    outputs = layers.Activation(
+    return _with_output(inputs, hidden, n_outputs, output_activation, dtype, "mlp")
+
+
+def _with_output(inputs, x, n_outputs, output_activation, dtype, name):
+    """Close a network: the affine ``output`` layer (logits), then its activation."""
+    _, keras = load()
+    logits = keras.layers.Dense(int(n_outputs), dtype=dtype, name="output")(x)
+    outputs = keras.layers.Activation(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)
-    return keras.Model(inputs, outputs, name="mlp")
+    return keras.Model(inputs, outputs, name=name)
 
 
 def conv_output_size(size, kernel, stride, padding):
@@ -397,11 +402,7 @@ def build_cnn(
     for j, units in enumerate(sizes):
         x = hidden_block(x, units, j, activation=activation, dropout=dropout[j],
                          batch_normalization=bn, dtype=dtype)
-    logits = layers.Dense(int(n_outputs), dtype=dtype, name="output")(x)
-    outputs = layers.Activation(
-        keras_activation(output_activation), dtype=dtype, name="output_activation"
-    )(logits)
-    return keras.Model(inputs, outputs, name="cnn")
+    return _with_output(inputs, x, n_outputs, output_activation, dtype, "cnn")
 
 
 #: Recurrent cells: ``'simple'`` is the course's ``h_t = tanh(W_hh h_{t-1} + W_xh x_t)``.
@@ -515,8 +516,4 @@ def build_rnn(
         k = len(recurrent) + j
         x = hidden_block(x, size, k, activation=activation, dropout=dropout[k],
                          batch_normalization=batch_normalization, dtype=dtype)
-    logits = layers.Dense(int(n_outputs), dtype=dtype, name="output")(x)
-    outputs = layers.Activation(
-        keras_activation(output_activation), dtype=dtype, name="output_activation"
-    )(logits)
-    return keras.Model(inputs, outputs, name="rnn")
+    return _with_output(inputs, x, n_outputs, output_activation, dtype, "rnn")

@@ -1,24 +1,16 @@
 """CharRNN: the course's character-level language model."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 from skdeep import CharRNN
 from skdeep.datasets import load_course_text
 
 HELLO = dict(units=16, learning_rate_init=0.05, max_iter=60, random_state=0)
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 @pytest.fixture(scope="module")

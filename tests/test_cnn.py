@@ -1,12 +1,10 @@
 """CNNClassifier / CNNRegressor: input layouts, geometry, fitted attributes."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -19,12 +17,6 @@ LABELS = Y_DIGITS[:360]
 SMALL = dict(filters=(8,), dense_layer_sizes=(32,), max_iter=40, learning_rate_init=0.01,
              random_state=0)
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 @pytest.mark.parametrize(

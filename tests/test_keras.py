@@ -1,13 +1,11 @@
 """KerasClassifier / KerasRegressor: the user's own Keras model behind sklearn's API."""
 
 import pickle
-import warnings
 
 import keras
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris, make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from skdeep import KerasClassifier, KerasRegressor
@@ -44,12 +42,6 @@ def image_net(input_shape, n_classes):
         keras.layers.Dense(n_classes),
     ])
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,10 @@
 """RNNSequenceClassifier / RNNSequenceRegressor: layouts, ragged input, masking."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from skdeep import RNNSequenceClassifier, RNNSequenceRegressor
@@ -25,12 +23,6 @@ def _ragged(n=120, seed=0, features=1):
 
 X_RAGGED, Y_RAGGED = _ragged()
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 @pytest.mark.parametrize(
