@@ -20,6 +20,22 @@ _SHARED = (
 )
 
 
+class _NextCharacterNetwork(RNNSequenceClassifier):
+    """The network under :class:`CharRNN`: early stopping on log-likelihood.
+
+    A language model is judged by the probability it gives the text, not by
+    how often its first guess is right, so the validation score that early
+    stopping follows is the mean log-probability of the next character.
+    """
+
+    def _score_output(self, y, output, sample_weight):
+        proba = self._as_proba(output)
+        columns = np.searchsorted(self.classes_, y)
+        with np.errstate(divide="ignore"):
+            log_p = np.log(proba[np.arange(len(y)), columns])
+        return float(np.average(np.maximum(log_p, -1e3), weights=sample_weight))
+
+
 def _as_texts(X):
     if isinstance(X, str):
         return [X]
@@ -89,8 +105,8 @@ class CharRNN(BaseEstimator):
         Nesterov momentum for ``'sgd'``.
     early_stopping : bool, default=False
         Hold out the last ``validation_fraction`` of each text and stop when
-        the next-character accuracy there stops improving (restoring the best
-        epoch's weights). Recommended for real text: a small text is soon
+        the mean log-probability of its characters stops improving (restoring
+        the best epoch's weights). Recommended for real text: a small text is soon
         learnt by heart.
     validation_fraction : float, default=0.1
         Held-out fraction of each text for ``early_stopping``.
@@ -266,7 +282,7 @@ class CharRNN(BaseEstimator):
         starts = np.bincount([self._index[t[0]] for t in texts if t],
                              minlength=len(self.vocabulary_))
         self.first_char_proba_ = starts / starts.sum()
-        self.network_ = RNNSequenceClassifier(
+        self.network_ = _NextCharacterNetwork(
             **{name: getattr(self, name) for name in _SHARED},
             standardize=False, random_state=self.random_state,
         )

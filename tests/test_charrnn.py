@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from skdeep import CharRNN
+from skdeep import CharRNN, RNNSequenceClassifier
 from skdeep.datasets import load_course_text
 
 HELLO = dict(units=16, learning_rate_init=0.05, max_iter=60, random_state=0)
@@ -95,3 +95,13 @@ def test_paragraph_perplexity_far_below_vocabulary_size():
     assert vocabulary == 31
     assert lm.perplexity(text[:cut]) < vocabulary / 4
     assert lm.perplexity(text[cut:]) < vocabulary / 2  # text it never saw
+
+
+def test_early_stopping_follows_log_likelihood():
+    text = "the cat sat on the mat. " * 6
+    lm = CharRNN(units=16, early_stopping=True, validation_fraction=0.2, max_iter=30,
+                 learning_rate_init=0.02, random_state=0).fit(text)
+    scores = lm.network_.validation_scores_
+    assert all(s <= 0 for s in scores)  # mean log-probabilities, not accuracies
+    assert lm.network_.best_validation_score_ == max(scores)
+    assert isinstance(lm.network_, RNNSequenceClassifier)
