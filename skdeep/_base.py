@@ -516,9 +516,14 @@ class BaseNeuralEstimator(BaseEstimator):
         initializer = self._keras_initializer()
         if self._keras_initialization:
             weights = _seeded_layer_initial_weights(engine, rng, initializer)
-            weights = self._apply_rates(weights)
-            self._mc_seed = int(rng.randint(2**30)) if engine.stochastic else None
-            return weights
+        else:
+            weights = self._sklearn_initial_weights(engine, rng, initializer)
+        weights = self._apply_input_statistics(self._apply_rates(weights))
+        self._mc_seed = int(rng.randint(2**30)) if engine.stochastic else None
+        return weights
+
+    def _sklearn_initial_weights(self, engine, rng, initializer):
+        """scikit-learn's Glorot draws in layer order (see :meth:`_initial_weights`)."""
         factor = 2.0 if getattr(self, "activation", None) == "logistic" else 6.0
         weights = [np.array(w) for w in engine.initial_weights]
         bound = None
@@ -539,8 +544,36 @@ class BaseNeuralEstimator(BaseEstimator):
                 weights[i] = rng.uniform(-0.05, 0.05, w.shape).astype(w.dtype)
             elif leaf == "seed_generator_state":
                 weights[i] = np.array([rng.randint(2**30), 0], dtype=w.dtype)
-        weights = self._apply_rates(weights)
-        self._mc_seed = int(rng.randint(2**30)) if engine.stochastic else None
+        return weights
+
+    def _set_input_statistics(self, X, sample_weight):
+        """Learn the per-channel (last axis) mean and variance of ``X``.
+
+        Weighted like the loss (a weight of 2 counts as a duplicated sample);
+        steps that are NaN in every channel -- sequence padding -- are left
+        out. A network's :class:`~skdeep.layers.Standardize` layer starts
+        from these (see :meth:`_apply_input_statistics`).
+        """
+        steps = X.reshape(-1, X.shape[-1]).astype(np.float64)
+        real = ~np.isnan(steps).all(axis=1)
+        weights = None
+        if sample_weight is not None:
+            per_step = steps.shape[0] // X.shape[0]
+            weights = np.repeat(np.asarray(sample_weight, dtype=np.float64), per_step)[real]
+        steps = steps[real]
+        mean = np.average(steps, axis=0, weights=weights)
+        var = np.average((steps - mean) ** 2, axis=0, weights=weights)
+        self._input_statistics = (mean, var)
+
+    def _apply_input_statistics(self, weights):
+        stats = getattr(self, "_input_statistics", None)
+        if stats is None:
+            return weights
+        for i, path in enumerate(self._variable_paths):
+            if path == "standardize/mean":
+                weights[i] = stats[0].astype(weights[i].dtype)
+            elif path == "standardize/variance":
+                weights[i] = stats[1].astype(weights[i].dtype)
         return weights
 
     #: Draw initial weights with each layer's own Keras initializers (seeded

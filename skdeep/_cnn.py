@@ -150,24 +150,10 @@ class _BaseCNN(BaseNeuralEstimator):
 
     def _initialize(self, X, Y, sample_weight=None):
         super()._initialize(X, Y, sample_weight)
-        # per-channel statistics, weighted like the loss (a weight of 2 = a duplicate row)
-        flat = X.reshape(-1, X.shape[-1]).astype(np.float64)
-        weights = None
-        if sample_weight is not None:
-            weights = np.repeat(np.asarray(sample_weight, dtype=np.float64),
-                                flat.shape[0] // X.shape[0])
-        mean = np.average(flat, axis=0, weights=weights)
-        var = np.average((flat - mean) ** 2, axis=0, weights=weights)
-        self._channel_stats = (mean, var)
+        self._set_input_statistics(X, sample_weight)
 
     def _initial_weights(self, engine, rng):
         weights = super()._initial_weights(engine, rng)
-        mean, var = self._channel_stats
-        for i, path in enumerate(self._variable_paths):
-            if path == "standardize/mean":
-                weights[i] = mean.astype(weights[i].dtype)
-            elif path == "standardize/variance":
-                weights[i] = var.astype(weights[i].dtype)
         self.layer_shapes_ = [
             (layer.name, tuple(layer.output.shape[1:]), int(layer.count_params()))
             for layer in engine.model.layers

@@ -214,26 +214,11 @@ class _BaseRNN(BaseNeuralEstimator):
 
     def _initialize(self, X, Y, sample_weight=None):
         super()._initialize(X, Y, sample_weight)
-        # per-feature statistics over the real (unpadded) steps, weighted like the loss
-        steps = X.reshape(-1, X.shape[-1]).astype(np.float64)
-        real = ~np.isnan(steps).all(axis=1)
-        weights = None
-        if sample_weight is not None:
-            weights = np.repeat(np.asarray(sample_weight, dtype=np.float64), X.shape[1])[real]
-        steps = steps[real]
-        mean = np.average(steps, axis=0, weights=weights)
-        var = np.average((steps - mean) ** 2, axis=0, weights=weights)
-        self._feature_stats = (mean, var)
+        self._set_input_statistics(X, sample_weight)  # over the real steps only
         self.max_length_ = int(X.shape[1])
 
     def _initial_weights(self, engine, rng):
         weights = super()._initial_weights(engine, rng)
-        mean, var = self._feature_stats
-        for i, path in enumerate(self._variable_paths):
-            if path == "standardize/mean":
-                weights[i] = mean.astype(weights[i].dtype)
-            elif path == "standardize/variance":
-                weights[i] = var.astype(weights[i].dtype)
         self.n_layers_ = len(engine.model.layers)
         return weights
 
