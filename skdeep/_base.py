@@ -328,9 +328,13 @@ class BaseNeuralEstimator(BaseEstimator):
             self._frame_encoder.fit(X)
         return self._frame_encoder.transform(X)
 
+    #: Whether samples may have more than one axis (images, sequences).
+    _nd_samples = False
+
     def _X_check_params(self):
-        """``check_array`` options for ``X``; bodies taking images override it."""
-        return dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+        """``check_array`` options for ``X``."""
+        return dict(allow_nd=self._nd_samples, accept_sparse=["csr", "csc"],
+                    dtype=(np.float64, np.float32))
 
     def _shape_input(self, X, reset):
         """Bring validated ``X`` into the network's sample layout (hook)."""

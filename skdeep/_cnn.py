@@ -44,8 +44,8 @@ class _BaseCNN(BaseNeuralEstimator):
     }
 
     # ------------------------------------------------------------------ input layout
-    def _X_check_params(self):
-        return dict(allow_nd=True, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+    _nd_samples = True
+
 
     def _sample_layout(self, raw):
         """The network's sample shape for raw sample shape ``raw``."""

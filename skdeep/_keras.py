@@ -276,8 +276,8 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
         return routed
 
     # ------------------------------------------------------------------ input
-    def _X_check_params(self):
-        return dict(allow_nd=True, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+    _nd_samples = True
+
 
     def _shape_input(self, X, reset):
         if sp.issparse(X):

@@ -116,8 +116,8 @@ class _BaseRNN(BaseNeuralEstimator):
     }
 
     # ------------------------------------------------------------------ input layout
-    def _X_check_params(self):
-        return dict(allow_nd=True, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+    _nd_samples = True
+
 
     def _validate_array(self, *arrays, reset, **check_params):
         """``validate_data`` with a clear message for text given as sequences."""
