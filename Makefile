@@ -14,8 +14,10 @@ $(STAMP): setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/python -m skdeep.demo
 
+# the suite on TensorFlow (the default backend), then again on JAX
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
+	KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -m "not slow" --ignore=tests/test_examples.py
 
 test-fast: $(STAMP)
 	$(VENV)/bin/python -m pytest -m "not slow"

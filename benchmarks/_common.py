@@ -35,11 +35,19 @@ def versions():
     import keras
     import numpy
     import sklearn
-    import tensorflow as tf
 
     parts = [f"python {platform.python_version()}", f"numpy {numpy.__version__}",
-             f"scikit-learn {sklearn.__version__}", f"tensorflow {tf.__version__}",
-             f"keras {keras.__version__}"]
+             f"scikit-learn {sklearn.__version__}"]
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        parts.append(f"jax {jax.__version__}")
+    else:
+        import tensorflow as tf
+
+        parts.append(f"tensorflow {tf.__version__}")
+    parts.append(f"keras {keras.__version__} ({backend} backend)")
     try:
         import scikeras
 

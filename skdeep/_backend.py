@@ -34,16 +34,23 @@ def _stderr_silenced():
         os.close(devnull)
 
 
-def load():
-    """Import TensorFlow and Keras once and return ``(tf, keras)``.
+#: Keras backends skdeep has an engine for.
+BACKENDS = ("tensorflow", "jax")
 
-    Sets quiet defaults (only when the user has not chosen otherwise):
+
+def load():
+    """Import Keras (and TensorFlow on that backend) once; return ``(tf, keras)``.
+
+    skdeep runs on Keras' TensorFlow backend by default and on its JAX
+    backend when Keras was started with it (``KERAS_BACKEND=jax`` set before
+    Keras is first imported); ``tf`` is ``None`` on JAX.  Sets quiet
+    defaults (only when the user has not chosen otherwise):
     ``TF_CPP_MIN_LOG_LEVEL=3`` and ``KERAS_BACKEND=tensorflow``.
 
     Raises
     ------
     ImportError
-        If Keras is already running on another backend.
+        If Keras is already running on a backend skdeep has no engine for.
     """
     global _MODULES
     if _MODULES is not None:
@@ -52,16 +59,41 @@ def load():
     if quiet:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    already = "tensorflow" in sys.modules
+    already = "tensorflow" in sys.modules or "keras" in sys.modules
     with _stderr_silenced() if quiet and not already else contextlib.nullcontext():
-        import tensorflow as tf
         import keras
-    backend = keras.backend.backend()
-    if backend != "tensorflow":
+
+        name = keras.backend.backend()
+        tf = None
+        if name == "tensorflow":
+            import tensorflow as tf
+    if name not in BACKENDS:
         raise ImportError(
-            f"skdeep runs Keras on the TensorFlow backend, but Keras was started "
-            f"with backend {backend!r}. Unset KERAS_BACKEND (or set it to "
-            f"'tensorflow') before Keras is first imported."
+            f"skdeep runs Keras on the TensorFlow or JAX backend, but Keras was started "
+            f"with backend {name!r}. Set KERAS_BACKEND to 'tensorflow' (the default) or "
+            f"'jax' before Keras is first imported."
         )
     _MODULES = (tf, keras)
     return _MODULES
+
+
+def backend():
+    """Return the name of the Keras backend skdeep trains on: ``'tensorflow'`` or ``'jax'``."""
+    _, keras = load()
+    return keras.backend.backend()
+
+
+def precision(dtype):
+    """A context in which Keras variables and ops can hold ``dtype`` values.
+
+    On JAX, float64 needs JAX's 64-bit mode; skdeep switches it on around its
+    own float64 work only (``jax.enable_x64``), never for the whole process.
+    Elsewhere this is a no-op.
+    """
+    import numpy as np
+
+    if np.dtype(dtype) == np.float64 and backend() == "jax":
+        import jax
+
+        return jax.enable_x64(True)
+    return contextlib.nullcontext()

@@ -18,6 +18,7 @@ Monte-Carlo dropout predictions, the pandas categorical front end, fitted
 attributes, prediction, pickling -- lives here once.
 """
 
+import dataclasses
 import uuid
 import warnings
 from numbers import Integral, Real
@@ -38,7 +39,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _engine
-from ._backend import load
+from ._backend import load, precision
 from ._data import (
     FrameEncoder,
     epoch_order,
@@ -198,15 +199,25 @@ class BaseNeuralEstimator(BaseEstimator):
         """keras.Model: a Keras model holding the fitted weights.
 
         Built on first access and cached; changes made to it are not read back
-        by the estimator.
+        by the estimator.  On the JAX backend a network fitted on float64 data
+        comes as a float32 copy unless JAX's 64-bit mode is on
+        (``JAX_ENABLE_X64=1``): Keras on JAX cannot otherwise hold float64.
         """
         check_is_fitted(self)
         cached = getattr(self, "_keras_model", None)
         if cached is not None and cached[0] == self._weights_token:
             return cached[1]
-        model = self._spec.build()
+        spec = self._spec
+        if spec.dtype == "float64" and not _float64_usable_outside_skdeep():
+            # Keras on JAX cannot hold float64 unless JAX's 64-bit mode is on:
+            # give the user a float32 copy they can call.
+            kwargs = tuple(
+                (k, "float32" if k == "dtype" else v) for k, v in spec.builder_kwargs
+            )
+            spec = dataclasses.replace(spec, builder_kwargs=kwargs, dtype="float32")
+        model = spec.build()
         for variable, value in zip(model.variables, self._weights):
-            variable.assign(value)
+            variable.assign(value.astype(variable.dtype) if value.dtype.kind == "f" else value)
         self._keras_model = (self._weights_token, model)
         return model
 
@@ -600,14 +611,12 @@ class BaseNeuralEstimator(BaseEstimator):
             ) from None
 
     def _evaluate_initial(self, engine, X, Y, sample_weight):
-        tf, _ = load()
-        tensors = [tf.convert_to_tensor(a) for a in (X, Y, sample_weight)]
+        tensors = engine.tensors(X, Y, sample_weight)
         _, self.loss_ = engine.evaluate(*tensors, self._penalty_values())
         engine.loaded = self._weights_token
         self._record_history()
 
     def _fit_stochastic(self, engine, X, Y, y, sample_weight, incremental, rng, split=None):
-        tf, _ = load()
         saved = self._optimizer_state
         if incremental and saved is not None and saved[0] == self._spec.optimizer:
             engine.reset_optimizer(self._learning_rate, saved[1])
@@ -622,12 +631,12 @@ class BaseNeuralEstimator(BaseEstimator):
                 X, Y, sample_weight, stratify, self.validation_fraction, rng, split
             )
             y_val = y[split[1]]
-            val = tuple(tf.convert_to_tensor(a) for a in (X_val, Y_val, sw_val))
+            val = engine.tensors(X_val, Y_val, sw_val)
             best_weights = self._weights
 
         n_samples = X.shape[0]
         batch_size = resolve_batch_size(self.batch_size, n_samples)
-        Xt, Yt, SWt = (tf.convert_to_tensor(a) for a in (X, Y, sample_weight))
+        Xt, Yt, SWt = engine.tensors(X, Y, sample_weight)
         penalties = self._penalty_values()
         min_grad_norm = float(getattr(self, "min_grad_norm", 0.0))
         adaptive_solver = self.solver != "adam"
@@ -726,8 +735,7 @@ class BaseNeuralEstimator(BaseEstimator):
         return split
 
     def _fit_lbfgs(self, engine, X, Y, sample_weight):
-        tf, _ = load()
-        Xt, Yt, SWt = (tf.convert_to_tensor(a) for a in (X, Y, sample_weight))
+        Xt, Yt, SWt = engine.tensors(X, Y, sample_weight, pad=False)
         penalties = self._penalty_values()
         min_grad_norm = float(getattr(self, "min_grad_norm", 0.0))
         last = {}
@@ -860,6 +868,17 @@ _INITIALIZER_ATTRIBUTES = {
 }
 
 
+def _float64_usable_outside_skdeep():
+    """Whether a float64 Keras model works in the user's hands (not on JAX in 32-bit mode)."""
+    from ._backend import backend
+
+    if backend() != "jax":
+        return True
+    import jax
+
+    return bool(jax.config.jax_enable_x64)
+
+
 def _seeded_layer_initial_weights(engine, rng, kernel_initializer=None):
     """Initial values from the model's own layer initializers, seeded by ``rng``.
 
@@ -897,4 +916,5 @@ def _draw(initializer, like, rng):
     if "seed" in config:
         config["seed"] = int(rng.randint(2**31 - 1))
         initializer = type(initializer).from_config(config)
-    return np.asarray(initializer(like.shape, dtype=like.dtype)).astype(like.dtype)
+    with precision(like.dtype):
+        return np.asarray(initializer(like.shape, dtype=like.dtype)).astype(like.dtype)

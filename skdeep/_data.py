@@ -11,7 +11,6 @@ import warnings
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils import shuffle as _shuffle
 
 
 def resolve_batch_size(batch_size, n_samples):
@@ -70,9 +69,16 @@ def validation_split(X, Y, sample_weight, y_stratify, fraction, random_state, sp
 
 
 def epoch_order(sample_idx, shuffle, random_state):
-    """Return the order in which one epoch visits the training rows."""
+    """Return the order in which one epoch visits the training rows.
+
+    Draws exactly what ``sklearn.utils.shuffle(sample_idx, random_state=...)``
+    draws (scikit-learn's MLP shuffles this way), without that function's
+    parameter validation, which costs about 0.4 ms -- as much as a small epoch.
+    """
     if shuffle:
-        return _shuffle(sample_idx, random_state=random_state)
+        order = np.arange(len(sample_idx))
+        random_state.shuffle(order)
+        return sample_idx[order]
     return sample_idx
 
 

@@ -22,7 +22,9 @@ import numpy as np
 
 from ._backend import load
 
-__all__ = ["PENALTIES", "ModelSpec", "Engine", "acquire", "release", "clear_cache"]
+__all__ = [
+    "PENALTIES", "ModelSpec", "Engine", "acquire", "release", "clear_cache", "engine_class",
+]
 
 #: How many idle engines the process keeps, across all architectures.
 MAX_IDLE_ENGINES = 16
@@ -102,8 +104,8 @@ def _make_optimizer(keras, config):
     raise ValueError(f"Unknown solver {solver!r}.")
 
 
-class Engine:
-    """A compiled Keras model and optimizer for one :class:`ModelSpec`.
+class _EngineCore:
+    """What every backend's engine shares: the model, its views and the optimizer.
 
     Parameters
     ----------
@@ -112,11 +114,11 @@ class Engine:
     """
 
     def __init__(self, spec):
-        tf, keras = load()
+        _, keras = load()
         if spec.loss not in _LOSSES:
             raise ValueError(f"Unknown loss {spec.loss!r}; expected one of {_LOSSES}.")
         self.spec = spec
-        self.model = spec.build()
+        self.model = self._creating(spec.build)
         logits = self.model.get_layer("output").output
         self._activity = []
         if "activity" in spec.penalties:
@@ -149,14 +151,32 @@ class Engine:
         ]
         self.optimizer = _make_optimizer(keras, spec.optimizer)
         if self.optimizer is not None:
-            self.optimizer.build(self.trainable)
-            self._optimizer_initial = [v.numpy() for v in self.optimizer.variables]
-        self.initial_weights = self.get_weights()
+            self._creating(lambda: self.optimizer.build(self.trainable))
+            self._optimizer_initial = [np.array(v.numpy()) for v in self.optimizer.variables]
+        self.initial_weights = [np.array(v.numpy()) for v in self.variables]
         self.loaded = None  # token of the weights now held by the variables
         self.lock = threading.Lock()
-        self._dtype = tf.as_dtype(spec.dtype)
         regression = spec.loss in ("squared_error", "absolute_error", "huber")
         self._report_scale = 1.0 / spec.n_outputs if regression else 1.0
+
+    def _creating(self, make):
+        """Run ``make`` (a model or optimizer build) and return its result."""
+        return make()
+
+
+class Engine(_EngineCore):
+    """A compiled Keras model and optimizer for one :class:`ModelSpec` (TensorFlow).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The architecture and training settings to compile.
+    """
+
+    def __init__(self, spec):
+        tf, _ = load()
+        super().__init__(spec)
+        self._dtype = tf.as_dtype(spec.dtype)
         x_spec = tf.TensorSpec((None, *spec.input_shape), self._dtype)
         y_spec = tf.TensorSpec((None, spec.n_outputs), self._dtype)
         w_spec = tf.TensorSpec((None,), self._dtype)
@@ -310,6 +330,15 @@ class Engine:
         return objective, reported, flat_grad
 
     # ------------------------------------------------------------------ host API
+    def tensors(self, *arrays, pad=True):
+        """Return ``arrays`` as TensorFlow tensors (placed on the GPU when there is one).
+
+        ``pad`` is for the JAX engine (which pads rows to bucket sizes); the
+        compiled TensorFlow functions take any number of rows.
+        """
+        tf, _ = load()
+        return tuple(tf.convert_to_tensor(a) for a in arrays)
+
     def set_weights(self, weights, token):
         """Load ``weights`` (one array per model variable) unless already held."""
         if self.loaded is not None and self.loaded == token:
@@ -448,7 +477,19 @@ def acquire(spec):
             if not engines:
                 del _idle[spec]
             return engine
-    return Engine(spec)
+    return engine_class()(spec)
+
+
+def engine_class():
+    """The engine class for the Keras backend in use: :class:`Engine` on
+    TensorFlow, :class:`skdeep._engine_jax.JaxEngine` on JAX."""
+    from ._backend import backend
+
+    if backend() == "jax":
+        from ._engine_jax import JaxEngine
+
+        return JaxEngine
+    return Engine
 
 
 def release(engine):

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import StrOptions
 
-from ._backend import load
+from ._backend import load, precision
 from ._base import BaseNeuralEstimator
 from ._docstrings import fill_doc
 from ._heads import ClassifierHead, RegressorHead
@@ -111,7 +111,7 @@ def _instantiate_as(model, kwargs, dtype, name="KerasClassifier"):
     data's precision, as the built-in networks do (float64 data stay float64).
     """
     _, keras = load()
-    with _dtype_lock:
+    with _dtype_lock, precision(dtype):
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(dtype)
         try:

@@ -78,8 +78,8 @@ def test_standardisation_is_learned_in_fit_and_part_of_the_model():
     X = IMAGES * 5 + 100
     clf = CNNClassifier(**SMALL).fit(X, LABELS)
     layer = clf.model_.get_layer("standardize")
-    np.testing.assert_allclose(layer.mean.numpy(), [X.mean()], rtol=1e-6)
-    np.testing.assert_allclose(layer.variance.numpy(), [X.var()], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(layer.mean), [X.mean()], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(layer.variance), [X.var()], rtol=1e-5)
     np.testing.assert_allclose(clf.model_.predict(X[:5].reshape(-1, 8, 8, 1), verbose=0),
                                clf.predict_proba(X[:5]), rtol=1e-4, atol=1e-6)
     assert clf.score(X, LABELS) > 0.9  # raw pixel scale is not a problem

@@ -124,3 +124,18 @@ def test_numeric_column_turning_into_text_is_a_clear_error():
     bad["size"] = ["a", "b", "c"]
     with pytest.raises(ValueError, match="was numeric"):
         clf.predict(bad)
+
+
+@pytest.mark.parametrize("n", [1, 7, 200])
+def test_epoch_order_draws_what_sklearn_shuffle_draws(n):
+    from sklearn.utils import shuffle
+
+    from skdeep._data import epoch_order
+
+    idx = np.arange(n, dtype=np.int32)[::-1].copy()
+    ours, theirs = np.random.RandomState(3), np.random.RandomState(3)
+    for _ in range(3):
+        np.testing.assert_array_equal(
+            epoch_order(idx, True, ours), shuffle(idx, random_state=theirs)
+        )
+    np.testing.assert_array_equal(epoch_order(idx, False, ours), idx)

@@ -1,0 +1,555 @@
+"""The training engine on Keras' JAX backend.
+
+Same host API as :class:`skdeep._engine.Engine` (the TensorFlow engine), so the
+estimators' fit loops do not know which one they drive.  Here the variables'
+values live as JAX arrays held by the engine, and every compiled function is
+*pure*: it takes the trainable, non-trainable (batch-norm statistics, dropout
+rates, seed states) and optimizer values and returns new ones, calling the
+Keras model inside a :class:`keras.StatelessScope`.  One epoch is one
+``jax.jit`` function: a ``lax.scan`` over the full minibatches plus one step for
+the remainder.  Compiled functions are cached per engine and input shape, and
+engines are cached per :class:`~skdeep._engine.ModelSpec` exactly as on
+TensorFlow, so the folds of a grid search reuse them.
+
+float64 data is computed in float64: the engine switches JAX's 64-bit mode on
+around its own calls only (``jax.enable_x64``), not for the whole process.
+"""
+
+import functools
+
+import numpy as np
+
+from ._backend import load, precision
+from ._engine import PENALTIES, _EngineCore
+
+__all__ = ["JaxEngine"]
+
+
+def _in_precision(method):
+    """Run ``method`` inside the engine's JAX precision context."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._precision():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _bucket(n, fine=False):
+    """Round a row count up to one of a few sizes, to bound re-compilations.
+
+    Training data is padded to a power of two (at least 16): its padding is
+    only copied, never computed on, and the folds of a cross-validation and
+    the final refit on all rows then share one compiled epoch.  With
+    ``fine=True`` (inputs that are computed on whole, as in ``predict``) the
+    sizes are ``m * 2**j`` with ``8 <= m <= 16``: at most an eighth of padding.
+    """
+    n = int(n)
+    if n <= 16:
+        return 16
+    if not fine:
+        return 1 << (n - 1).bit_length()
+    step = 1 << (n.bit_length() - 4)
+    return -(-n // step) * step
+
+
+class _Rows:
+    """A device array padded to a bucket of rows, and how many rows are real."""
+
+    __slots__ = ("array", "n")
+
+    def __init__(self, array, n):
+        self.array, self.n = array, n
+
+
+class JaxEngine(_EngineCore):
+    """A compiled Keras model and optimizer for one spec, on Keras' JAX backend.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The architecture and training settings to compile.
+    """
+
+    def __init__(self, spec):
+        import jax
+
+        self._jax = jax
+        self.spec = spec
+        with self._precision():
+            super().__init__(spec)
+            self._non_trainable = list(self.model.non_trainable_variables)
+            t_index = {id(v): i for i, v in enumerate(self.trainable)}
+            n_index = {id(v): i for i, v in enumerate(self._non_trainable)}
+            self._where = [
+                ("t", t_index[id(v)]) if id(v) in t_index else ("n", n_index[id(v)])
+                for v in self.variables
+            ]
+            self._penalized_index = [t_index[id(v)] for v in self._penalized]
+            self._seed_index = [n_index[id(v)] for v in self._seed_states]
+            self._bn_index = [
+                (n_index[id(layer.moving_mean)], n_index[id(layer.moving_variance)])
+                for layer in self.batchnorms
+            ]
+            self._tv = [jax.numpy.asarray(v.value) for v in self.trainable]
+            self._nv = [jax.numpy.asarray(v.value) for v in self._non_trainable]
+            self._lr_index = None
+            if self.optimizer is not None:
+                self._ov = [jax.numpy.asarray(v) for v in self._optimizer_initial]
+                self._lr_index = next(
+                    i for i, v in enumerate(self.optimizer.variables)
+                    if v.path.rsplit("/", 1)[-1] == "learning_rate"
+                )
+        self._dtype = np.dtype(spec.dtype)
+        self._padded = not self.batchnorms
+        self._compiled = {}
+
+    def _creating(self, make):
+        """Run ``make`` (a model or optimizer build) without its random initializers.
+
+        Every random initial value is drawn again by the estimator (from
+        ``random_state``) before training, but on JAX each Keras initializer
+        call compiles a random-number program per shape -- about 0.1-0.3 s a
+        layer.  So the model is built with its variables' initialization
+        deferred (inside a ``StatelessScope``), random ones are set to zeros
+        and deterministic ones (zeros, ones, an LSTM's forget bias) run as
+        usual.  Falls back to a plain build if Keras refuses.
+        """
+        _, keras = load()
+        try:
+            from keras.src.backend.common import global_state
+        except ImportError:  # pragma: no cover - Keras reorganised its internals
+            return make()
+        key = "uninitialized_variables"
+        before = list(global_state.get_global_attribute(key, []) or [])
+        try:
+            with keras.StatelessScope(initialize_variables=False):
+                result = make()
+            pending = [
+                v for v in (global_state.get_global_attribute(key, []) or [])
+                if not any(v is b for b in before)
+            ]
+            global_state.set_global_attribute(key, before)
+            for v in pending:
+                initializer = v._initializer
+                config = initializer.get_config() if hasattr(initializer, "get_config") else {}
+                name = type(initializer).__name__
+                if "seed" in config or name == "Zeros":
+                    v._initializer = lambda shape, dtype: np.zeros(shape, dtype)
+                elif name == "Ones":
+                    v._initializer = lambda shape, dtype: np.ones(shape, dtype)
+                v._deferred_initialize()
+        except Exception:  # noqa: BLE001 - any refusal: build the plain way
+            global_state.set_global_attribute(key, before)
+            return make()
+        return result
+
+    def _precision(self):
+        return precision(self.spec.dtype)
+
+    def _jit(self, key, make):
+        fn = self._compiled.get(key)
+        if fn is None:
+            fn = self._compiled[key] = make()
+        return fn
+
+    # ------------------------------------------------------------------ pure code
+    def _run(self, submodel, tv, nv, x, training):
+        """Call ``submodel`` (a view of the model) on the given variable values.
+
+        Returns ``(outputs, new_non_trainable, extra_losses)``, where the extra
+        losses are the Keras ``add_loss`` / regularizer terms of the call.
+        """
+        _, keras = load()
+        mapping = list(zip(self.trainable, tv)) + list(zip(self._non_trainable, nv))
+        with keras.StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
+            outputs = submodel(x, training=training)
+            extra = list(self.model.losses)
+            new_nv = [scope.get_current_value(v) for v in self._non_trainable]
+        return outputs, new_nv, extra
+
+    def _losses(self, y, outputs, sw, penalties, tv, extra):
+        """``(objective, reported)`` for one batch; same formulas as the TF engine."""
+        jnp = self._jax.numpy
+        from jax.scipy.special import xlogy
+
+        logits, output, *activities = outputs
+        loss = self.spec.loss
+        if loss == "log_loss":
+            per = -jnp.sum(y * self._jax.nn.log_softmax(logits, axis=-1), axis=1)
+        elif loss == "binary_log_loss":
+            per = jnp.sum(
+                jnp.maximum(logits, 0) - logits * y + jnp.log1p(jnp.exp(-jnp.abs(logits))),
+                axis=1,
+            )
+        elif loss == "poisson":
+            per = jnp.sum(xlogy(y, y) - y * logits - y + jnp.exp(logits), axis=1)
+        elif loss == "absolute_error":
+            per = jnp.sum(jnp.abs(y - output), axis=1)
+        elif loss == "huber":
+            err = jnp.abs(y - output)
+            quad = jnp.minimum(err, 1.0)
+            per = jnp.sum(0.5 * jnp.square(quad) + (err - quad), axis=1)
+        else:
+            per = 0.5 * jnp.sum(jnp.square(y - output), axis=1)
+        sw_sum = jnp.sum(sw)
+        data = jnp.sum(sw * per) / sw_sum
+        penalty = jnp.zeros((), self._dtype)
+        if self._penalized_index:
+            kernels = [tv[i] for i in self._penalized_index]
+            squares = sum(jnp.sum(jnp.square(w)) for w in kernels)
+            penalty += 0.5 * penalties[0] * squares.astype(self._dtype) / sw_sum
+            if "l1" in self.spec.penalties:
+                absolute = sum(jnp.sum(jnp.abs(w)) for w in kernels)
+                penalty += penalties[1] * absolute.astype(self._dtype) / sw_sum
+        if activities:
+            flat = [jnp.reshape(z, (z.shape[0], -1)) for z in activities]
+            l1 = sum(jnp.sum(jnp.abs(z), axis=1) for z in flat)
+            l2 = sum(jnp.sum(jnp.square(z), axis=1) for z in flat)
+            per_sample = penalties[2] * l1 + penalties[3] * l2
+            penalty += jnp.sum(sw * per_sample.astype(self._dtype)) / sw_sum
+        if extra:
+            penalty = penalty + sum(extra).astype(self._dtype)
+        return data + penalty, data * self._report_scale + penalty
+
+    def _step(self, carry, idx, valid, X, Y, SW, penalties):
+        """One minibatch update; rows where ``valid`` is False weigh nothing."""
+        jax = self._jax
+        tv, nv, ov, total, grad_sum = carry
+        xb, yb, wb = X[idx], Y[idx], SW[idx]
+        if valid is not None:
+            wb = wb * valid.astype(wb.dtype)
+            size = jax.numpy.sum(valid).astype(self._dtype)
+        else:
+            size = idx.shape[0]
+
+        def objective(trainable):
+            outputs, new_nv, extra = self._run(self._train_model, trainable, nv, xb, True)
+            obj, reported = self._losses(yb, outputs, wb, penalties, trainable, extra)
+            return obj, (reported, new_nv)
+
+        (_, (reported, nv)), grads = jax.value_and_grad(objective, has_aux=True)(tv)
+        if grad_sum is not None:
+            grad_sum = [s + g * size for s, g in zip(grad_sum, grads)]
+        tv, ov = self.optimizer.stateless_apply(ov, grads, tv)
+        return (list(tv), nv, list(ov), total + reported * size, grad_sum)
+
+    def _finish(self, carry, n):
+        jnp = self._jax.numpy
+        tv, nv, ov, total, grad_sum = carry
+        mean_loss = total / n
+        if grad_sum is None:
+            norm = jnp.asarray(np.nan, self._dtype)
+        else:
+            norm = jnp.sqrt(sum(jnp.sum(jnp.square(s)) for s in grad_sum))
+            norm = norm.astype(self._dtype) / n
+        return tv, nv, ov, mean_loss, norm
+
+    def _start(self, tv, nv, ov):
+        jnp = self._jax.numpy
+        grad_sum = [jnp.zeros(t.shape, t.dtype) for t in tv] if self.spec.track_grad_norm else None
+        return (tv, nv, ov, jnp.zeros((), self._dtype), grad_sum)
+
+    def _make_padded_epoch(self, batch_size):
+        """An epoch whose batch count is an input: one compilation serves every
+        number of rows that pads to the same bucket.  The last, partial batch
+        is a full-size gather whose extra rows have weight zero, which leaves
+        its weighted-mean loss and gradient exactly those of the partial batch
+        (models without batch normalization only)."""
+        jax = self._jax
+        jnp = jax.numpy
+
+        def epoch(tv, nv, ov, X, Y, SW, perm, n_batches, n_valid, penalties):
+            offsets = jnp.arange(batch_size)
+
+            def body(i, carry):
+                start = i * batch_size
+                idx = jax.lax.dynamic_slice(perm, (start,), (batch_size,))
+                return self._step(carry, idx, start + offsets < n_valid, X, Y, SW, penalties)
+
+            carry = jax.lax.fori_loop(0, n_batches, body, self._start(tv, nv, ov))
+            return self._finish(carry, n_valid.astype(self._dtype))
+
+        return jax.jit(epoch, donate_argnums=(0, 1, 2))
+
+    def _make_exact_epoch(self, n, batch_size):
+        """An epoch compiled for exactly ``n`` rows: a scan over the full
+        batches and one step for the remainder (batch normalization needs the
+        true batch, so its models use this one)."""
+        jax = self._jax
+        n_full, rest = divmod(n, batch_size)
+
+        def epoch(tv, nv, ov, X, Y, SW, perm, penalties):
+            carry = self._start(tv, nv, ov)
+            if n_full:
+                batches = perm[: n_full * batch_size].reshape(n_full, batch_size)
+                carry, _ = jax.lax.scan(
+                    lambda c, idx: (self._step(c, idx, None, X, Y, SW, penalties), None),
+                    carry, batches,
+                )
+            if rest:
+                carry = self._step(
+                    carry, perm[n_full * batch_size :], None, X, Y, SW, penalties
+                )
+            return self._finish(carry, n)
+
+        return jax.jit(epoch, donate_argnums=(0, 1, 2))
+
+    def _with_sampling(self, fn):
+        """Trace ``fn`` with every dropout / DropConnect layer sampling its masks."""
+
+        def traced(*args):
+            for layer in self.stochastic:
+                layer.sample_at_inference = True
+            try:
+                return fn(*args)
+            finally:
+                for layer in self.stochastic:
+                    layer.sample_at_inference = False
+
+        return traced
+
+    # ------------------------------------------------------------------ host API
+    @_in_precision
+    def tensors(self, *arrays, pad=True):
+        """Return ``arrays`` on the default device (the GPU when there is one).
+
+        Each comes back as a ``_Rows``: padded with zero rows up to a bucket
+        size (so that a new number of rows seldom means a new compilation),
+        except for models with batch normalization, whose batches must be
+        exact, or with ``pad=False`` (full-batch L-BFGS computes on every
+        row).  Padded rows get sample weight zero and never enter a batch.
+        """
+        jnp = self._jax.numpy
+        out = []
+        for a in arrays:
+            a = np.asarray(a)
+            n = a.shape[0]
+            if pad and self._padded and _bucket(n) != n:
+                a = np.concatenate([a, np.zeros((_bucket(n) - n, *a.shape[1:]), a.dtype)])
+            out.append(_Rows(jnp.asarray(a), n))
+        return tuple(out)
+
+    @_in_precision
+    def set_weights(self, weights, token):
+        """Load ``weights`` (one array per model variable) unless already held."""
+        if self.loaded is not None and self.loaded == token:
+            return
+        jnp = self._jax.numpy
+        for (kind, i), w in zip(self._where, weights):
+            target = self._tv if kind == "t" else self._nv
+            target[i] = jnp.asarray(w, dtype=target[i].dtype)
+        self.loaded = token
+
+    def _value(self, kind, i):
+        return self._tv[i] if kind == "t" else self._nv[i]
+
+    def get_weights(self):
+        """Return a NumPy copy of every model variable, in ``model.variables`` order."""
+        return [np.array(self._value(kind, i)) for kind, i in self._where]
+
+    @_in_precision
+    def reset_optimizer(self, learning_rate, state=None):
+        """Restore the optimizer to its initial state (or to ``state``)."""
+        values = self._optimizer_initial if state is None else state
+        self._ov = [self._jax.numpy.asarray(v) for v in values]
+        self.set_learning_rate(learning_rate)
+
+    @_in_precision
+    def set_learning_rate(self, learning_rate):
+        """Set the optimizer's learning rate without re-compiling."""
+        old = self._ov[self._lr_index]
+        self._ov[self._lr_index] = self._jax.numpy.asarray(learning_rate, dtype=old.dtype)
+
+    def get_learning_rate(self):
+        """Return the optimizer's current learning rate as a float."""
+        return float(self._ov[self._lr_index])
+
+    def optimizer_state(self):
+        """Return a NumPy copy of the optimizer's variables."""
+        return [np.array(v) for v in self._ov]
+
+    def _penalties(self, penalties):
+        return np.asarray(penalties, dtype=self._dtype).reshape(len(PENALTIES))
+
+    @_in_precision
+    def train_epoch(self, X, Y, SW, perm, batch_size, penalties):
+        """Run one epoch over ``perm`` in minibatches.
+
+        Returns ``(mean_loss, grad_norm)``; ``grad_norm`` is the norm of the
+        epoch's mean minibatch gradient, NaN unless the spec tracks it.
+        """
+        n, batch_size = len(perm), int(batch_size)
+        data = (X.array, Y.array, SW.array)
+        if self._padded:
+            rows = -(-X.array.shape[0] // batch_size) * batch_size
+            padded = np.zeros(rows, dtype=np.int32)
+            padded[:n] = perm
+            fn = self._jit(("epoch", batch_size), lambda: self._make_padded_epoch(batch_size))
+            extra = (padded, np.int32(-(-n // batch_size)), np.int32(n))
+        else:
+            fn = self._jit(
+                ("epoch", n, batch_size), lambda: self._make_exact_epoch(n, batch_size)
+            )
+            extra = (np.asarray(perm, dtype=np.int32),)
+        self._tv, self._nv, self._ov, loss, norm = fn(
+            self._tv, self._nv, self._ov, *data, *extra, self._penalties(penalties)
+        )
+        return float(loss), float(norm)
+
+    def _padded_chunks(self, X, batch_rows):
+        """Yield ``(chunk, n_real)`` with each chunk's rows padded up to a bucket size."""
+        for i in range(0, X.shape[0], batch_rows):
+            part = np.asarray(X[i : i + batch_rows])
+            n_real = part.shape[0]
+            size = _bucket(n_real, fine=True)
+            if size != n_real:
+                pad = np.zeros((size - n_real, *part.shape[1:]), dtype=part.dtype)
+                part = np.concatenate([part, pad])
+            yield part, n_real
+
+    @_in_precision
+    def predict(self, X, batch_rows=65536):
+        """Return the model output for ``X`` (a NumPy or JAX array)."""
+
+        def make():
+            def forward(tv, nv, x):
+                return self._run(self.model, tv, nv, x, False)[0]
+
+            return self._jax.jit(forward)
+
+        fn = self._jit("predict", make)
+        parts = [
+            np.array(np.asarray(fn(self._tv, self._nv, part))[:n_real])
+            for part, n_real in self._padded_chunks(X, batch_rows)
+        ]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    @_in_precision
+    def mc_predict(self, X, n_samples, seed, max_values=1 << 24):
+        """Return ``(n_samples, n_rows, n_outputs)`` Monte-Carlo outputs for ``X``.
+
+        Every dropout / DropConnect layer samples its masks while the rest of
+        the network runs in inference mode; the seed states restart from
+        ``seed`` per chunk of rows, so a call is reproducible.
+        """
+        jax = self._jax
+        n_samples = int(n_samples)
+
+        def make():
+            def draws(tv, nv, x, seed):
+                nv = list(nv)
+                for k, i in enumerate(self._seed_index):
+                    state = jax.numpy.stack([seed + 7919 * k, jax.numpy.zeros_like(seed)])
+                    nv[i] = state.astype(nv[i].dtype)
+
+                def body(state, _):
+                    out, state, _ = self._run(self.model, tv, state, x, False)
+                    return state, out
+
+                return jax.lax.scan(body, nv, None, length=n_samples)[1]
+
+            return jax.jit(self._with_sampling(draws))
+
+        fn = self._jit(("mc", n_samples), make)
+        rows = max(1, max_values // max(1, n_samples * self.spec.n_outputs))
+        parts = [
+            np.array(np.asarray(fn(self._tv, self._nv, part, np.int32(seed + i)))[:, :n_real])
+            for i, (part, n_real) in zip(
+                range(0, X.shape[0], rows), self._padded_chunks(X, rows)
+            )
+        ]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+    @_in_precision
+    def recalibrate_batchnorm(self, X, batch_rows=65536):
+        """Set every batch-norm layer's moving statistics to the exact ones on ``X``.
+
+        See :meth:`skdeep._engine.Engine.recalibrate_batchnorm`.
+        """
+
+        def make():
+            def inputs(tv, nv, x):
+                out = self._run(self._bn_model, tv, nv, x, False)[0]
+                return list(out) if isinstance(out, (list, tuple)) else [out]
+
+            return self._jax.jit(inputs)
+
+        fn = self._jit("bn_inputs", make)
+        for k, (mean_i, var_i) in enumerate(self._bn_index):
+            total = total_sq = 0.0
+            count = 0
+            for part, n_real in self._padded_chunks(X, batch_rows):
+                z = np.asarray(fn(self._tv, self._nv, part)[k])[:n_real]
+                z = z.reshape(-1, z.shape[-1]).astype(np.float64)
+                total = total + z.sum(axis=0)
+                total_sq = total_sq + np.square(z).sum(axis=0)
+                count += z.shape[0]
+            mean = total / count
+            variance = np.maximum(total_sq / count - np.square(mean), 0.0)
+            for i, value in ((mean_i, mean), (var_i, variance)):
+                self._nv[i] = self._jax.numpy.asarray(value, dtype=self._nv[i].dtype)
+        self.loaded = None
+
+    @_in_precision
+    def evaluate(self, X, Y, SW, penalties):
+        """Return ``(output, reported_loss)`` on a held-out set."""
+
+        def make():
+            def evaluate(tv, nv, X, Y, SW, penalties):
+                outputs, _, extra = self._run(self._train_model, tv, nv, X, False)
+                _, reported = self._losses(Y, outputs, SW, penalties, tv, extra)
+                return outputs[1], reported
+
+            return self._jax.jit(evaluate)
+
+        output, loss = self._jit("evaluate", make)(
+            self._tv, self._nv, X.array, Y.array, SW.array, self._penalties(penalties)
+        )
+        return np.array(np.asarray(output)[: X.n]), float(loss)
+
+    @_in_precision
+    def loss_and_grad(self, flat, X, Y, SW, penalties):
+        """Full-batch ``(objective, reported, gradient)`` at the flat weight vector.
+
+        Leaves the engine's trainable values at ``flat`` (and batch-norm
+        statistics updated by the training-mode call), like the TF engine.
+        """
+        jax = self._jax
+        shapes = [(t.shape, t.dtype) for t in self._tv]
+        sizes = [int(np.prod(shape)) for shape, _ in shapes]
+
+        def make():
+            def value_and_grad(flat, nv, X, Y, SW, penalties):
+                def objective(flat):
+                    tv, start = [], 0
+                    for (shape, dtype), size in zip(shapes, sizes):
+                        tv.append(flat[start : start + size].reshape(shape).astype(dtype))
+                        start += size
+                    outputs, new_nv, extra = self._run(self._train_model, tv, nv, X, True)
+                    obj, reported = self._losses(Y, outputs, SW, penalties, tv, extra)
+                    return obj, (reported, new_nv)
+
+                (obj, (reported, new_nv)), grad = jax.value_and_grad(objective, has_aux=True)(
+                    flat
+                )
+                return obj, reported, grad, new_nv
+
+            return jax.jit(value_and_grad)
+
+        fn = self._jit("loss_and_grad", make)
+        flat = np.asarray(flat, dtype=self._dtype)
+        obj, reported, grad, self._nv = fn(
+            jax.numpy.asarray(flat), self._nv, X.array, Y.array, SW.array,
+            self._penalties(penalties),
+        )
+        start = 0
+        for i, ((shape, dtype), size) in enumerate(zip(shapes, sizes)):
+            self._tv[i] = jax.numpy.asarray(flat[start : start + size].reshape(shape), dtype)
+            start += size
+        return float(obj), float(reported), np.asarray(grad).astype(np.float64)
+
+    def trainable_flat(self):
+        """Return the trainable variables as one float64 vector."""
+        return np.concatenate([np.ravel(np.asarray(v)) for v in self._tv]).astype(np.float64)
