@@ -32,9 +32,12 @@ def table(header, rows):
 
 def versions():
     """One line of library versions and the machine."""
-    import keras
     import numpy
     import sklearn
+
+    from skdeep._backend import load
+
+    _, keras = load()  # quietly: TensorFlow's C++ start-up lines go to /dev/null
 
     parts = [f"python {platform.python_version()}", f"numpy {numpy.__version__}",
              f"scikit-learn {sklearn.__version__}"]

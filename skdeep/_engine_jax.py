@@ -103,6 +103,14 @@ class JaxEngine(_EngineCore):
                 )
         self._dtype = np.dtype(spec.dtype)
         self._padded = not self.batchnorms
+        # XLA on a CPU runs convolutions inside a compiled loop about 8x slower
+        # than from a compiled step called per minibatch (measured: digits
+        # CNN, 415 ms against 54 ms an epoch), so conv nets on CPU step from
+        # Python; everything else runs the whole epoch as one program.
+        self._stepwise = jax.default_backend() == "cpu" and any(
+            "Conv" in type(layer).__name__
+            for layer in self.model._flatten_layers(include_self=False, recursive=True)
+        )
         self._compiled = {}
 
     def _creating(self, make):
@@ -296,6 +304,34 @@ class JaxEngine(_EngineCore):
 
         return jax.jit(epoch, donate_argnums=(0, 1, 2))
 
+    def _make_step(self, padded):
+        """One compiled minibatch step (for :attr:`_stepwise` engines)."""
+        jnp = self._jax.numpy
+
+        def step(carry, X, Y, SW, idx, n_valid, penalties):
+            valid = jnp.arange(idx.shape[0]) < n_valid if padded else None
+            return self._step(carry, idx, valid, X, Y, SW, penalties)
+
+        return self._jax.jit(step, donate_argnums=(0,))
+
+    def _stepwise_epoch(self, data, perm, batch_size, penalties):
+        padded = self._padded
+        fn = self._jit(("step", padded), lambda: self._make_step(padded))
+        carry = self._start(self._tv, self._nv, self._ov)
+        n = len(perm)
+        for start in range(0, n, batch_size):
+            idx = np.asarray(perm[start : start + batch_size], dtype=np.int32)
+            n_valid = len(idx)
+            if padded and n_valid < batch_size:
+                idx = np.concatenate([idx, np.zeros(batch_size - n_valid, np.int32)])
+            carry = fn(carry, *data, idx, np.int32(n_valid), penalties)
+        self._tv, self._nv, self._ov, total, grad_sum = carry
+        loss = float(total) / n
+        if grad_sum is None:
+            return loss, float("nan")
+        squares = sum(float(np.sum(np.square(np.asarray(g, np.float64)))) for g in grad_sum)
+        return loss, float(np.sqrt(squares)) / n
+
     def _with_sampling(self, fn):
         """Trace ``fn`` with every dropout / DropConnect layer sampling its masks."""
 
@@ -382,6 +418,8 @@ class JaxEngine(_EngineCore):
         """
         n, batch_size = len(perm), int(batch_size)
         data = (X.array, Y.array, SW.array)
+        if self._stepwise:
+            return self._stepwise_epoch(data, perm, batch_size, self._penalties(penalties))
         if self._padded:
             rows = -(-X.array.shape[0] // batch_size) * batch_size
             padded = np.zeros(rows, dtype=np.int32)

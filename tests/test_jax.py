@@ -171,3 +171,31 @@ def test_a_model_fitted_on_jax_predicts_the_same_on_tensorflow(tmp_path):
     np.testing.assert_allclose(mlp.predict_proba(X), on_jax["mlp"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(rnn.predict_proba(X.reshape(301, 3, 2)), on_jax["rnn"],
                                rtol=1e-4, atol=1e-6)
+
+
+@jax_only
+def test_stepwise_epochs_equal_whole_epoch_programs(monkeypatch):
+    # conv nets on a CPU step from Python (XLA runs convolutions in a
+    # compiled loop far slower); the training run must not change
+    from skdeep import CNNClassifier
+    from skdeep._engine_jax import JaxEngine
+
+    images = np.random.RandomState(0).rand(90, 6, 6).astype(np.float32)
+    labels = (images[:, :3].mean(axis=(1, 2)) > images[:, 3:].mean(axis=(1, 2))).astype(int)
+    params = dict(filters=(4,), dense_layer_sizes=(8,), batch_size=32, max_iter=6,
+                  random_state=0, min_grad_norm=1e-12)  # records grad_norm_curve_
+    runs = {}
+    original = JaxEngine.__init__
+    for stepwise in (True, False):
+
+        def init(self, spec, stepwise=stepwise):
+            original(self, spec)
+            self._stepwise = stepwise
+
+        skdeep.clear_cache()
+        monkeypatch.setattr(JaxEngine, "__init__", init)
+        runs[stepwise] = CNNClassifier(**params).fit(images, labels)
+    skdeep.clear_cache()
+    np.testing.assert_allclose(runs[True].loss_curve_, runs[False].loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(runs[True].grad_norm_curve_, runs[False].grad_norm_curve_,
+                               rtol=1e-4)
