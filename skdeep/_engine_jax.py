@@ -92,11 +92,13 @@ class JaxEngine(_EngineCore):
                 (n_index[id(layer.moving_mean)], n_index[id(layer.moving_variance)])
                 for layer in self.batchnorms
             ]
-            self._tv = [jax.numpy.asarray(v.value) for v in self.trainable]
-            self._nv = [jax.numpy.asarray(v.value) for v in self._non_trainable]
+            # own copies (epochs donate their buffers), made on the host:
+            # jnp.asarray would compile a copy program per shape
+            self._tv = [jax.device_put(np.array(v.value)) for v in self.trainable]
+            self._nv = [jax.device_put(np.array(v.value)) for v in self._non_trainable]
             self._lr_index = None
             if self.optimizer is not None:
-                self._ov = [jax.numpy.asarray(v) for v in self._optimizer_initial]
+                self._ov = [jax.device_put(v) for v in self._optimizer_initial]
                 self._lr_index = next(
                     i for i, v in enumerate(self.optimizer.variables)
                     if v.path.rsplit("/", 1)[-1] == "learning_rate"
@@ -357,14 +359,13 @@ class JaxEngine(_EngineCore):
         exact, or with ``pad=False`` (full-batch L-BFGS computes on every
         row).  Padded rows get sample weight zero and never enter a batch.
         """
-        jnp = self._jax.numpy
         out = []
         for a in arrays:
             a = np.asarray(a)
             n = a.shape[0]
             if pad and self._padded and _bucket(n) != n:
                 a = np.concatenate([a, np.zeros((_bucket(n) - n, *a.shape[1:]), a.dtype)])
-            out.append(_Rows(jnp.asarray(a), n))
+            out.append(_Rows(self._jax.device_put(a), n))
         return tuple(out)
 
     @_in_precision
@@ -372,10 +373,10 @@ class JaxEngine(_EngineCore):
         """Load ``weights`` (one array per model variable) unless already held."""
         if self.loaded is not None and self.loaded == token:
             return
-        jnp = self._jax.numpy
         for (kind, i), w in zip(self._where, weights):
             target = self._tv if kind == "t" else self._nv
-            target[i] = jnp.asarray(w, dtype=target[i].dtype)
+            # cast on the host and device_put: jnp.asarray compiles a program per shape
+            target[i] = self._jax.device_put(np.asarray(w, dtype=target[i].dtype))
         self.loaded = token
 
     def _value(self, kind, i):
@@ -389,14 +390,14 @@ class JaxEngine(_EngineCore):
     def reset_optimizer(self, learning_rate, state=None):
         """Restore the optimizer to its initial state (or to ``state``)."""
         values = self._optimizer_initial if state is None else state
-        self._ov = [self._jax.numpy.asarray(v) for v in values]
+        self._ov = [self._jax.device_put(np.asarray(v)) for v in values]
         self.set_learning_rate(learning_rate)
 
     @_in_precision
     def set_learning_rate(self, learning_rate):
         """Set the optimizer's learning rate without re-compiling."""
         old = self._ov[self._lr_index]
-        self._ov[self._lr_index] = self._jax.numpy.asarray(learning_rate, dtype=old.dtype)
+        self._ov[self._lr_index] = self._jax.device_put(np.asarray(learning_rate, old.dtype))
 
     def get_learning_rate(self):
         """Return the optimizer's current learning rate as a float."""
@@ -527,7 +528,7 @@ class JaxEngine(_EngineCore):
             mean = total / count
             variance = np.maximum(total_sq / count - np.square(mean), 0.0)
             for i, value in ((mean_i, mean), (var_i, variance)):
-                self._nv[i] = self._jax.numpy.asarray(value, dtype=self._nv[i].dtype)
+                self._nv[i] = self._jax.device_put(np.asarray(value, self._nv[i].dtype))
         self.loaded = None
 
     @_in_precision
@@ -579,12 +580,12 @@ class JaxEngine(_EngineCore):
         fn = self._jit("loss_and_grad", make)
         flat = np.asarray(flat, dtype=self._dtype)
         obj, reported, grad, self._nv = fn(
-            jax.numpy.asarray(flat), self._nv, X.array, Y.array, SW.array,
+            jax.device_put(flat), self._nv, X.array, Y.array, SW.array,
             self._penalties(penalties),
         )
         start = 0
         for i, ((shape, dtype), size) in enumerate(zip(shapes, sizes)):
-            self._tv[i] = jax.numpy.asarray(flat[start : start + size].reshape(shape), dtype)
+            self._tv[i] = jax.device_put(flat[start : start + size].reshape(shape).astype(dtype))
             start += size
         return float(obj), float(reported), np.asarray(grad).astype(np.float64)
 
