@@ -163,6 +163,98 @@ class _EngineCore:
         """Run ``make`` (a model or optimizer build) and return its result."""
         return make()
 
+    def _objective(self, ops, y, outputs, sw, penalties, kernels, extra):
+        """Return ``(objective, reported)`` for one batch, in ``ops``' backend.
+
+        ``objective`` is what the gradient is taken of: per-sample losses
+        summed over outputs, averaged with the sample weights, plus
+        ``0.5 * alpha * ||W||^2 / sum(sw)`` -- scikit-learn's convention -- and
+        the optional ``l1 * ||W||_1 / sum(sw)`` and activity penalties
+        (weighted mean over samples of ``activity_l1 * sum|z|`` and
+        ``activity_l2 * sum z^2`` over hidden units, Keras' convention), plus
+        the Keras losses of the call (``extra``: regularizers, ``add_loss``).
+        ``reported`` is what scikit-learn prints in ``loss_curve_`` (for
+        regression losses it averages over outputs instead of summing).
+        ``kernels`` are the values of the penalized weights.
+        """
+        logits, output, *activities = outputs
+        loss = self.spec.loss
+        if loss == "log_loss":
+            per = ops.softmax_cross_entropy(y, logits)
+        elif loss == "binary_log_loss":
+            per = ops.sum(ops.sigmoid_cross_entropy(y, logits), 1)
+        elif loss == "poisson":
+            per = ops.sum(ops.xlogy(y, y) - y * logits - y + ops.exp(logits), 1)
+        elif loss == "absolute_error":
+            per = ops.sum(ops.abs(y - output), 1)
+        elif loss == "huber":
+            err = ops.abs(y - output)
+            quad = ops.minimum(err, 1.0)
+            per = ops.sum(0.5 * ops.square(quad) + (err - quad), 1)
+        else:
+            per = 0.5 * ops.sum(ops.square(y - output), 1)
+        sw_sum = ops.sum(sw)
+        data = ops.sum(sw * per) / sw_sum
+        penalty = ops.zero()
+        if kernels:
+            squares = ops.add_n([ops.sum(ops.square(w)) for w in kernels])
+            penalty += 0.5 * penalties[0] * ops.cast(squares) / sw_sum
+            if "l1" in self.spec.penalties:
+                absolute = ops.add_n([ops.sum(ops.abs(w)) for w in kernels])
+                penalty += penalties[1] * ops.cast(absolute) / sw_sum
+        if activities:
+            flat = [ops.rows(z) for z in activities]
+            l1 = ops.add_n([ops.sum(ops.abs(z), 1) for z in flat])
+            l2 = ops.add_n([ops.sum(ops.square(z), 1) for z in flat])
+            per_sample = penalties[2] * l1 + penalties[3] * l2
+            penalty += ops.sum(sw * ops.cast(per_sample)) / sw_sum
+        if extra:
+            penalty = penalty + ops.cast(ops.add_n(list(extra)))
+        return data + penalty, data * self._report_scale + penalty
+
+
+class _TensorFlowOps:
+    """The few array operations :meth:`_EngineCore._objective` needs, in TensorFlow."""
+
+    def __init__(self, tf, dtype):
+        self.tf, self.dtype = tf, dtype
+
+    def sum(self, x, axis=None):
+        return self.tf.reduce_sum(x, axis=axis)
+
+    def softmax_cross_entropy(self, y, logits):
+        return self.tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)
+
+    def sigmoid_cross_entropy(self, y, logits):
+        return self.tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits)
+
+    def xlogy(self, x, y):
+        return self.tf.math.xlogy(x, y)
+
+    def exp(self, x):
+        return self.tf.exp(x)
+
+    def abs(self, x):
+        return self.tf.abs(x)
+
+    def square(self, x):
+        return self.tf.square(x)
+
+    def minimum(self, x, y):
+        return self.tf.minimum(x, y)
+
+    def add_n(self, xs):
+        return self.tf.add_n(xs)
+
+    def cast(self, x):
+        return self.tf.cast(x, self.dtype)
+
+    def zero(self):
+        return self.tf.zeros((), self.dtype)
+
+    def rows(self, z):
+        return self.tf.reshape(z, (self.tf.shape(z)[0], -1))
+
 
 class Engine(_EngineCore):
     """A compiled Keras model and optimizer for one :class:`ModelSpec` (TensorFlow).
@@ -215,55 +307,9 @@ class Engine(_EngineCore):
 
     # ------------------------------------------------------------------ graph code
     def _losses(self, y, outputs, sw, penalties):
-        """Return ``(objective, reported)`` for one batch.
-
-        ``objective`` is what the gradient is taken of: per-sample losses
-        summed over outputs, averaged with the sample weights, plus
-        ``0.5 * alpha * ||W||^2 / sum(sw)`` -- scikit-learn's convention -- and
-        the optional ``l1 * ||W||_1 / sum(sw)`` and activity penalties
-        (weighted mean over samples of ``activity_l1 * sum|z|`` and
-        ``activity_l2 * sum z^2`` over hidden units, Keras' convention).
-        ``reported`` is what scikit-learn prints in ``loss_curve_`` (for
-        regression losses it averages over outputs instead of summing).
-        """
         tf, _ = load()
-        logits, output, *activities = outputs
-        loss = self.spec.loss
-        if loss == "log_loss":
-            per = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)
-        elif loss == "binary_log_loss":
-            per = tf.reduce_sum(
-                tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits), axis=1
-            )
-        elif loss == "poisson":
-            per = tf.reduce_sum(tf.math.xlogy(y, y) - y * logits - y + tf.exp(logits), axis=1)
-        elif loss == "absolute_error":
-            per = tf.reduce_sum(tf.abs(y - output), axis=1)
-        elif loss == "huber":
-            err = tf.abs(y - output)
-            quad = tf.minimum(err, 1.0)
-            per = tf.reduce_sum(0.5 * tf.square(quad) + (err - quad), axis=1)
-        else:
-            per = 0.5 * tf.reduce_sum(tf.square(y - output), axis=1)
-        sw_sum = tf.reduce_sum(sw)
-        data = tf.reduce_sum(sw * per) / sw_sum
-        penalty = tf.zeros((), self._dtype)
-        if self._penalized:
-            squares = tf.add_n([tf.reduce_sum(tf.square(v)) for v in self._penalized])
-            penalty += 0.5 * penalties[0] * tf.cast(squares, self._dtype) / sw_sum
-            if "l1" in self.spec.penalties:
-                absolute = tf.add_n([tf.reduce_sum(tf.abs(v)) for v in self._penalized])
-                penalty += penalties[1] * tf.cast(absolute, self._dtype) / sw_sum
-        if activities:
-            flat = [tf.reshape(z, (tf.shape(z)[0], -1)) for z in activities]
-            l1 = tf.add_n([tf.reduce_sum(tf.abs(z), axis=1) for z in flat])
-            l2 = tf.add_n([tf.reduce_sum(tf.square(z), axis=1) for z in flat])
-            per_sample = penalties[2] * l1 + penalties[3] * l2
-            penalty += tf.reduce_sum(sw * tf.cast(per_sample, self._dtype)) / sw_sum
-        extra = self.model.losses
-        if extra:
-            penalty = penalty + tf.cast(tf.add_n(extra), self._dtype)
-        return data + penalty, data * self._report_scale + penalty
+        return self._objective(_TensorFlowOps(tf, self._dtype), y, outputs, sw, penalties,
+                               self._penalized, self.model.losses)
 
     def _epoch(self, X, Y, SW, perm, batch_size, penalties):
         tf, _ = load()

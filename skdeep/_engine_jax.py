@@ -63,6 +63,52 @@ class _Rows:
         self.array, self.n = array, n
 
 
+class _JaxOps:
+    """The few array operations the shared loss code needs, in JAX."""
+
+    def __init__(self, jax, dtype):
+        self.jnp, self.jax, self.dtype = jax.numpy, jax, dtype
+
+    def sum(self, x, axis=None):
+        return self.jnp.sum(x, axis=axis)
+
+    def softmax_cross_entropy(self, y, logits):
+        return -self.jnp.sum(y * self.jax.nn.log_softmax(logits, axis=-1), axis=-1)
+
+    def sigmoid_cross_entropy(self, y, logits):
+        jnp = self.jnp
+        return jnp.maximum(logits, 0) - logits * y + jnp.log1p(jnp.exp(-jnp.abs(logits)))
+
+    def xlogy(self, x, y):
+        from jax.scipy.special import xlogy
+
+        return xlogy(x, y)
+
+    def exp(self, x):
+        return self.jnp.exp(x)
+
+    def abs(self, x):
+        return self.jnp.abs(x)
+
+    def square(self, x):
+        return self.jnp.square(x)
+
+    def minimum(self, x, y):
+        return self.jnp.minimum(x, y)
+
+    def add_n(self, xs):
+        return sum(xs[1:], xs[0])
+
+    def cast(self, x):
+        return self.jnp.asarray(x).astype(self.dtype)
+
+    def zero(self):
+        return self.jnp.zeros((), self.dtype)
+
+    def rows(self, z):
+        return self.jnp.reshape(z, (z.shape[0], -1))
+
+
 class JaxEngine(_EngineCore):
     """A compiled Keras model and optimizer for one spec, on Keras' JAX backend.
 
@@ -180,48 +226,10 @@ class JaxEngine(_EngineCore):
         return outputs, new_nv, extra
 
     def _losses(self, y, outputs, sw, penalties, tv, extra):
-        """``(objective, reported)`` for one batch; same formulas as the TF engine."""
-        jnp = self._jax.numpy
-        from jax.scipy.special import xlogy
-
-        logits, output, *activities = outputs
-        loss = self.spec.loss
-        if loss == "log_loss":
-            per = -jnp.sum(y * self._jax.nn.log_softmax(logits, axis=-1), axis=1)
-        elif loss == "binary_log_loss":
-            per = jnp.sum(
-                jnp.maximum(logits, 0) - logits * y + jnp.log1p(jnp.exp(-jnp.abs(logits))),
-                axis=1,
-            )
-        elif loss == "poisson":
-            per = jnp.sum(xlogy(y, y) - y * logits - y + jnp.exp(logits), axis=1)
-        elif loss == "absolute_error":
-            per = jnp.sum(jnp.abs(y - output), axis=1)
-        elif loss == "huber":
-            err = jnp.abs(y - output)
-            quad = jnp.minimum(err, 1.0)
-            per = jnp.sum(0.5 * jnp.square(quad) + (err - quad), axis=1)
-        else:
-            per = 0.5 * jnp.sum(jnp.square(y - output), axis=1)
-        sw_sum = jnp.sum(sw)
-        data = jnp.sum(sw * per) / sw_sum
-        penalty = jnp.zeros((), self._dtype)
-        if self._penalized_index:
-            kernels = [tv[i] for i in self._penalized_index]
-            squares = sum(jnp.sum(jnp.square(w)) for w in kernels)
-            penalty += 0.5 * penalties[0] * squares.astype(self._dtype) / sw_sum
-            if "l1" in self.spec.penalties:
-                absolute = sum(jnp.sum(jnp.abs(w)) for w in kernels)
-                penalty += penalties[1] * absolute.astype(self._dtype) / sw_sum
-        if activities:
-            flat = [jnp.reshape(z, (z.shape[0], -1)) for z in activities]
-            l1 = sum(jnp.sum(jnp.abs(z), axis=1) for z in flat)
-            l2 = sum(jnp.sum(jnp.square(z), axis=1) for z in flat)
-            per_sample = penalties[2] * l1 + penalties[3] * l2
-            penalty += jnp.sum(sw * per_sample.astype(self._dtype)) / sw_sum
-        if extra:
-            penalty = penalty + sum(extra).astype(self._dtype)
-        return data + penalty, data * self._report_scale + penalty
+        """``(objective, reported)`` for one batch: the TF engine's formulas, in JAX."""
+        kernels = [tv[i] for i in self._penalized_index]
+        return self._objective(_JaxOps(self._jax, self._dtype), y, outputs, sw, penalties,
+                               kernels, extra)
 
     def _step(self, carry, idx, valid, X, Y, SW, penalties):
         """One minibatch update; rows where ``valid`` is False weigh nothing."""
