@@ -97,3 +97,16 @@ def precision(dtype):
 
         return jax.enable_x64(True)
     return contextlib.nullcontext()
+
+
+def float64_outside_skdeep():
+    """Whether a float64 Keras model works in the user's hands.
+
+    Not on JAX in its default 32-bit mode (``JAX_ENABLE_X64`` unset), where
+    :func:`precision` holds only around skdeep's own calls.
+    """
+    if backend() != "jax":
+        return True
+    import jax
+
+    return bool(jax.config.jax_enable_x64)

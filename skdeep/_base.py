@@ -39,7 +39,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _engine
-from ._backend import load, precision
+from ._backend import float64_outside_skdeep, load, precision
 from ._data import (
     FrameEncoder,
     epoch_order,
@@ -208,7 +208,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if cached is not None and cached[0] == self._weights_token:
             return cached[1]
         spec = self._spec
-        if spec.dtype == "float64" and not _float64_usable_outside_skdeep():
+        if spec.dtype == "float64" and not float64_outside_skdeep():
             # Keras on JAX cannot hold float64 unless JAX's 64-bit mode is on:
             # give the user a float32 copy they can call.
             kwargs = tuple(
@@ -866,17 +866,6 @@ _INITIALIZER_ATTRIBUTES = {
     "gamma": "gamma_initializer",
     "beta": "beta_initializer",
 }
-
-
-def _float64_usable_outside_skdeep():
-    """Whether a float64 Keras model works in the user's hands (not on JAX in 32-bit mode)."""
-    from ._backend import backend
-
-    if backend() != "jax":
-        return True
-    import jax
-
-    return bool(jax.config.jax_enable_x64)
 
 
 def _seeded_layer_initial_weights(engine, rng, kernel_initializer=None):
