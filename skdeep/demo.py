@@ -101,8 +101,9 @@ def main(argv=None):
         f"early stopping.\n"
     )
     start = time.perf_counter()
-    load()  # TensorFlow's one-time start-up, reported apart from the search
-    print(f"TensorFlow start-up (once per process): {time.perf_counter() - start:.1f} s\n")
+    _, keras = load()  # the backend's one-time start-up, reported apart from the search
+    name = {"tensorflow": "TensorFlow", "jax": "JAX"}[keras.backend.backend()]
+    print(f"Keras on {name}: start-up (once per process) {time.perf_counter() - start:.1f} s\n")
     rows = []
     for name, est in [("skdeep.MLPClassifier", MLPClassifier(**common)),
                       ("sklearn.MLPClassifier", SklearnMLPClassifier(**common))]:
