@@ -6,7 +6,7 @@ or predict.
 
 from ._charrnn import CharRNN
 from ._cnn import CNNClassifier, CNNRegressor
-from ._engine import clear_cache
+from ._engines import clear_cache
 from ._keras import KerasClassifier, KerasRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._rnn import RNNSequenceClassifier, RNNSequenceRegressor

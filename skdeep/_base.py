@@ -3,7 +3,7 @@
 Subclasses provide a few small hooks:
 
 * ``_model_spec(input_shape, n_outputs, dtype, loss)`` -- which Keras model to
-  build (a :class:`~skdeep._engine.ModelSpec`, usually via :meth:`_make_spec`);
+  build (a :class:`~skdeep._engine_core.ModelSpec`, usually via :meth:`_make_spec`);
 * ``_validate_input(X, y, incremental, reset, classes)`` -- sklearn validation
   of ``X`` and ``y``;
 * ``_encode_target(y, dtype)`` -- the float target matrix the network learns;
@@ -38,7 +38,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _engine
+from . import _engines
+from ._engine_core import PENALTIES, ModelSpec
 from ._backend import float64_outside_skdeep, load, precision
 from ._data import (
     FrameEncoder,
@@ -245,17 +246,17 @@ class BaseNeuralEstimator(BaseEstimator):
         return ("lbfgs",)
 
     def _penalty_values(self):
-        """Strengths of the penalties, in :data:`skdeep._engine.PENALTIES` order."""
-        return tuple(float(getattr(self, name, 0.0)) for name in _engine.PENALTIES)
+        """Strengths of the penalties, in :data:`skdeep.PENALTIES` order."""
+        return tuple(float(getattr(self, name, 0.0)) for name in PENALTIES)
 
     def _make_spec(self, builder, builder_kwargs, input_shape, n_outputs, dtype, loss):
-        """A :class:`~skdeep._engine.ModelSpec` with this estimator's training settings."""
+        """A :class:`~skdeep._engine_core.ModelSpec` with this estimator's training settings."""
         penalties = []
         if getattr(self, "l1", 0.0) > 0:
             penalties.append("l1")
         if getattr(self, "activity_l1", 0.0) > 0 or getattr(self, "activity_l2", 0.0) > 0:
             penalties.append("activity")
-        return _engine.ModelSpec(
+        return ModelSpec(
             builder=builder,
             builder_kwargs=tuple(builder_kwargs),
             input_shape=tuple(None if d is None else int(d) for d in input_shape),
@@ -445,7 +446,7 @@ class BaseNeuralEstimator(BaseEstimator):
             sample_weight = sample_weight.astype(self._spec.dtype)
 
         n_runs = int(getattr(self, "n_init", 1)) if (fresh and train) else 1
-        engine = _engine.acquire(self._spec)
+        engine = _engines.acquire(self._spec)
         try:
             # a body may fix the validation rows (CharRNN holds out each text's end)
             runs, split = [], getattr(self, "_validation_rows", None)
@@ -468,7 +469,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 if fresh and train:
                     runs.append((self._run_score(), dict(self.__dict__)))
         finally:
-            _engine.release(engine)
+            _engines.release(engine)
 
         if runs:
             scores = [score for score, _ in runs]
@@ -801,12 +802,12 @@ class BaseNeuralEstimator(BaseEstimator):
         X = X.astype(self._spec.dtype, copy=False)
         output = self._numpy_forward(X)
         if output is None:
-            engine = _engine.acquire(self._spec)
+            engine = _engines.acquire(self._spec)
             try:
                 engine.set_weights(self._weights, self._weights_token)
                 output = engine.predict(X)
             finally:
-                _engine.release(engine)
+                _engines.release(engine)
         return output.astype(out_dtype, copy=False)
 
     def _numpy_forward(self, X):
@@ -839,12 +840,12 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         out_dtype = X.dtype
         X = X.astype(self._spec.dtype, copy=False)
-        engine = _engine.acquire(self._spec)
+        engine = _engines.acquire(self._spec)
         try:
             engine.set_weights(self._weights, self._weights_token)
             draws = engine.mc_predict(X, int(self.mc_samples), self._mc_seed)
         finally:
-            _engine.release(engine)
+            _engines.release(engine)
         return draws.astype(out_dtype, copy=False)
 
     # ------------------------------------------------------------------ default hooks

@@ -1,4 +1,4 @@
-"""The training engine shared by every skdeep estimator.
+"""The training engine on Keras' TensorFlow backend.
 
 An :class:`Engine` owns one Keras model, one Keras optimizer and the
 TensorFlow functions compiled for them: one call trains a whole epoch
@@ -6,211 +6,19 @@ TensorFlow functions compiled for them: one call trains a whole epoch
 predicts, one evaluates, one gives the full-batch loss and gradient to L-BFGS.
 
 Tracing those functions costs far more than training a small network, so
-engines are cached by :class:`ModelSpec` -- the architecture, dtype, loss and
-optimizer settings -- and reused: a GridSearchCV fits the same configuration
+engines are cached by :class:`~skdeep._engine_core.ModelSpec` (see
+:mod:`skdeep._engines`) and reused: a GridSearchCV fits the same configuration
 once per fold, and each fold only re-assigns weights and optimizer state into
 an engine that is already compiled.  Estimators never keep an engine: their
 fitted state is plain NumPy arrays, which makes them cheap to clone and pickle.
 """
 
-import collections
-import dataclasses
-import threading
-from typing import Callable
-
 import numpy as np
 
 from ._backend import load
+from ._engine_core import PENALTIES, _EngineCore
 
-__all__ = [
-    "PENALTIES", "ModelSpec", "Engine", "acquire", "release", "clear_cache", "engine_class",
-]
-
-#: How many idle engines the process keeps, across all architectures.
-MAX_IDLE_ENGINES = 16
-
-_LOSSES = (
-    "squared_error", "absolute_error", "huber", "poisson", "binary_log_loss", "log_loss",
-)
-
-#: Order of the penalty strengths in the vector every compiled function takes.
-PENALTIES = ("alpha", "l1", "activity_l1", "activity_l2")
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelSpec:
-    """Everything that fixes the compiled graph of a fit.
-
-    Parameters
-    ----------
-    builder : callable
-        Module-level function returning an uncompiled ``keras.Model``.
-    builder_kwargs : tuple of (str, object) pairs
-        Hashable keyword arguments for ``builder``.
-    input_shape : tuple of int
-        Shape of one sample.
-    n_outputs : int
-        Width of the target matrix.
-    dtype : str
-        ``'float32'`` or ``'float64'``.
-    loss : str
-        One of ``'squared_error'``, ``'absolute_error'``, ``'huber'``,
-        ``'poisson'``, ``'binary_log_loss'``, ``'log_loss'``.
-    optimizer : tuple
-        ``(solver, *hyperparameters)``; the learning rate is not part of it.
-    penalties : tuple of str, default=()
-        Which optional penalty terms the graph computes: ``'l1'`` (on the
-        weights) and ``'activity'`` (on the hidden activations).  Their
-        strengths, like ``alpha``'s, are inputs of the compiled functions, so
-        a grid over them shares one trace.
-    track_grad_norm : bool, default=False
-        Whether a training epoch also returns the norm of its mean gradient
-        (the course's gradient-norm stopping criterion).
-    """
-
-    builder: Callable
-    builder_kwargs: tuple
-    input_shape: tuple
-    n_outputs: int
-    dtype: str
-    loss: str
-    optimizer: tuple
-    penalties: tuple = ()
-    track_grad_norm: bool = False
-
-    def build(self):
-        """Return a fresh, uncompiled Keras model for this spec."""
-        return self.builder(**dict(self.builder_kwargs))
-
-
-def _make_optimizer(keras, config):
-    solver, *hyper = config
-    if solver == "sgd":
-        momentum, nesterov = hyper
-        return keras.optimizers.SGD(learning_rate=0.001, momentum=momentum, nesterov=nesterov)
-    if solver == "adam":
-        beta_1, beta_2, epsilon = hyper
-        return keras.optimizers.Adam(
-            learning_rate=0.001, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
-        )
-    if solver == "rmsprop":
-        (epsilon,) = hyper
-        return keras.optimizers.RMSprop(learning_rate=0.001, epsilon=epsilon)
-    if solver == "adagrad":
-        (epsilon,) = hyper
-        return keras.optimizers.Adagrad(learning_rate=0.001, epsilon=epsilon)
-    if solver == "lbfgs":
-        return None
-    raise ValueError(f"Unknown solver {solver!r}.")
-
-
-class _EngineCore:
-    """What every backend's engine shares: the model, its views and the optimizer.
-
-    Parameters
-    ----------
-    spec : ModelSpec
-        The architecture and training settings to compile.
-    """
-
-    def __init__(self, spec):
-        _, keras = load()
-        if spec.loss not in _LOSSES:
-            raise ValueError(f"Unknown loss {spec.loss!r}; expected one of {_LOSSES}.")
-        self.spec = spec
-        self.model = self._creating(spec.build)
-        logits = self.model.get_layer("output").output
-        self._activity = []
-        if "activity" in spec.penalties:
-            self._activity = [
-                layer.output for layer in self.model.layers if layer.name.startswith("hidden")
-            ]
-        self._train_model = keras.Model(
-            self.model.inputs, [logits, self.model.outputs[0], *self._activity]
-        )
-        from .layers import stochastic_layers
-
-        self.stochastic = stochastic_layers(self.model)
-        self.batchnorms = [
-            layer for layer in self.model.layers
-            if isinstance(layer, keras.layers.BatchNormalization)
-        ]
-        if self.batchnorms:
-            self._bn_model = keras.Model(
-                self.model.inputs, [layer.input for layer in self.batchnorms]
-            )
-        self._seed_states = [
-            v for v in self.model.non_trainable_variables
-            if v.path.endswith("seed_generator_state")
-        ]
-        self.variables = list(self.model.variables)
-        self.trainable = list(self.model.trainable_variables)
-        names = [v.path.rsplit("/", 1)[-1] for v in self.trainable]
-        self._penalized = [
-            v for v, name in zip(self.trainable, names) if name in ("kernel", "recurrent_kernel")
-        ]
-        self.optimizer = _make_optimizer(keras, spec.optimizer)
-        if self.optimizer is not None:
-            self._creating(lambda: self.optimizer.build(self.trainable))
-            self._optimizer_initial = [np.array(v.numpy()) for v in self.optimizer.variables]
-        self.initial_weights = [np.array(v.numpy()) for v in self.variables]
-        self.loaded = None  # token of the weights now held by the variables
-        self.lock = threading.Lock()
-        regression = spec.loss in ("squared_error", "absolute_error", "huber")
-        self._report_scale = 1.0 / spec.n_outputs if regression else 1.0
-
-    def _creating(self, make):
-        """Run ``make`` (a model or optimizer build) and return its result."""
-        return make()
-
-    def _objective(self, ops, y, outputs, sw, penalties, kernels, extra):
-        """Return ``(objective, reported)`` for one batch, in ``ops``' backend.
-
-        ``objective`` is what the gradient is taken of: per-sample losses
-        summed over outputs, averaged with the sample weights, plus
-        ``0.5 * alpha * ||W||^2 / sum(sw)`` -- scikit-learn's convention -- and
-        the optional ``l1 * ||W||_1 / sum(sw)`` and activity penalties
-        (weighted mean over samples of ``activity_l1 * sum|z|`` and
-        ``activity_l2 * sum z^2`` over hidden units, Keras' convention), plus
-        the Keras losses of the call (``extra``: regularizers, ``add_loss``).
-        ``reported`` is what scikit-learn prints in ``loss_curve_`` (for
-        regression losses it averages over outputs instead of summing).
-        ``kernels`` are the values of the penalized weights.
-        """
-        logits, output, *activities = outputs
-        loss = self.spec.loss
-        if loss == "log_loss":
-            per = ops.softmax_cross_entropy(y, logits)
-        elif loss == "binary_log_loss":
-            per = ops.sum(ops.sigmoid_cross_entropy(y, logits), 1)
-        elif loss == "poisson":
-            per = ops.sum(ops.xlogy(y, y) - y * logits - y + ops.exp(logits), 1)
-        elif loss == "absolute_error":
-            per = ops.sum(ops.abs(y - output), 1)
-        elif loss == "huber":
-            err = ops.abs(y - output)
-            quad = ops.minimum(err, 1.0)
-            per = ops.sum(0.5 * ops.square(quad) + (err - quad), 1)
-        else:
-            per = 0.5 * ops.sum(ops.square(y - output), 1)
-        sw_sum = ops.sum(sw)
-        data = ops.sum(sw * per) / sw_sum
-        penalty = ops.zero()
-        if kernels:
-            squares = ops.add_n([ops.sum(ops.square(w)) for w in kernels])
-            penalty += 0.5 * penalties[0] * ops.cast(squares) / sw_sum
-            if "l1" in self.spec.penalties:
-                absolute = ops.add_n([ops.sum(ops.abs(w)) for w in kernels])
-                penalty += penalties[1] * ops.cast(absolute) / sw_sum
-        if activities:
-            flat = [ops.rows(z) for z in activities]
-            l1 = ops.add_n([ops.sum(ops.abs(z), 1) for z in flat])
-            l2 = ops.add_n([ops.sum(ops.square(z), 1) for z in flat])
-            per_sample = penalties[2] * l1 + penalties[3] * l2
-            penalty += ops.sum(sw * ops.cast(per_sample)) / sw_sum
-        if extra:
-            penalty = penalty + ops.cast(ops.add_n(list(extra)))
-        return data + penalty, data * self._report_scale + penalty
+__all__ = ["Engine"]
 
 
 class _TensorFlowOps:
@@ -508,59 +316,3 @@ class Engine(_EngineCore):
     def trainable_flat(self):
         """Return the trainable variables as one float64 vector."""
         return np.concatenate([np.ravel(v.numpy()) for v in self.trainable]).astype(np.float64)
-
-
-_idle = collections.OrderedDict()  # spec -> list of idle engines (LRU order)
-_idle_lock = threading.Lock()
-
-
-def acquire(spec):
-    """Take an idle compiled engine for ``spec`` from the cache, or build one."""
-    with _idle_lock:
-        engines = _idle.get(spec)
-        if engines:
-            engine = engines.pop()
-            if not engines:
-                del _idle[spec]
-            return engine
-    return engine_class()(spec)
-
-
-def engine_class():
-    """The engine class for the Keras backend in use: :class:`Engine` on
-    TensorFlow, :class:`skdeep._engine_jax.JaxEngine` on JAX."""
-    from ._backend import backend
-
-    if backend() == "jax":
-        from ._engine_jax import JaxEngine
-
-        return JaxEngine
-    return Engine
-
-
-def release(engine):
-    """Return ``engine`` to the cache, evicting the least recently used ones."""
-    with _idle_lock:
-        _idle.setdefault(engine.spec, []).append(engine)
-        _idle.move_to_end(engine.spec)
-        while sum(len(v) for v in _idle.values()) > MAX_IDLE_ENGINES:
-            oldest = next(iter(_idle))
-            _idle[oldest].pop(0)
-            if not _idle[oldest]:
-                del _idle[oldest]
-
-
-def clear_cache():
-    """Drop every cached compiled engine, freeing the memory they hold.
-
-    skdeep keeps up to 16 compiled models (one per architecture recently
-    fitted) so that repeated fits -- cross-validation folds, grid searches --
-    skip TensorFlow's tracing.  Fitted estimators do not depend on the cache.
-
-    Examples
-    --------
-    >>> import skdeep
-    >>> skdeep.clear_cache()
-    """
-    with _idle_lock:
-        _idle.clear()

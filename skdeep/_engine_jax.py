@@ -8,7 +8,7 @@ rates, seed states) and optimizer values and returns new ones, calling the
 Keras model inside a :class:`keras.StatelessScope`.  One epoch is one
 ``jax.jit`` function: a ``lax.scan`` over the full minibatches plus one step for
 the remainder.  Compiled functions are cached per engine and input shape, and
-engines are cached per :class:`~skdeep._engine.ModelSpec` exactly as on
+engines are cached per :class:`~skdeep._engine_core.ModelSpec` exactly as on
 TensorFlow, so the folds of a grid search reuse them.
 
 float64 data is computed in float64: the engine switches JAX's 64-bit mode on
@@ -20,7 +20,7 @@ import functools
 import numpy as np
 
 from ._backend import load, precision
-from ._engine import PENALTIES, _EngineCore
+from ._engine_core import PENALTIES, _EngineCore
 
 __all__ = ["JaxEngine"]
 

@@ -8,7 +8,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 import skdeep
-from skdeep import MLPClassifier, MLPRegressor, _engine
+from skdeep import MLPClassifier, MLPRegressor, _engine_core, _engines
 from skdeep._backend import backend
 
 X, Y = make_classification(n_samples=120, n_features=5, random_state=0)
@@ -45,13 +45,13 @@ def test_cached_engine_gives_the_same_fit_as_a_fresh_one(monkeypatch):
         skdeep.clear_cache()
         fresh = MLPClassifier(**params).fit(X, Y).predict_proba(X)
         built = []
-        original = _engine._EngineCore.__init__
+        original = _engine_core._EngineCore.__init__
 
         def counting_init(self, spec):
             built.append(spec)
             original(self, spec)
 
-        monkeypatch.setattr(_engine._EngineCore, "__init__", counting_init)
+        monkeypatch.setattr(_engine_core._EngineCore, "__init__", counting_init)
         # other alpha and learning rate: still the same compiled engine
         MLPClassifier(**params, alpha=0.1, learning_rate_init=0.01).fit(X, Y)
         cached = MLPClassifier(**params).fit(X, Y).predict_proba(X)
@@ -61,11 +61,11 @@ def test_cached_engine_gives_the_same_fit_as_a_fresh_one(monkeypatch):
 
 def test_cache_is_bounded():
     skdeep.clear_cache()
-    for units in range(1, _engine.MAX_IDLE_ENGINES + 4):
+    for units in range(1, _engines.MAX_IDLE_ENGINES + 4):
         MLPClassifier(hidden_layer_sizes=(units,), solver="lbfgs", max_iter=2).fit(X, Y)
-    assert sum(len(v) for v in _engine._idle.values()) == _engine.MAX_IDLE_ENGINES
+    assert sum(len(v) for v in _engines._idle.values()) == _engines.MAX_IDLE_ENGINES
     skdeep.clear_cache()
-    assert not _engine._idle
+    assert not _engines._idle
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 import skdeep
-from skdeep import MLPClassifier, MLPRegressor, _engine
+from skdeep import MLPClassifier, MLPRegressor, _engine_core, _engines
 from skdeep._backend import backend
 
 ON_JAX = backend() == "jax"
@@ -76,14 +76,14 @@ def test_partial_last_batch_matches_sklearn():
 @jax_only
 def test_folds_and_refit_share_one_compiled_epoch(monkeypatch):
     built = []
-    original = _engine._EngineCore.__init__
+    original = _engine_core._EngineCore.__init__
 
     def counting(self, spec):
         built.append(spec)
         original(self, spec)
 
     skdeep.clear_cache()
-    monkeypatch.setattr(_engine._EngineCore, "__init__", counting)
+    monkeypatch.setattr(_engine_core._EngineCore, "__init__", counting)
     X_big, Y_big = make_classification(n_samples=500, n_features=6, random_state=1)
     search = GridSearchCV(
         MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.01,
@@ -92,7 +92,7 @@ def test_folds_and_refit_share_one_compiled_epoch(monkeypatch):
     ).fit(X_big, Y_big)
     assert search.best_score_ > 0.7
     assert len(built) == 1  # one engine for 10 folds and the refit
-    (engine,) = [e for engines in _engine._idle.values() for e in engines]
+    (engine,) = [e for engines in _engines._idle.values() for e in engines]
     epoch = engine._compiled[("epoch", 200)]
     # folds of 400 rows and the refit on 500 pad to the same 512 rows
     assert epoch._cache_size() == 1
@@ -130,13 +130,13 @@ def test_monte_carlo_draws_are_reproducible_and_vary():
 def test_new_row_counts_do_not_recompile_predict():
     clf = MLPClassifier(hidden_layer_sizes=(8,), dropout=0.1, max_iter=3, random_state=0)
     clf.fit(X, Y)  # dropout: predictions go through the compiled model
-    engine = _engine.acquire(clf._spec)
+    engine = _engines.acquire(clf._spec)
     try:
         for n in (97, 100, 103, 104):  # all pad to 104 rows
             engine.predict(X[:n])
         assert engine._compiled["predict"]._cache_size() == 1
     finally:
-        _engine.release(engine)
+        _engines.release(engine)
 
 
 _FIT_ON_JAX = """

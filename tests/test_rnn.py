@@ -142,24 +142,24 @@ def test_regressor_on_a_time_series_and_mc_dropout():
 
 
 def test_grid_search_over_ragged_lists_shares_one_trace_per_architecture():
-    from skdeep import _engine
+    from skdeep import _engine_core, _engines
 
-    _engine.clear_cache()
+    _engines.clear_cache()
     built = []
-    original = _engine._EngineCore.__init__
+    original = _engine_core._EngineCore.__init__
 
     def counting(self, spec):
         built.append(spec)
         original(self, spec)
 
-    _engine._EngineCore.__init__ = counting
+    _engine_core._EngineCore.__init__ = counting
     try:
         search = GridSearchCV(
             RNNSequenceClassifier(units=8, max_iter=10, random_state=0),
             {"dropout": [0.0, 0.2], "alpha": [1e-4, 1e-2]}, cv=3,
         ).fit(X_RAGGED, Y_RAGGED)
     finally:
-        _engine._EngineCore.__init__ = original
+        _engine_core._EngineCore.__init__ = original
     assert search.best_score_ > 0.6
     # folds have different longest sequences; the time axis is not part of the graph
     assert len(built) == 2  # with and without a dropout layer

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from skdeep import MLPClassifier, MLPRegressor, _engine
+from skdeep import MLPClassifier, MLPRegressor, _engine_core, _engines
 
 RNG = np.random.RandomState(0)
 X_1D = RNG.uniform(-1, 1, (200, 1))
@@ -141,7 +141,7 @@ def test_dropout_is_off_at_prediction_and_changes_training():
 def test_dropout_fit_is_reproducible_and_cache_independent():
     params = dict(hidden_layer_sizes=(16,), dropout=0.3, max_iter=10, random_state=4)
     first = MLPRegressor(**params).fit(X_1D, Y_1D)
-    _engine.clear_cache()
+    _engines.clear_cache()
     second = MLPRegressor(**params).fit(X_1D, Y_1D)
     third = MLPRegressor(**params).fit(X_1D, Y_1D)  # from the cache
     np.testing.assert_allclose(first.loss_curve_, second.loss_curve_, rtol=1e-6)
@@ -186,15 +186,15 @@ def test_mc_sampling_is_one_compiled_call(monkeypatch):
     def no_loop(*args, **kwargs):
         raise AssertionError("MC sampling must not call predict once per sample")
 
-    monkeypatch.setattr(_engine.engine_class(), "predict", no_loop)
+    monkeypatch.setattr(_engines.engine_class(), "predict", no_loop)
     calls = []
-    original = _engine.engine_class().mc_predict
+    original = _engines.engine_class().mc_predict
 
     def counting(self, *args, **kwargs):
         calls.append(1)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_engine.engine_class(), "mc_predict", counting)
+    monkeypatch.setattr(_engines.engine_class(), "mc_predict", counting)
     mean, std = reg.predict(X_1D[:20], return_std=True)
     assert len(calls) == 1 and std.shape == (20,) and np.all(std > 0)
 
@@ -267,14 +267,14 @@ def test_warm_start_may_change_rates_but_not_add_dropout():
 
 def test_grid_search_over_hidden_sizes_and_dropout_traces_once_per_architecture(monkeypatch):
     built = []
-    original = _engine._EngineCore.__init__
+    original = _engine_core._EngineCore.__init__
 
     def counting(self, spec):
         built.append(spec)
         original(self, spec)
 
-    _engine.clear_cache()
-    monkeypatch.setattr(_engine._EngineCore, "__init__", counting)
+    _engines.clear_cache()
+    monkeypatch.setattr(_engine_core._EngineCore, "__init__", counting)
     search = GridSearchCV(
         MLPClassifier(max_iter=20, random_state=0, learning_rate_init=0.01),
         {"hidden_layer_sizes": [(8,), (16,)], "dropout": [0.1, 0.3]},
@@ -304,14 +304,14 @@ def test_full_batch_grad_norm_is_the_gradient_norm():
                        learning_rate_init=1e-12, min_grad_norm=1e-9, max_iter=1, alpha=0.0,
                        random_state=0).fit(X_1D, Y_1D)
     start = MLPRegressor(hidden_layer_sizes=(4,), alpha=0.0, random_state=0).initialize(X_1D, Y_1D)
-    engine = _engine.acquire(start._spec)
+    engine = _engines.acquire(start._spec)
     try:
         engine.set_weights(start._weights, start._weights_token)
         data = (a.astype(start._spec.dtype) for a in (X_1D, Y_1D[:, None], np.ones(len(X_1D))))
         _, _, grad = engine.loss_and_grad(
             engine.trainable_flat(), *engine.tensors(*data, pad=False), (0, 0, 0, 0))
     finally:
-        _engine.release(engine)
+        _engines.release(engine)
     np.testing.assert_allclose(reg.grad_norm_curve_[0], np.linalg.norm(grad), rtol=1e-5)
 
 
