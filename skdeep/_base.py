@@ -20,14 +20,12 @@ attributes, prediction, pickling -- lives here once.
 
 import dataclasses
 import uuid
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
@@ -41,13 +39,9 @@ from sklearn.utils.validation import (
 from . import _engines
 from ._engine_core import PENALTIES, ModelSpec
 from ._backend import float64_outside_skdeep, load, precision
-from ._data import (
-    FrameEncoder,
-    epoch_order,
-    needs_frame_encoder,
-    resolve_batch_size,
-    validation_split,
-)
+from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
+from ._data import FrameEncoder, needs_frame_encoder
+from ._training import EpochLoop
 from .builders import ACTIVATIONS, THRESHOLD_ACTIVATIONS, _per_layer
 
 _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
@@ -55,7 +49,7 @@ _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad")
 
 
-class BaseNeuralEstimator(BaseEstimator):
+class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     """Base class of skdeep's estimators; not for direct use.
 
     It implements scikit-learn's MLP training semantics on a Keras model:
@@ -98,6 +92,7 @@ class BaseNeuralEstimator(BaseEstimator):
         "min_grad_norm": [Interval(Real, 0, None, closed="left")],
         "kernel_initializer": [None, str],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [None, list, tuple],
     }
 
     # ------------------------------------------------------------------ public API
@@ -135,6 +130,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_keras_model", None)
+        state.pop("callbacks_", None)  # run-time objects: open files, writers
         return state
 
     # ------------------------------------------------------------------ fitted weights
@@ -419,7 +415,9 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         self._spec = spec
 
+    @with_callbacks
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
+        raw = (X, y, sample_weight)  # what scikit-learn's callbacks score on
         first_pass = not self.__sklearn_is_fitted__() or (not self.warm_start and not incremental)
         if not first_pass and train:
             self._check_same_architecture()
@@ -446,6 +444,7 @@ class BaseNeuralEstimator(BaseEstimator):
             sample_weight = sample_weight.astype(self._spec.dtype)
 
         n_runs = int(getattr(self, "n_init", 1)) if (fresh and train) else 1
+        callbacks = FitCallbacks(self, *raw, n_runs, incremental) if train else None
         engine = _engines.acquire(self._spec)
         try:
             # a body may fix the validation rows (CharRNN holds out each text's end)
@@ -458,14 +457,17 @@ class BaseNeuralEstimator(BaseEstimator):
                 else:
                     self._store_weights(self._apply_rates(list(self._weights)))
                 engine.set_weights(self._weights, self._weights_token)
+                hooks = callbacks.hooks(run) if train else ()
                 if not train:
                     self._evaluate_initial(engine, X, Y, sample_weight)
                 elif self.solver == "lbfgs":
-                    self._fit_lbfgs(engine, X, Y, sample_weight)
+                    EpochLoop(self, engine, hooks).run_lbfgs(X, Y, sample_weight)
                 else:
-                    split = self._fit_stochastic(
-                        engine, X, Y, y, sample_weight, incremental, rng, split
+                    split = EpochLoop(self, engine, hooks).run_stochastic(
+                        X, Y, y, sample_weight, incremental, rng, split
                     )
+                if train:
+                    callbacks.end_run()
                 if fresh and train:
                     runs.append((self._run_score(), dict(self.__dict__)))
         finally:
@@ -488,6 +490,8 @@ class BaseNeuralEstimator(BaseEstimator):
                 "Solver produced non-finite parameter weights. The input data may"
                 " contain large values and need to be preprocessed."
             )
+        if train:
+            callbacks.end()
         return self
 
     def _run_score(self):
@@ -614,174 +618,6 @@ class BaseNeuralEstimator(BaseEstimator):
     def _evaluate_initial(self, engine, X, Y, sample_weight):
         tensors = engine.tensors(X, Y, sample_weight)
         _, self.loss_ = engine.evaluate(*tensors, self._penalty_values())
-        engine.loaded = self._weights_token
-        self._record_history()
-
-    def _fit_stochastic(self, engine, X, Y, y, sample_weight, incremental, rng, split=None):
-        saved = self._optimizer_state
-        if incremental and saved is not None and saved[0] == self._spec.optimizer:
-            engine.reset_optimizer(self._learning_rate, saved[1])
-        else:
-            self._learning_rate = float(self.learning_rate_init)
-            engine.reset_optimizer(self._learning_rate)
-
-        early_stopping = self.early_stopping
-        if early_stopping:
-            stratify = self._stratify_labels(y)
-            X, X_val, Y, Y_val, sample_weight, sw_val, split = validation_split(
-                X, Y, sample_weight, stratify, self.validation_fraction, rng, split
-            )
-            y_val = y[split[1]]
-            val = engine.tensors(X_val, Y_val, sw_val)
-            best_weights = self._weights
-
-        n_samples = X.shape[0]
-        batch_size = resolve_batch_size(self.batch_size, n_samples)
-        Xt, Yt, SWt = engine.tensors(X, Y, sample_weight)
-        penalties = self._penalty_values()
-        min_grad_norm = float(getattr(self, "min_grad_norm", 0.0))
-        adaptive_solver = self.solver != "adam"
-        sample_idx = np.arange(n_samples, dtype=np.int32)
-
-        self.n_iter_ = 0
-        try:
-            for _ in range(self.max_iter):
-                sample_idx = epoch_order(sample_idx, self.shuffle, rng)
-                loss, grad_norm = engine.train_epoch(
-                    Xt, Yt, SWt, sample_idx, batch_size, penalties
-                )
-                self.n_iter_ += 1
-                self.loss_ = loss
-                self.t_ += n_samples
-                self.loss_curve_.append(loss)
-                if self.grad_norm_curve_ is not None:
-                    self.grad_norm_curve_.append(grad_norm)
-                if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, loss))
-                if not np.isfinite(loss):
-                    break  # diverged: the finite-weights check reports it
-
-                if early_stopping:
-                    output, val_loss = engine.evaluate(*val, penalties)
-                    score = self._score_output(y_val, output, sw_val)
-                    self.validation_scores_.append(score)
-                    self.validation_loss_curve_.append(val_loss)
-                    if self.verbose:
-                        print("Validation score: %f" % score)
-                    if score < self.best_validation_score_ + self.tol:
-                        self._no_improvement_count += 1
-                    else:
-                        self._no_improvement_count = 0
-                    if score > self.best_validation_score_:
-                        self.best_validation_score_ = score
-                        best_weights = engine.get_weights()
-                else:
-                    if loss > self.best_loss_ - self.tol:
-                        self._no_improvement_count += 1
-                    else:
-                        self._no_improvement_count = 0
-                    self.best_loss_ = min(self.best_loss_, loss)
-
-                if adaptive_solver and self.learning_rate == "invscaling":
-                    self._learning_rate = self.learning_rate_init / (self.t_ + 1) ** self.power_t
-                    engine.set_learning_rate(self._learning_rate)
-
-                if min_grad_norm > 0 and grad_norm < min_grad_norm:
-                    if self.verbose:
-                        print(
-                            "Gradient norm %g fell below min_grad_norm=%g. Stopping."
-                            % (grad_norm, min_grad_norm)
-                        )
-                    break
-
-                if self._no_improvement_count > self.n_iter_no_change:
-                    what = "Validation score" if early_stopping else "Training loss"
-                    msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
-                        what, self.tol, self.n_iter_no_change,
-                    )
-                    if (
-                        adaptive_solver
-                        and self.learning_rate == "adaptive"
-                        and self._learning_rate > 1e-6
-                    ):
-                        self._learning_rate /= 5.0
-                        engine.set_learning_rate(self._learning_rate)
-                        self._no_improvement_count = 0
-                        if self.verbose:
-                            print(msg + " Setting learning rate to %f" % self._learning_rate)
-                    else:
-                        if self.verbose:
-                            print(msg + " Stopping.")
-                        break
-
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                        "optimization hasn't converged yet." % self.max_iter,
-                        ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
-
-        self._optimizer_state = (self._spec.optimizer, engine.optimizer_state())
-        if early_stopping:
-            engine.set_weights(best_weights, object())
-        if engine.batchnorms and not incremental:
-            engine.recalibrate_batchnorm(X)
-        self._store_weights(engine.get_weights())
-        engine.loaded = self._weights_token
-        self._record_history()
-        return split
-
-    def _fit_lbfgs(self, engine, X, Y, sample_weight):
-        Xt, Yt, SWt = engine.tensors(X, Y, sample_weight, pad=False)
-        penalties = self._penalty_values()
-        min_grad_norm = float(getattr(self, "min_grad_norm", 0.0))
-        last = {}
-
-        def fun(flat):
-            objective, rep, grad = engine.loss_and_grad(flat, Xt, Yt, SWt, penalties)
-            last["loss"], last["grad_norm"] = rep, float(np.linalg.norm(grad))
-            return objective, grad
-
-        curve = []
-
-        def callback(intermediate_result):
-            curve.append(last["loss"])
-            if self.grad_norm_curve_ is not None:
-                self.grad_norm_curve_.append(last["grad_norm"])
-            if self.verbose:
-                print("Iteration %d, loss = %.8f" % (len(curve), last["loss"]))
-            if min_grad_norm > 0 and last["grad_norm"] < min_grad_norm:
-                raise StopIteration
-
-        result = scipy.optimize.minimize(
-            fun,
-            engine.trainable_flat(),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-        )
-        stopped_on_gradient = min_grad_norm > 0 and curve and (
-            self.grad_norm_curve_[-1] < min_grad_norm
-        )
-        if result.status != 0 and not stopped_on_gradient:
-            warnings.warn(
-                "lbfgs failed to converge after %d iteration(s) (status=%d): %s. Increase "
-                "max_iter or max_fun, or scale the data." % (result.nit, result.status, result.message),
-                ConvergenceWarning,
-            )
-        # leave the variables at the solution (the last evaluation may differ)
-        _, self.loss_, _ = engine.loss_and_grad(result.x, Xt, Yt, SWt, penalties)
-        if engine.batchnorms:
-            engine.recalibrate_batchnorm(X)
-        self.n_iter_ = int(result.nit)
-        self.loss_curve_.extend(curve)
-        self.best_loss_ = min(self.loss_curve_ + [self.loss_])
-        self._store_weights(engine.get_weights())
         engine.loaded = self._weights_token
         self._record_history()
 

@@ -16,7 +16,7 @@ _SHARED = (
     "cell", "units", "dense_layer_sizes", "dropout", "recurrent_dropout", "solver", "alpha",
     "batch_size", "learning_rate", "learning_rate_init", "power_t", "max_iter", "shuffle",
     "tol", "verbose", "momentum", "nesterovs_momentum", "early_stopping",
-    "validation_fraction", "beta_1", "beta_2", "epsilon", "n_iter_no_change",
+    "validation_fraction", "beta_1", "beta_2", "epsilon", "n_iter_no_change", "callbacks",
 )
 
 
@@ -27,6 +27,9 @@ class _NextCharacterNetwork(RNNSequenceClassifier):
     how often its first guess is right, so the validation score that early
     stopping follows is the mean log-probability of the next character.
     """
+
+    #: The validation score's name in the logs Keras callbacks get.
+    _validation_score_name = "log_likelihood"
 
     def _score_output(self, y, output, sample_weight):
         proba = self._as_proba(output)
@@ -114,6 +117,10 @@ class CharRNN(BaseEstimator):
         Adam's parameters.
     n_iter_no_change : int, default=10
         Epochs without progress before stopping.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks called once per epoch (see
+        :class:`RNNSequenceClassifier`); with ``early_stopping`` the logs
+        hold ``val_loss`` and ``val_log_likelihood``.
 
     Attributes
     ----------
@@ -198,6 +205,7 @@ class CharRNN(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        callbacks=None,
     ):
         self.cell = cell
         self.units = units
@@ -224,6 +232,7 @@ class CharRNN(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -254,6 +254,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
     %(min_grad_norm)s
     %(kernel_initializer)s
     %(n_init)s
+    %(callbacks)s
     output_activation : {'logistic', 'softmax'} or None, default=None
         Output activation; None picks softmax for multiclass, logistic for
         binary and multilabel targets.
@@ -338,6 +339,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         class_weight=None,
     ):
         self.filters = filters
@@ -382,6 +384,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.class_weight = class_weight
 
 
@@ -426,6 +429,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
     %(min_grad_norm)s
     %(kernel_initializer)s
     %(n_init)s
+    %(callbacks)s
     output_activation : str or None, default=None
         Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
@@ -505,6 +509,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         loss="squared_error",
     ):
         self.filters = filters
@@ -549,4 +554,5 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.loss = loss

@@ -121,6 +121,18 @@ _PARAMS = {
         best is kept -- highest validation score with ``early_stopping``,
         else lowest final training loss. Each run's score is in
         ``init_scores_``. Runs share one validation split.""",
+    "callbacks": """callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks (``EarlyStopping``, ``ReduceLROnPlateau``,
+        ``LearningRateScheduler``, ``ModelCheckpoint``, ``CSVLogger``,
+        ``TensorBoard``, your own), called once per epoch (per L-BFGS
+        iteration) by skdeep's training loop with the logs ``loss``,
+        ``learning_rate`` and, with ``early_stopping``, ``val_loss``,
+        ``val_score`` (also as ``val_accuracy`` / ``val_r2``). They see a
+        Keras model holding the current weights; ``model.stop_training`` ends
+        the fit and ``model.optimizer.learning_rate`` can be set. Each fit
+        trains with fresh copies, kept as ``callbacks_``; your instances are
+        not changed. scikit-learn's callbacks (``ProgressBar``,
+        ``ScoringMonitor``) go through :meth:`set_callbacks` instead.""",
     "categorical_encoding": """categorical_encoding : {'onehot', 'binary', 'embedding'}, default='onehot'
         How a pandas DataFrame's ``category``/``object``/string columns are
         encoded inside the estimator (learned on the training data only):
@@ -177,7 +189,10 @@ _ATTRS = {
         Score of each random initialisation (validation score with
         ``early_stopping``, else final training loss).
     best_init_ : int
-        Index of the kept initialisation in ``init_scores_``.""",
+        Index of the kept initialisation in ``init_scores_``.
+    callbacks_ : list of keras.callbacks.Callback
+        The copies of ``callbacks`` the last fit trained with (their state,
+        e.g. ``EarlyStopping.stopped_epoch``); not pickled.""",
 }
 
 # The course's toolbox, shared by every estimator in the same order.
@@ -185,7 +200,8 @@ _PARAMS["toolbox_params"] = "\n    ".join(
     _PARAMS[name]
     for name in (
         "l1", "activity_l1", "activity_l2", "dropout", "dropconnect", "batch_normalization",
-        "mc_samples", "min_grad_norm", "kernel_initializer", "n_init", "categorical_encoding",
+        "mc_samples", "min_grad_norm", "kernel_initializer", "n_init", "callbacks",
+        "categorical_encoding",
     )
 )
 

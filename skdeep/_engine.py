@@ -205,6 +205,21 @@ class Engine(_EngineCore):
         """Return a NumPy copy of every model variable, in ``model.variables`` order."""
         return [np.array(v.numpy()) for v in self.variables]
 
+    def sync_model(self, weights=None):
+        """Make ``self.model`` hold ``weights`` (default: the engine's own, already there).
+
+        On TensorFlow the model's variables *are* the engine's, so only
+        other weights (an L-BFGS iterate) need assigning.
+        """
+        if weights is not None:
+            for v, w in zip(self.variables, weights):
+                v.assign(w)
+            self.loaded = None
+
+    def adopt_model_weights(self):
+        """Take whatever ``self.model`` holds now as the engine's weights."""
+        self.loaded = None  # a callback may have assigned the shared variables
+
     def reset_optimizer(self, learning_rate, state=None):
         """Restore the optimizer to its initial state (or to ``state``)."""
         values = self._optimizer_initial if state is None else state

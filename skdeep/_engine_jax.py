@@ -395,6 +395,22 @@ class JaxEngine(_EngineCore):
         return [np.array(self._value(kind, i)) for kind, i in self._where]
 
     @_in_precision
+    def sync_model(self, weights=None):
+        """Copy ``weights`` (default: the engine's current ones) into ``self.model``.
+
+        The compiled functions are pure, so the Keras model's own variables
+        are only a view for callbacks; they are refreshed on demand.
+        """
+        if weights is None:
+            weights = self.get_weights()
+        for v, w in zip(self.variables, weights):
+            v.assign(np.asarray(w, dtype=v.dtype))
+
+    def adopt_model_weights(self):
+        """Take whatever ``self.model`` holds now as the engine's weights."""
+        self.set_weights([np.array(v.numpy()) for v in self.variables], object())
+
+    @_in_precision
     def reset_optimizer(self, learning_rate, state=None):
         """Restore the optimizer to its initial state (or to ``state``)."""
         values = self._optimizer_initial if state is None else state

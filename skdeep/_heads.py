@@ -35,6 +35,9 @@ class ClassifierHead(ClassifierMixin):
     goes first (leftmost) among an estimator's bases.
     """
 
+    #: The validation score's name in the logs callbacks get (``val_accuracy``).
+    _validation_score_name = "accuracy"
+
     @available_if(_stochastic_only)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of the stochastic solver on ``(X, y)``.
@@ -230,6 +233,9 @@ class RegressorHead(RegressorMixin):
     It is scikit-learn's ``RegressorMixin`` plus what a network needs, and
     goes first (leftmost) among an estimator's bases.
     """
+
+    #: The validation score's name in the logs callbacks get (``val_r2``).
+    _validation_score_name = "r2"
 
     @available_if(_stochastic_only)
     def partial_fit(self, X, y, sample_weight=None):

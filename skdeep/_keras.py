@@ -430,6 +430,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         replaces it for every kernel. Either way the draws are seeded from
         ``random_state``.
     %(n_init)s
+    %(callbacks)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
 
@@ -507,6 +508,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         class_weight=None,
     ):
         self.model = model
@@ -537,6 +539,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.class_weight = class_weight
 
     output_activation = None  # decided from the model's last layer
@@ -646,6 +649,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         replaces it for every kernel. Either way the draws are seeded from
         ``random_state``.
     %(n_init)s
+    %(callbacks)s
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
         The regression loss (see :class:`MLPRegressor`). With ``'poisson'``
         a linear last layer is read as the log of the mean (an exponential
@@ -714,6 +718,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         loss="squared_error",
     ):
         self.model = model
@@ -744,6 +749,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.loss = loss
 
     output_activation = None  # the model's last layer is the prediction

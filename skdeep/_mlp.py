@@ -221,6 +221,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         categorical_encoding="onehot",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -258,6 +259,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
 
 
@@ -369,6 +371,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         categorical_encoding="onehot",
     ):
         self.loss = loss
@@ -406,4 +409,5 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding

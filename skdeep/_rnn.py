@@ -315,6 +315,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
     %(min_grad_norm)s
     %(kernel_initializer)s
     %(n_init)s
+    %(callbacks)s
     output_activation : {'logistic', 'softmax'} or None, default=None
         Output activation; None picks softmax for multiclass, logistic for
         binary and multilabel targets.
@@ -403,6 +404,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         class_weight=None,
     ):
         self.cell = cell
@@ -443,6 +445,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.class_weight = class_weight
 
 
@@ -490,6 +493,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
     %(min_grad_norm)s
     %(kernel_initializer)s
     %(n_init)s
+    %(callbacks)s
     output_activation : str or None, default=None
         Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
@@ -564,6 +568,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         min_grad_norm=0.0,
         kernel_initializer=None,
         n_init=1,
+        callbacks=None,
         loss="squared_error",
     ):
         self.cell = cell
@@ -604,4 +609,5 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         self.min_grad_norm = min_grad_norm
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
+        self.callbacks = callbacks
         self.loss = loss
