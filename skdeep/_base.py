@@ -123,6 +123,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = self._imputes()
         tags.target_tags.multi_output = True
         tags.non_deterministic = self.random_state is None
         return tags
@@ -321,7 +322,10 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         """Whether ``X`` goes through the categorical front end (fitted on reset)."""
         if reset:
             active = hasattr(self, "categorical_encoding") and needs_frame_encoder(X)
-            self._frame_encoder = FrameEncoder(self.categorical_encoding) if active else None
+            self._frame_encoder = (
+                FrameEncoder(self.categorical_encoding, impute=self._imputes())
+                if active else None
+            )
             return active
         return getattr(self, "_frame_encoder", None) is not None
 
@@ -339,10 +343,23 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     #: Whether samples may have more than one axis (images, sequences).
     _nd_samples = False
 
-    def _X_check_params(self):
+    def _imputes(self, reset=True):
+        """Whether missing values are filled in (``missing='impute'``) or refused.
+
+        At fit time (``reset``) the parameter decides; afterwards the fitted
+        front end does, so a later ``set_params`` cannot let NaN through.
+        """
+        if reset:
+            return getattr(self, "missing", "error") == "impute"
+        return getattr(self, "_imputer", None) is not None
+
+    def _X_check_params(self, reset=True):
         """``check_array`` options for ``X``."""
-        return dict(allow_nd=self._nd_samples, accept_sparse=["csr", "csc"],
-                    dtype=(np.float64, np.float32))
+        params = dict(allow_nd=self._nd_samples, accept_sparse=["csr", "csc"],
+                      dtype=(np.float64, np.float32))
+        if self._imputes(reset):
+            params["ensure_all_finite"] = "allow-nan"
+        return params
 
     def _shape_input(self, X, reset):
         """Bring validated ``X`` into the network's sample layout (hook)."""
@@ -350,24 +367,85 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             X = X.toarray()
         return X
 
+    def _impute(self, X, reset):
+        """``missing='impute'``: training means in, plus a was-missing input per column.
+
+        scikit-learn's ``SimpleImputer(add_indicator=True)``, fitted inside
+        the estimator (hence on each training fold only); columns that had
+        no missing value in training get no indicator, and a value missing
+        there at predict time is filled with the training mean.
+        """
+        if reset:
+            self._imputer = None
+            if self._imputes():
+                from sklearn.impute import SimpleImputer
+
+                self._imputer = SimpleImputer(
+                    strategy="mean", add_indicator=True, keep_empty_features=True
+                ).fit(X)
+        if self._imputer is None:
+            return X
+        return self._imputer.transform(X).astype(X.dtype, copy=False)
+
+    def _refuse_missing(self, error, X):
+        """Re-raise scikit-learn's NaN error with what to do about it."""
+        if "NaN" not in str(error) or not hasattr(self, "missing"):
+            raise error
+        where, columns = "", []
+        if hasattr(X, "columns") and hasattr(X, "isna"):
+            try:
+                columns = [str(c) for c in X.columns[X.isna().any().to_numpy()]]
+            except (TypeError, ValueError):
+                columns = []
+        else:
+            try:
+                if sp.issparse(X):
+                    coo = X.tocoo()
+                    columns = np.unique(coo.col[np.isnan(coo.data)]).tolist()
+                else:
+                    columns = np.flatnonzero(np.isnan(np.asarray(X, float)).any(axis=0)).tolist()
+            except (TypeError, ValueError, AttributeError):
+                columns = []
+            if columns:
+                columns = [f"#{c}" for c in columns]
+        if columns:
+            where = f" in column(s) {columns[:10]}{' ...' if len(columns) > 10 else ''}"
+        raise ValueError(
+            f"Input X contains NaN (missing values){where}. {type(self).__name__} "
+            "refuses them by default, as scikit-learn's MLP does. Pass missing='impute' "
+            "to fill them with the training mean and add a 0/1 'was missing' input per "
+            "such column (learned on the training data only), or impute in a Pipeline "
+            "(sklearn.impute.SimpleImputer, IterativeImputer), or use "
+            "HistGradientBoostingClassifier/Regressor, which handle NaN natively."
+        ) from None
+
     def _validate_Xy(self, X, y, reset, **check_params):
         """``validate_data`` for fit, routing mixed-dtype frames through the front end."""
         check_params = {**self._X_check_params(), **check_params}
-        if self._uses_frame(X, reset):
-            X = self._encode_frame(X, reset)
-            X, y = check_X_y(X, y, **check_params)
-        else:
-            X, y = validate_data(self, X, y, reset=reset, **check_params)
+        raw = X
+        try:
+            if self._uses_frame(X, reset):
+                X = self._encode_frame(X, reset)
+                X, y = check_X_y(X, y, **check_params)
+            else:
+                X, y = validate_data(self, X, y, reset=reset, **check_params)
+                X = self._impute(X, reset)
+        except ValueError as error:
+            self._refuse_missing(error, raw)
         return self._shape_input(X, reset), y
 
     def _validate_X(self, X):
         """``validate_data(reset=False)`` for prediction, with the front end."""
         check_is_fitted(self)
-        params = self._X_check_params()
-        if self._uses_frame(X, reset=False):
-            X = check_array(self._encode_frame(X, reset=False), **params)
-        else:
-            X = validate_data(self, X, reset=False, **params)
+        params = self._X_check_params(reset=False)
+        raw = X
+        try:
+            if self._uses_frame(X, reset=False):
+                X = check_array(self._encode_frame(X, reset=False), **params)
+            else:
+                X = self._impute(validate_data(self, X, reset=False, **params), reset=False)
+        except ValueError as error:
+            self._refuse_missing(error, raw)
         return self._shape_input(X, reset=False)
 
     def initialize(self, X, y, classes=None):

@@ -132,14 +132,22 @@ class FrameEncoder:
       missing), placed after all other columns, which the network maps
       through a learned embedding of ``min(50, (k + 1) // 2)`` dimensions.
 
+    With ``impute=True``, a missing value in a numeric column becomes the
+    column's training mean (0 after standardising), and each numeric column
+    that had missing values in training gains a 0/1 "was missing" input
+    right after it; otherwise NaN is passed on (and refused downstream).
+
     Parameters
     ----------
     encoding : {'onehot', 'binary', 'embedding'}
         How categorical columns are encoded.
+    impute : bool, default=False
+        Fill missing numeric values and add missing-indicator inputs.
     """
 
-    def __init__(self, encoding="onehot"):
+    def __init__(self, encoding="onehot", impute=False):
         self.encoding = encoding
+        self.impute = impute
 
     def fit(self, frame):
         """Learn column kinds, scaling and category levels from ``frame``."""
@@ -156,10 +164,12 @@ class FrameEncoder:
                 self.stats_.append(None)
             else:
                 values = np.asarray(column, dtype=np.float64)
-                mean = float(np.nanmean(values)) if len(values) else 0.0
-                std = float(np.nanstd(values)) if len(values) else 1.0
+                known = values[~np.isnan(values)]
+                mean = float(known.mean()) if len(known) else 0.0
+                std = float(known.std()) if len(known) else 1.0
+                flag = bool(self.impute and len(known) < len(values))
                 self.kinds_.append("numeric")
-                self.stats_.append((mean, std if std > 0 else 1.0))
+                self.stats_.append((mean, std if std > 0 else 1.0, flag))
         return self
 
     def _width(self, levels):
@@ -192,6 +202,8 @@ class FrameEncoder:
         for name, kind, stats in zip(self.columns_, self.kinds_, self.stats_):
             if kind != "categorical":
                 plain.append(str(name))
+                if kind == "numeric" and stats[2]:
+                    plain.append(f"{name}:missing")
             elif self.encoding == "onehot":
                 plain.extend(f"{name}={level}" for level in stats)
             elif self.encoding == "binary":
@@ -215,8 +227,16 @@ class FrameEncoder:
                         f"Column {name!r} was numeric when the estimator was fitted but "
                         f"holds non-numeric values now (dtype {column.dtype})."
                     ) from None
-                mean, std = stats
-                plain.append(((values - mean) / std)[:, None])
+                mean, std, flag = stats
+                scaled = (values - mean) / std
+                if self.impute:
+                    missing = np.isnan(values)
+                    scaled[missing] = 0.0
+                    plain.append(scaled[:, None])
+                    if flag:
+                        plain.append(missing.astype(np.float64)[:, None])
+                    continue
+                plain.append(scaled[:, None])
                 continue
             if kind == "bool":
                 plain.append(np.asarray(column, dtype=np.float64)[:, None])

@@ -121,6 +121,14 @@ _PARAMS = {
         best is kept -- highest validation score with ``early_stopping``,
         else lowest final training loss. Each run's score is in
         ``init_scores_``. Runs share one validation split.""",
+    "missing": """missing : {'error', 'impute'}, default='error'
+        What to do with missing values (NaN) in ``X``. ``'error'`` refuses
+        them, as scikit-learn's MLP does. ``'impute'`` fills each with its
+        column's training mean and adds a 0/1 "was missing" input for every
+        column that had missing values in training -- for arrays and for
+        the numeric columns of a DataFrame alike (missing categories are
+        already encoded as unknown) -- learned on the training data only,
+        so it is safe inside cross-validation.""",
     "callbacks": """callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``EarlyStopping``, ``ReduceLROnPlateau``,
         ``LearningRateScheduler``, ``ModelCheckpoint``, ``CSVLogger``,
@@ -201,7 +209,7 @@ _PARAMS["toolbox_params"] = "\n    ".join(
     for name in (
         "l1", "activity_l1", "activity_l2", "dropout", "dropconnect", "batch_normalization",
         "mc_samples", "min_grad_norm", "kernel_initializer", "n_init", "callbacks",
-        "categorical_encoding",
+        "categorical_encoding", "missing",
     )
 )
 

@@ -41,6 +41,7 @@ class _BaseMLP(BaseNeuralEstimator):
         **BaseNeuralEstimator._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "categorical_encoding": [StrOptions({"onehot", "binary", "embedding"})],
+        "missing": [StrOptions({"error", "impute"})],
     }
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
@@ -223,6 +224,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         n_init=1,
         callbacks=None,
         categorical_encoding="onehot",
+        missing="error",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -261,6 +263,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         self.n_init = n_init
         self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
+        self.missing = missing
 
 
 @fill_doc
@@ -373,6 +376,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         n_init=1,
         callbacks=None,
         categorical_encoding="onehot",
+        missing="error",
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -411,3 +415,4 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         self.n_init = n_init
         self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
+        self.missing = missing
