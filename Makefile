@@ -12,7 +12,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/python -m skdeep.demo
+	$(VENV)/bin/python -m skdeep compare
 
 # the suite on TensorFlow (the default backend), then again on JAX
 test: $(STAMP)
