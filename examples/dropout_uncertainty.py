@@ -32,3 +32,18 @@ print("     x    mean    std   90% interval")
 for x, m, s, (lo, hi) in zip(grid[:, 0], mean, std, interval):
     inside = "  (training range)" if abs(x) <= 1 else ""
     print(f"{x:6.1f} {m:7.3f} {s:6.3f}   [{lo:6.2f}, {hi:6.2f}]{inside}")
+
+# %%
+# :class:`~skdeep.plotting.PredictionIntervalDisplay` draws the band: narrow
+# over the training inputs, wide outside them.
+import matplotlib.pyplot as plt  # noqa: E402
+
+from skdeep.plotting import PredictionIntervalDisplay  # noqa: E402
+
+wide = np.linspace(-3, 3, 200)[:, None]
+display = PredictionIntervalDisplay.from_estimator(reg, wide, confidence=0.9)
+display.ax_.scatter(X[:, 0], y, s=6, color="black", label="training data")
+display.ax_.axvspan(-1, 1, color="grey", alpha=0.1)
+display.ax_.set_title("Monte-Carlo dropout: 90% intervals")
+display.ax_.legend()
+plt.show()

@@ -1,4 +1,6 @@
-"""Run a skdeep grid search on Keras' JAX backend.
+"""
+A grid search on Keras' JAX backend
+===================================
 
 Keras picks its backend once, when it is first imported, so set
 ``KERAS_BACKEND`` before importing skdeep (or export it in the shell:

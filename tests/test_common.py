@@ -31,6 +31,8 @@ ESTIMATORS = [
     MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
     MLPRegressor(hidden_layer_sizes=(16,), max_iter=200, random_state=0),
     MLPClassifier(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=200, random_state=0),
+    # missing values filled inside the estimator: the allow_nan checks run too
+    MLPRegressor(hidden_layer_sizes=(16,), missing="impute", max_iter=200, random_state=0),
     MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=200, random_state=0),
     # the course's toolbox: dropout, DropConnect, batch norm, L1 and activity penalties
     MLPClassifier(hidden_layer_sizes=(16,), dropout=0.1, dropconnect=0.1,

@@ -11,6 +11,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 
 def run(name, env=None):
+    env = dict(os.environ if env is None else env, MPLBACKEND="Agg")  # figures off screen
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=600,
         env=env,
@@ -97,3 +98,83 @@ def test_grid_search_on_jax_example():
     assert "Keras backend: jax" in out
     cv = [float(line.split(" CV ")[1].split()[0]) for line in out.splitlines() if " CV " in line]
     assert len(cv) == 2 and abs(cv[0] - cv[1]) < 0.02  # skdeep on JAX scores as sklearn does
+
+
+def test_every_example_is_tested_here():
+    source = pathlib.Path(__file__).read_text()
+    untested = [p.name for p in EXAMPLES.glob("*.py") if f'"{p.name}"' not in source]
+    assert not untested
+
+
+def numbers(line):
+    return [float(t) for t in line.replace(",", " ").split() if t.replace(".", "").isdigit()]
+
+
+def test_activations_example():
+    out = run("plot_activations.py")
+    assert "logistic  f(0) = 0.500   max gradient = 0.250" in out
+    assert "step      f(0) = 1.000   max gradient = 0.000" in out
+
+
+@pytest.mark.slow
+def test_early_stopping_example():
+    out = run("plot_early_stopping.py")
+    lines = [line for line in out.splitlines() if line.startswith("patience")]
+    assert len(lines) == 2
+    short, long = (int(line.split("after ")[1].split()[0]) for line in lines)
+    assert short < long < 300  # more patience runs longer, both stop early
+    keras_line = next(line for line in out.splitlines() if line.startswith("Keras"))
+    stopped = int(keras_line.split("epoch ")[1].split(",")[0])
+    kept = int(keras_line.split("kept epoch ")[1].split(",")[0])
+    assert kept < stopped and float(keras_line.split()[-1]) > 0.65
+
+
+@pytest.mark.slow
+def test_hidden_units_example():
+    out = run("plot_hidden_units_cv.py")
+    assert float(out.split("CV accuracy ")[1].split()[0]) > 0.95
+    assert float(out.split("test accuracy ")[1].split()[0]) > 0.93
+
+
+@pytest.mark.slow
+def test_regularization_example():
+    rows = {line[:12].strip(): line for line in run("plot_regularization.py").splitlines()}
+    test = {name: float(line.split("test ")[1].split()[0]) for name, line in rows.items()}
+    assert "train 1.000" in rows["no penalty"]
+    assert test["L2: alpha=1"] > test["no penalty"] and test["dropout 0.5"] > test["no penalty"]
+    assert "weights below 1e-3: 1%" in rows["no penalty"]
+
+
+@pytest.mark.slow
+def test_optimizers_example():
+    final = {line[:19].strip(): float(line.split()[-1]) for line in
+             run("plot_optimizers.py").splitlines() if "loss after" in line}
+    assert len(final) == 6
+    assert final["sgd + momentum 0.9"] < final["sgd"] / 5
+    assert max(final.values()) < 0.2
+
+
+@pytest.mark.slow
+def test_batch_modes_example():
+    out = run("plot_batch_modes.py")
+    lines = {line.split(" ")[0]: line for line in out.splitlines()}
+    assert "1000 updates per epoch" in lines["on-line"]
+    assert "   1 updates per epoch" in lines["batch"]
+    seconds = {k: float(v.split(",")[1].split()[0]) for k, v in lines.items()}
+    assert seconds["on-line"] > seconds["batch"]
+
+
+@pytest.mark.slow
+def test_compare_classifiers_example():
+    rows = {line.split()[0]: line for line in run("plot_compare_classifiers.py").splitlines()}
+    accuracy = {k: float(v.split("accuracy ")[1].split()[0]) for k, v in rows.items()}
+    assert accuracy["skdeep.MLPClassifier"] == accuracy["sklearn.MLPClassifier"] > 0.95
+    assert len(accuracy) == 5
+
+
+@pytest.mark.slow
+def test_callbacks_progress_example():
+    out = run("plot_callbacks_progress.py")
+    assert "val_accuracy" in out and "best:" in out
+    table = [line.split() for line in out.splitlines() if line[:2].strip().isdigit()]
+    assert float(table[4][-1]) < 0.01  # ReduceLROnPlateau lowered the learning rate
