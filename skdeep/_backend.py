@@ -9,6 +9,24 @@ import os
 import sys
 
 _MODULES = None
+_FORKED_FROM = None  # pid of the parent, in a process forked after Keras started
+
+
+def _after_fork_in_child():
+    global _FORKED_FROM
+    if _MODULES is not None:
+        _FORKED_FROM = os.getppid()
+
+
+def _refuse_forked():
+    raise RuntimeError(
+        "skdeep cannot train or predict in a process forked (os.fork, multiprocessing's "
+        f"'fork' start method, joblib's backend='multiprocessing') from process "
+        f"{_FORKED_FROM} after TensorFlow/JAX started there: their thread pools do not "
+        "survive fork() and the process would hang. Use joblib's default 'loky' backend "
+        "(n_jobs=... in scikit-learn), or multiprocessing.get_context('spawn') or "
+        "'forkserver'; or fit in the parent before any fork is needed."
+    )
 
 
 @contextlib.contextmanager
@@ -51,9 +69,14 @@ def load():
     ------
     ImportError
         If Keras is already running on a backend skdeep has no engine for.
+    RuntimeError
+        In a process forked after Keras started in its parent: TensorFlow
+        and JAX hang there, so skdeep refuses at once and names the fix.
     """
     global _MODULES
     if _MODULES is not None:
+        if _FORKED_FROM is not None:
+            _refuse_forked()
         return _MODULES
     quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
     if quiet:
@@ -74,6 +97,8 @@ def load():
             f"'jax' before Keras is first imported."
         )
     _MODULES = (tf, keras)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
     return _MODULES
 
 

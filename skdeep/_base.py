@@ -495,6 +495,17 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     @with_callbacks
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
+        # Ctrl-C that ends a fit (before its first epoch, or inside a search)
+        # leaves the estimator as it was before the call, never half-fitted
+        before = {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
+        try:
+            return self._fit_body(X, y, sample_weight, incremental, classes, train)
+        except KeyboardInterrupt:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit_body(self, X, y, sample_weight, incremental, classes, train):
         raw = (X, y, sample_weight)  # what scikit-learn's callbacks score on
         first_pass = not self.__sklearn_is_fitted__() or (not self.warm_start and not incremental)
         if not first_pass and train:
@@ -548,6 +559,9 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                     callbacks.end_run()
                 if fresh and train:
                     runs.append((self._run_score(), dict(self.__dict__)))
+        except BaseException:
+            engine.loaded = None  # its variables may hold a half-done update
+            raise
         finally:
             _engines.release(engine)
 
@@ -563,14 +577,28 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             self.init_scores_ = np.asarray(scores, dtype=float)
             self.best_init_ = best
 
-        if not all(np.isfinite(w).all() for w in self._weights if w.dtype.kind == "f"):
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may"
-                " contain large values and need to be preprocessed."
-            )
+        finite = all(np.isfinite(w).all() for w in self._weights if w.dtype.kind == "f")
+        if not finite or (train and not np.isfinite(self.loss_)):
+            self._raise_diverged(finite)
         if train:
             callbacks.end()
         return self
+
+    def _raise_diverged(self, finite_weights):
+        """Refuse a fit whose weights or loss became inf or NaN, as scikit-learn does."""
+        curve = np.asarray(self.loss_curve_, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(curve))
+        when = f" at epoch {bad[0] + 1}" if bad.size else ""
+        runs = " in every one of the n_init runs" if getattr(self, "n_init", 1) > 1 else ""
+        what = "the loss" if finite_weights else "the weights"
+        raise ValueError(
+            f"Solver produced non-finite parameter weights or loss: training diverged "
+            f"({what} became inf or NaN{when}{runs}; "
+            f"solver={self.solver!r}, learning_rate_init={self.learning_rate_init:g}). "
+            "The input data may contain large values and need to be preprocessed: "
+            "scale the inputs (StandardScaler) and, for regression, the targets; or "
+            "lower learning_rate_init, or use solver='adam'."
+        )
 
     def _run_score(self):
         """What ``n_init`` compares runs by: validation score, else final loss."""

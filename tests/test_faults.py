@@ -1,0 +1,144 @@
+"""Nothing silent, nothing lost: divergence, Ctrl-C and fork()."""
+
+import multiprocessing
+import sys
+
+import keras
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+
+from skdeep import (
+    CNNRegressor,
+    KerasRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    RNNSequenceRegressor,
+    _engines,
+)
+
+X, y = make_classification(n_samples=200, n_features=8, random_state=0)
+Xr, yr = make_regression(n_samples=100, n_features=5, random_state=0)
+
+
+def dense(input_shape, n_outputs):
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
+                             keras.layers.Dense(8, activation="relu"),
+                             keras.layers.Dense(n_outputs)])
+
+
+series = np.random.RandomState(0).rand(60, 8, 2)
+
+
+@pytest.mark.parametrize("estimator,data,target", [
+    (MLPRegressor(solver="sgd", learning_rate_init=1e6, max_iter=5), Xr, yr),
+    (MLPRegressor(solver="sgd", learning_rate_init=1e6, max_iter=5, n_init=2), Xr, yr),
+    (CNNRegressor(filters=(4,), solver="sgd", learning_rate_init=1e6, max_iter=5),
+     series, 1e3 * series.sum(axis=(1, 2))),
+    (RNNSequenceRegressor(units=4, solver="sgd", learning_rate_init=1e8, max_iter=5),
+     series, 1e160 * series.sum(axis=(1, 2))),  # its squared error overflows float64
+    (KerasRegressor(dense, solver="sgd", learning_rate_init=1e6, max_iter=5), Xr, yr),
+], ids=["mlp", "mlp-n_init", "cnn", "rnn", "keras"])
+def test_divergence_is_an_error_not_a_fitted_model(estimator, data, target):
+    with pytest.raises(ValueError, match="non-finite parameter weights or loss: training "
+                                         "diverged.*scale the inputs"):
+        estimator.fit(data, target)
+
+
+class Interrupt(keras.callbacks.Callback):
+    """Presses Ctrl-C at the start of epoch ``at``."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.at:
+            raise KeyboardInterrupt
+
+
+def clf(**params):
+    return MLPClassifier(**{"hidden_layer_sizes": (16,), "max_iter": 20, "random_state": 0,
+                            **params})
+
+
+def test_ctrl_c_after_some_epochs_keeps_the_last_completed_one():
+    with pytest.warns(UserWarning, match="interrupted by user after 3 epoch"):
+        net = clf(callbacks=[Interrupt(3)]).fit(X, y)
+    assert net.n_iter_ == 3 and len(net.loss_curve_) == 3 and np.isfinite(net.loss_)
+    assert net.predict(X).shape == y.shape
+
+
+def test_ctrl_c_before_the_first_epoch_leaves_the_estimator_as_it_was():
+    fresh = clf(callbacks=[Interrupt(0)])
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)
+    assert not hasattr(fresh, "loss_curve_")
+
+    fitted = clf().fit(X, y)
+    before = fitted.predict_proba(X)
+    fitted.set_params(callbacks=[Interrupt(0)], hidden_layer_sizes=(4,))
+    with pytest.raises(KeyboardInterrupt):
+        fitted.fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), before)  # the old fit, intact
+
+
+def test_ctrl_c_while_the_network_is_built(monkeypatch):
+    def interrupted(spec):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_engines, "acquire", interrupted)
+    net = clf()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y)
+    with pytest.raises(NotFittedError):
+        net.predict(X)
+
+
+def test_ctrl_c_inside_a_search_stops_the_search():
+    search = GridSearchCV(clf(callbacks=[Interrupt(3)]), {"alpha": [1e-4, 1e-2]}, cv=2)
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X, y)
+    assert not hasattr(search, "cv_results_")
+
+
+def test_interrupted_lbfgs_leaves_no_stale_compiled_model():
+    class StopAt2(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    good = clf(solver="lbfgs", max_iter=50).fit(X, y)
+    with pytest.raises(KeyboardInterrupt):
+        clf(solver="lbfgs", max_iter=50, callbacks=[StopAt2()]).fit(X, y)
+    # small inputs are predicted in NumPy, large ones by the cached compiled model
+    big = np.tile(X, (400, 1))
+    np.testing.assert_allclose(good.predict_proba(big)[:200], good.predict_proba(X),
+                               rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+def test_a_forked_child_gets_a_clear_error_instead_of_hanging():
+    clf(max_iter=2).fit(X, y)  # TensorFlow runs in this process now
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_fit_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung")
+    message = queue.get(timeout=10)
+    assert message.startswith("RuntimeError") and "loky" in message and "spawn" in message
+
+
+def _fit_in_child(queue):
+    try:
+        clf(max_iter=2).fit(X, y)
+        queue.put("fitted")
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        queue.put(f"{type(exc).__name__}: {exc}")
