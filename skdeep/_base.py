@@ -49,6 +49,40 @@ _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad")
 
 
+def _check_positive_weights(sample_weight):
+    """Refuse negative weights and weights that sum to zero (nothing to learn)."""
+    negative = np.flatnonzero(sample_weight < 0)
+    if negative.size:
+        raise ValueError(
+            f"sample_weight (times class_weight) must be >= 0; {negative.size} sample(s) "
+            f"have negative weights, the first at index {negative[0]} "
+            f"({sample_weight[negative[0]]:g}). Check sample_weight and class_weight."
+        )
+    if not np.isfinite(sample_weight).all():
+        raise ValueError("sample_weight (times class_weight) must be finite.")
+    if sample_weight.sum() <= 0:
+        raise ValueError(
+            "The sample weights (times class_weight) sum to zero: there is nothing to "
+            "learn from. Give some samples a positive weight."
+        )
+
+
+def positive_ints(value, name, allow_empty=True):
+    """``value`` (an int or a sequence of ints) as a tuple of positive ints.
+
+    Floats (``2.5``, even ``4.0``), strings and bools are refused, as
+    scikit-learn refuses them for ``hidden_layer_sizes``.
+    """
+    items = value if hasattr(value, "__iter__") and not isinstance(value, str) else [value]
+    items = list(items)
+    bad = [v for v in items if isinstance(v, (bool, np.bool_)) or not isinstance(v, Integral)]
+    if bad or any(v <= 0 for v in items) or (not items and not allow_empty):
+        what = ("a positive integer or a tuple of positive integers" if allow_empty
+                else "one or more positive integers")
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return tuple(int(v) for v in items)
+
+
 class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     """Base class of skdeep's estimators; not for direct use.
 
@@ -225,13 +259,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = [int(s) for s in sizes]
-        if any(s <= 0 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
-        return tuple(sizes)
+        return positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
 
     def _optimizer_config(self):
         if self.solver == "sgd":
@@ -320,6 +348,13 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _uses_frame(self, X, reset):
         """Whether ``X`` goes through the categorical front end (fitted on reset)."""
+        columns = getattr(X, "columns", None)
+        if columns is not None and hasattr(columns, "duplicated") and columns.duplicated().any():
+            dup = sorted({str(c) for c in columns[columns.duplicated()]})
+            raise ValueError(
+                f"X has duplicated column names {dup}; each column is one input of the "
+                "network, so give every column its own name."
+            )
         if reset:
             active = hasattr(self, "categorical_encoding") and needs_frame_encoder(X)
             self._frame_encoder = (
@@ -521,6 +556,8 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             X = X.toarray()
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = sample_weight * self._class_sample_weight(y).astype(X.dtype)
+        if train:
+            _check_positive_weights(sample_weight)
         Y = self._encode_target(y, X.dtype)
         rng = check_random_state(self.random_state)
         fresh = first_pass or not train

@@ -42,6 +42,11 @@ class _NextCharacterNetwork(RNNSequenceClassifier):
 def _as_texts(X):
     if isinstance(X, str):
         return [X]
+    if X is None or not hasattr(X, "__iter__") or isinstance(X, (bytes, dict)):
+        raise ValueError(
+            f"CharRNN models text: pass a string or a list of strings, got "
+            f"{type(X).__name__}: {X!r:.60}."
+        )
     texts = list(X)
     bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
     if bad:
@@ -349,6 +354,8 @@ class CharRNN(BaseEstimator):
         """
         check_is_fitted(self)
         texts = _as_texts(X)
+        if not texts:
+            raise ValueError("No contexts given: pass a string or a non-empty list of strings.")
         if any(len(t) == 0 for t in texts):
             raise ValueError("Contexts must be non-empty; use sample('') to start a text.")
         return self._proba([self._one_hot(self._codes(t[-self.context_length :]))
@@ -367,6 +374,7 @@ class CharRNN(BaseEstimator):
         chars : ndarray of str of shape (n_contexts,)
             The predicted next characters.
         """
+        check_is_fitted(self)
         return self.vocabulary_[np.argmax(self.predict_proba(X), axis=1)]
 
     def sample(self, prefix="", n_chars=100, temperature=1.0, random_state=None):
@@ -392,8 +400,12 @@ class CharRNN(BaseEstimator):
             ``prefix`` followed by the generated characters.
         """
         check_is_fitted(self)
-        if temperature < 0:
-            raise ValueError(f"temperature must be >= 0, got {temperature}.")
+        try:
+            temperature = float(temperature)
+        except (TypeError, ValueError):
+            raise ValueError(f"temperature must be a number >= 0, got {temperature!r}.") from None
+        if not np.isfinite(temperature) or temperature < 0:
+            raise ValueError(f"temperature must be a finite number >= 0, got {temperature}.")
         if int(n_chars) < 0:
             raise ValueError(f"n_chars must be >= 0, got {n_chars}.")
         rng = check_random_state(random_state)

@@ -6,7 +6,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseNeuralEstimator
+from ._base import BaseNeuralEstimator, positive_ints
 from ._docstrings import fill_doc
 from ._heads import ClassifierHead, RegressorHead
 from .builders import build_cnn, conv_output_size
@@ -91,11 +91,7 @@ class _BaseCNN(BaseNeuralEstimator):
 
     # ------------------------------------------------------------------ architecture
     def _hidden_sizes(self):
-        sizes = self.dense_layer_sizes
-        sizes = tuple(int(s) for s in (sizes if hasattr(sizes, "__iter__") else [sizes]))
-        if any(s <= 0 for s in sizes):
-            raise ValueError(f"dense_layer_sizes must be > 0, got {sizes}.")
-        return sizes
+        return positive_ints(self.dense_layer_sizes, "dense_layer_sizes")
 
     def _conv_geometry(self, input_shape):
         """Per-layer filters, kernel sizes and strides, checking the sizes stay positive."""

@@ -9,6 +9,7 @@ that knows both.
 """
 
 import collections
+import random
 import threading
 
 __all__ = ["MAX_IDLE_ENGINES", "acquire", "release", "clear_cache", "engine_class"]
@@ -29,7 +30,13 @@ def acquire(spec):
             if not engines:
                 del _idle[spec]
             return engine
-    return engine_class()(spec)
+    # Keras draws default seeds (dropout layers' seed generators) from Python's
+    # global `random`; a seeded fit must leave the user's random state alone
+    state = random.getstate()
+    try:
+        return engine_class()(spec)
+    finally:
+        random.setstate(state)
 
 
 def engine_class():

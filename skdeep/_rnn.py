@@ -14,7 +14,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._base import BaseNeuralEstimator
+from ._base import BaseNeuralEstimator, positive_ints
 from ._docstrings import fill_doc
 from ._heads import ClassifierHead, RegressorHead
 from .builders import RNN_CELLS, build_rnn
@@ -176,18 +176,10 @@ class _BaseRNN(BaseNeuralEstimator):
 
     # ------------------------------------------------------------------ architecture
     def _units(self):
-        units = self.units if hasattr(self.units, "__iter__") else (self.units,)
-        units = tuple(int(u) for u in units)
-        if not units or any(u <= 0 for u in units):
-            raise ValueError(f"units must be one or more positive ints, got {self.units!r}.")
-        return units
+        return positive_ints(self.units, "units", allow_empty=False)
 
     def _dense_sizes(self):
-        sizes = self.dense_layer_sizes
-        sizes = tuple(int(s) for s in (sizes if hasattr(sizes, "__iter__") else [sizes]))
-        if any(s <= 0 for s in sizes):
-            raise ValueError(f"dense_layer_sizes must be > 0, got {sizes}.")
-        return sizes
+        return positive_ints(self.dense_layer_sizes, "dense_layer_sizes")
 
     def _hidden_sizes(self):
         # every hidden layer (recurrent, then dense) can take a dropout rate

@@ -1,6 +1,7 @@
 """Nothing silent, nothing lost: divergence, Ctrl-C and fork()."""
 
 import multiprocessing
+import random
 import sys
 
 import keras
@@ -10,11 +11,16 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
+import pandas as pd  # noqa: E402
+
 from skdeep import (
+    CharRNN,
+    CNNClassifier,
     CNNRegressor,
     KerasRegressor,
     MLPClassifier,
     MLPRegressor,
+    RNNSequenceClassifier,
     RNNSequenceRegressor,
     _engines,
 )
@@ -142,3 +148,45 @@ def _fit_in_child(queue):
         queue.put("fitted")
     except Exception as exc:  # noqa: BLE001 - reported to the parent
         queue.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("make,bad", [
+    (lambda v: MLPClassifier(hidden_layer_sizes=v, max_iter=2), (2.5,)),
+    (lambda v: MLPClassifier(hidden_layer_sizes=v, max_iter=2), ("4",)),
+    (lambda v: MLPClassifier(hidden_layer_sizes=v, max_iter=2), (4.0,)),
+    (lambda v: MLPClassifier(hidden_layer_sizes=v, max_iter=2), (True,)),
+    (lambda v: CNNClassifier(dense_layer_sizes=v, max_iter=2), (1.5,)),
+    (lambda v: RNNSequenceClassifier(units=v, max_iter=2), (8, 0.5)),
+    (lambda v: RNNSequenceClassifier(units=v, max_iter=2), ()),
+])
+def test_layer_sizes_must_be_positive_integers(make, bad):
+    with pytest.raises(ValueError, match="positive integer"):
+        make(bad).fit(X, y)
+
+
+def test_small_faults_get_clear_errors():
+    with pytest.raises(NotFittedError):
+        CharRNN().predict("hel")
+    with pytest.raises(ValueError, match="pass a string or a list of strings, got NoneType"):
+        CharRNN().fit(None)
+    text = CharRNN(units=4, max_iter=2).fit("hello")
+    with pytest.raises(ValueError, match="temperature must be a finite number"):
+        text.sample("h", temperature=float("nan"))
+    with pytest.raises(ValueError, match="No contexts given"):
+        text.predict_proba([])
+    frame = pd.DataFrame(X[:, :3], columns=["a", "a", "b"])
+    with pytest.raises(ValueError, match=r"duplicated column names \['a'\]"):
+        clf(max_iter=2).fit(frame, y)
+    with pytest.raises(ValueError, match="non-zero"):
+        clf(max_iter=2).fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="must be >= 0.*class_weight"):
+        clf(max_iter=2, class_weight={0: -1.0, 1: 1.0}).fit(X, y)
+
+
+def test_a_seeded_fit_leaves_pythons_random_state_alone():
+    _engines.clear_cache()  # a new network is built (Keras seeds its dropout layers)
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    clf(hidden_layer_sizes=(13,), dropout=0.2, max_iter=2).fit(X, y)
+    assert random.random() == expected
