@@ -423,7 +423,14 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         return self._imputer.transform(X).astype(X.dtype, copy=False)
 
     def _refuse_missing(self, error, X):
-        """Re-raise scikit-learn's NaN error with what to do about it."""
+        """Re-raise scikit-learn's NaN error with what to do about it.
+
+        Samples with several axes (images, sequences) get their shape, not a
+        feature count, in the message when it does not fit.
+        """
+        if (self._nd_samples and "features, but" in str(error) and hasattr(X, "shape")
+                and hasattr(self, "_shape_message")):
+            raise ValueError(self._shape_message(X.shape[1:])) from None
         if "NaN" not in str(error) or not hasattr(self, "missing"):
             raise error
         where, columns = "", []

@@ -79,15 +79,27 @@ class _BaseCNN(BaseNeuralEstimator):
     def _shape_input(self, X, reset):
         X = super()._shape_input(X, reset)  # densifies sparse rows
         if reset:
+            self._fit_sample_shape = tuple(X.shape[1:])
             self.input_shape_ = self._sample_layout(X.shape[1:])
-        elif X.shape[1:] != self.input_shape_ and int(np.prod(X.shape[1:])) != int(
-            np.prod(self.input_shape_)
-        ):
-            raise ValueError(
-                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was "
-                f"fitted on samples of shape {self.input_shape_}."
-            )
+        elif tuple(X.shape[1:]) != self._fit_sample_shape:
+            # same layout rules as in fit; never reinterpret the bytes of another
+            # layout with the same number of values ((8, 3, 8) is not (8, 8, 3))
+            try:
+                layout = self._sample_layout(X.shape[1:])
+            except ValueError:
+                layout = None
+            if layout != self.input_shape_:
+                raise ValueError(self._shape_message(X.shape[1:]))
         return X.reshape((X.shape[0], *self.input_shape_))
+
+    def _shape_message(self, shape):
+        fitted = getattr(self, "_fit_sample_shape", self.input_shape_)
+        return (
+            f"X has samples of shape {tuple(shape)}, but {type(self).__name__} was fitted "
+            f"on samples of shape {fitted} (network input {self.input_shape_}). Images "
+            "are (height, width) or (height, width, channels), channels last: transpose "
+            "channels-first arrays with X.transpose(0, 2, 3, 1)."
+        )
 
     # ------------------------------------------------------------------ architecture
     def _hidden_sizes(self):

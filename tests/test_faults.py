@@ -190,3 +190,18 @@ def test_a_seeded_fit_leaves_pythons_random_state_alone():
     random.seed(5)
     clf(hidden_layer_sizes=(13,), dropout=0.2, max_iter=2).fit(X, y)
     assert random.random() == expected
+
+
+def test_images_of_another_layout_are_refused_with_their_shapes():
+    rng = np.random.RandomState(0)
+    images = rng.rand(40, 8, 8, 3)
+    labels = rng.randint(0, 2, 40)
+    net = CNNClassifier(filters=(4,), max_iter=2).fit(images, labels)
+    for bad in (rng.rand(3, 8, 3, 8), rng.rand(3, 10, 8, 3), rng.rand(3, 192)):
+        with pytest.raises(ValueError, match=rf"samples of shape \({bad.shape[1]},.*fitted on "
+                                             r"samples of shape \(8, 8, 3\).*channels last"):
+            net.predict(bad)
+    gray = CNNClassifier(filters=(4,), max_iter=2).fit(images[..., 0], labels)
+    assert gray.predict(images[:3, ..., :1]).shape == (3,)  # an explicit channel axis is fine
+    with pytest.raises(ValueError, match=r"\(8, 4, 2\).*\(8, 8\)"):
+        gray.predict(rng.rand(3, 8, 4, 2))
