@@ -21,6 +21,8 @@ _PUBLIC = {
     "RNNSequenceClassifier": "._rnn",
     "RNNSequenceRegressor": "._rnn",
     "clear_cache": "._engines",
+    "load": "._persistence",
+    "save": "._persistence",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

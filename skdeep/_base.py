@@ -20,6 +20,7 @@ attributes, prediction, pickling -- lives here once.
 
 import dataclasses
 import uuid
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -166,7 +167,22 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_keras_model", None)
         state.pop("callbacks_", None)  # run-time objects: open files, writers
+        from . import __version__
+
+        state["_skdeep_version"] = __version__
         return state
+
+    def __setstate__(self, state):
+        from . import __version__
+
+        saved = state.pop("_skdeep_version", None)
+        if saved is not None and saved != __version__:
+            warnings.warn(
+                f"This {type(self).__name__} was pickled with skdeep {saved} and is loaded "
+                f"with skdeep {__version__}; check its predictions before relying on them.",
+                UserWarning, stacklevel=2,
+            )
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ fitted weights
     def _variable_slots(self, suffix):

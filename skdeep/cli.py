@@ -606,20 +606,15 @@ def _save_figure(figure, path):
 
 
 def _save_model(model, path):
-    """Pickle ``model`` atomically: a crash never leaves a half-written file."""
-    import pickle
-    import tempfile
+    """:func:`skdeep.save`: atomic, versioned, loaded back with :func:`skdeep.load`."""
+    from ._persistence import save
 
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".skdeep-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        save(model, path)
     except OSError as exc:
         raise CLIError(f"cannot save the model to {path!r}: {exc}") from None
-    _note(f"best model saved to {path} (a pickle: load it with pickle.load, from trusted "
-          "files only)")
+    _note(f"best model saved to {path} (load it with skdeep.load({path!r}); it predicts on "
+          "raw rows of the table)")
 
 
 def _write_json(path, payload):
@@ -677,7 +672,9 @@ def build_parser():
     srch.add_argument("--plot", metavar="FILE", default="skdeep-search.png",
                       help="validation curve and the best model's loss curve "
                            "(default skdeep-search.png; '' for none)")
-    srch.add_argument("--save", metavar="FILE", help="pickle the refitted best model here")
+    srch.add_argument("--save", metavar="FILE",
+                      help="save the refitted best model here (skdeep.save; load it with "
+                           "skdeep.load)")
     srch.set_defaults(func=search)
     return parser
 

@@ -1,0 +1,250 @@
+"""Saving and loading fitted estimators: :func:`save` and :func:`load`.
+
+A saved file is a zip archive holding ``skdeep.json`` -- the format, the class,
+the versions of skdeep, scikit-learn, Keras, its backend, NumPy and Python,
+and the SHA-256 of the payload -- and ``estimator.pkl``, the pickled estimator
+(skdeep's fitted state is NumPy arrays and plain objects; compiled models are
+never stored and are rebuilt on first use).
+
+:func:`load` reads and checks the header before it unpickles anything: a file
+that is not skdeep's, was written by a newer format, or was altered after
+saving is refused with a message. The payload is then unpickled with an
+allow-list -- classes of skdeep, scikit-learn, NumPy, SciPy's sparse matrices,
+pandas' data structures and Keras' callbacks, skdeep's model builders, and a
+few harmless built-ins -- so a crafted file cannot call ``os.system`` or
+``eval``. It is an allow-list, not a sandbox: load files you trust. Anything else it refers to (your own Keras model
+function in a KerasClassifier, say) is refused by name unless you pass
+``trusted=[...]``.
+"""
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import pickle
+import platform
+import tempfile
+import warnings
+import zipfile
+
+__all__ = ["save", "load"]
+
+FORMAT = "skdeep-estimator"
+FORMAT_VERSION = 1
+
+#: Modules (and their submodules) whose classes a saved estimator may hold.
+_CLASS_MODULES = ("skdeep", "sklearn", "numpy", "scipy.sparse", "pandas.core", "pandas._libs",
+                  "keras.src.callbacks")
+
+#: Classes refused even there: constructing them touches files.
+_REFUSED = {("numpy", "memmap"), ("numpy._core.memmap", "memmap"), ("numpy.core.memmap", "memmap")}
+
+#: Functions (not classes) a saved estimator may refer to.
+_FUNCTIONS = {
+    ("copyreg", "_reconstructor"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy.random._pickle", "__randomstate_ctor"),
+    ("numpy.random._pickle", "__bit_generator_ctor"),
+    ("numpy.random._pickle", "__generator_ctor"),
+    ("numpy.ma.core", "_mareconstruct"),
+    ("_codecs", "encode"),
+    ("skdeep._keras", "build_user_network"),
+}
+
+#: Built-ins a saved estimator may hold: data types only.
+_BUILTINS = {
+    "list", "dict", "set", "frozenset", "tuple", "slice", "range", "complex",
+    "bytearray", "bytes", "str", "int", "float", "bool", "object", "type", "NoneType",
+}
+
+
+def _versions():
+    from . import __version__
+
+    versions = {"skdeep": __version__, "python": platform.python_version()}
+    for name in ("sklearn", "numpy", "keras", "tensorflow", "jax"):
+        module = importlib.import_module(name) if name in ("sklearn", "numpy") else None
+        if module is None:
+            import sys
+
+            module = sys.modules.get(name)
+        if module is not None:
+            versions[name] = getattr(module, "__version__", "?")
+    try:
+        from ._backend import backend
+
+        versions["keras_backend"] = backend()
+    except Exception:  # noqa: BLE001 - an estimator never fitted needs no Keras
+        pass
+    return versions
+
+
+def save(estimator, path):
+    """Save a fitted skdeep estimator (or a Pipeline / search holding one) to ``path``.
+
+    The file is written atomically: to a temporary file in the same folder,
+    flushed to disk, then renamed over ``path``, so a crash or Ctrl-C never
+    leaves a half-written file.
+
+    Parameters
+    ----------
+    estimator : estimator
+        What to save; usually fitted.
+    path : str or os.PathLike
+        Destination (``.skdeep`` is a good suffix).
+
+    Returns
+    -------
+    path : str
+        The path written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> import skdeep
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = skdeep.MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+    >>> path = skdeep.save(clf, os.path.join(tempfile.mkdtemp(), "iris.skdeep"))
+    >>> bool((skdeep.load(path).predict(X) == clf.predict(X)).all())
+    True
+    """
+    path = os.fspath(path)
+    payload = pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "class": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+        "versions": _versions(),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".skdeep-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("skdeep.json", json.dumps(header, indent=2))
+                archive.writestr("estimator.pkl", payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+class _AllowListUnpickler(pickle.Unpickler):
+    def __init__(self, file, trusted):
+        super().__init__(file)
+        self.trusted = trusted
+
+    def find_class(self, module, name):
+        full = f"{module}.{name}"
+        if self.trusted is True or full in self.trusted:
+            return super().find_class(module, name)
+        if (module, name) in _FUNCTIONS:
+            return super().find_class(module, name)
+        if module == "builtins":
+            if name in _BUILTINS:
+                return super().find_class(module, name)
+        elif (module, name) not in _REFUSED and any(
+                module == m or module.startswith(m + ".") for m in _CLASS_MODULES):
+            obj = super().find_class(module, name)
+            if isinstance(obj, type):
+                return obj
+            if module == "skdeep.builders" and callable(obj):
+                return obj  # the model builders a fitted network's spec names
+        raise pickle.UnpicklingError(
+            f"the saved estimator refers to {full}, which skdeep does not load by "
+            "default (it could run code). If you trust this file, pass "
+            f"trusted=[{full!r}] (or trusted=True to allow everything)."
+        )
+
+
+def load(path, *, trusted=()):
+    """Load an estimator saved by :func:`save`, checking it before unpickling.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`skdeep.save`. A Keras ``.keras`` file is
+        loaded as a ``keras.Model`` with skdeep's layers registered.
+    trusted : sequence of str or True, default=()
+        Extra ``module.name`` globals the payload may use beyond skdeep's
+        allow-list (e.g. ``['__main__.my_model']`` for a KerasClassifier
+        built from your function); ``True`` allows everything, as plain
+        ``pickle.load`` does -- only for files you trust.
+
+    Returns
+    -------
+    estimator : estimator
+        The saved estimator, ready to predict.
+
+    Raises
+    ------
+    ValueError
+        If the file is not one of skdeep's, was written by a newer format,
+        or its payload does not match its checksum.
+    pickle.UnpicklingError
+        If the payload refers to something outside the allow-list.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No such file: {path!r}")
+    if path.endswith(".keras"):
+        from ._backend import load as load_backend
+        from . import layers  # noqa: F401 - registers skdeep's layers with Keras
+
+        _, keras = load_backend()
+        return keras.models.load_model(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ValueError(
+            f"{path!r} is not a file saved by skdeep.save (not a zip archive). A plain "
+            "pickle can be loaded with pickle.load -- only if you trust it."
+        ) from None
+    with archive:
+        names = set(archive.namelist())
+        if not {"skdeep.json", "estimator.pkl"} <= names:
+            raise ValueError(f"{path!r} is a zip archive but not one written by skdeep.save.")
+        try:
+            header = json.loads(archive.read("skdeep.json"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ValueError(f"{path!r} has an unreadable skdeep header.") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise ValueError(f"{path!r} is not a file saved by skdeep.save.")
+        if int(header.get("format_version", 0)) > FORMAT_VERSION:
+            raise ValueError(
+                f"{path!r} was written by a newer skdeep "
+                f"({header.get('versions', {}).get('skdeep')}, file format "
+                f"{header['format_version']}); this skdeep reads format {FORMAT_VERSION}. "
+                "Upgrade skdeep to load it."
+            )
+        payload = archive.read("estimator.pkl")
+    if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+        raise ValueError(f"{path!r} was altered after saving: its checksum does not match.")
+    _warn_versions(path, header.get("versions", {}))
+    return _AllowListUnpickler(io.BytesIO(payload), trusted).load()
+
+
+def _warn_versions(path, saved):
+    now = _versions()
+    differ = [
+        f"{name} {saved[name]} (now {now[name]})"
+        for name in ("skdeep", "sklearn", "keras")
+        if name in saved and name in now and saved[name] != now[name]
+    ]
+    if differ:
+        warnings.warn(
+            f"{path!r} was saved with {', '.join(differ)}; it should load, but check its "
+            "predictions before relying on them.", UserWarning, stacklevel=3,
+        )

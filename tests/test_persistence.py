@@ -1,0 +1,187 @@
+"""skdeep.save / skdeep.load: atomic files, checked headers, an allow-listed payload."""
+
+import hashlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import zipfile
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+import skdeep
+from skdeep import (
+    CharRNN,
+    CNNClassifier,
+    KerasRegressor,
+    MLPClassifier,
+    MLPRegressor,
+    RNNSequenceClassifier,
+)
+
+rng = np.random.RandomState(0)
+X = rng.rand(80, 4)
+y = (X[:, 0] + X[:, 1] > 1).astype(int)
+frame = pd.DataFrame({"a": np.where(rng.rand(80) < 0.1, np.nan, X[:, 0]), "b": X[:, 1],
+                      "kind": rng.choice(["u", "v", "w"], 80)})
+images = rng.rand(40, 6, 6, 2)
+sequences = [rng.rand(n, 3) for n in rng.randint(3, 9, 40)]
+
+
+def fitted():
+    """(name, estimator, input) for every kind of estimator."""
+    return [
+        ("mlp_frame", MLPClassifier(hidden_layer_sizes=(8,), dropout=0.2, missing="impute",
+                                    max_iter=20, random_state=0).fit(frame, y), frame),
+        ("mlp_regressor", MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50,
+                                       random_state=0).fit(X, X.sum(axis=1)), X),
+        ("cnn", CNNClassifier(filters=(4,), max_iter=3, random_state=0).fit(
+            images, y[:40]), images),
+        ("rnn", RNNSequenceClassifier(units=4, max_iter=3, random_state=0).fit(
+            sequences, y[:40]), sequences),
+        ("charrnn", CharRNN(units=4, max_iter=3, random_state=0).fit("hello world"),
+         ["hel", "wor"]),
+    ]
+
+
+def predictions(name, est, data):
+    if name == "charrnn":
+        return est.predict_proba(data)
+    if hasattr(est, "predict_proba"):
+        return est.predict_proba(data)
+    return est.predict(data)
+
+
+def test_every_estimator_round_trips_in_a_fresh_process(tmp_path):
+    expected = {}
+    for name, est, data in fitted():
+        skdeep.save(est, tmp_path / f"{name}.skdeep")
+        expected[name] = predictions(name, est, data)
+        with open(tmp_path / f"{name}.input", "wb") as f:
+            pickle.dump(data, f)
+    script = (
+        "import pickle, sys, numpy as np, skdeep\n"
+        "folder = sys.argv[1]\n"
+        "for name in sys.argv[2:]:\n"
+        "    est = skdeep.load(f'{folder}/{name}.skdeep')\n"
+        "    data = pickle.load(open(f'{folder}/{name}.input', 'rb'))\n"
+        "    out = est.predict_proba(data) if hasattr(est, 'predict_proba') else est.predict(data)\n"
+        "    np.save(f'{folder}/{name}.npy', out)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path), *expected],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    for name, want in expected.items():
+        np.testing.assert_array_equal(np.load(tmp_path / f"{name}.npy"), want, err_msg=name)
+
+
+def user_network(input_shape, n_outputs):
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(4, activation="relu"),
+                             keras.layers.Dense(n_outputs)])
+
+
+def test_your_own_model_function_needs_trust(tmp_path):
+    est = KerasRegressor(user_network, max_iter=3, random_state=0).fit(X, X[:, 0])
+    path = skdeep.save(est, tmp_path / "own.skdeep")
+    name = f"{__name__}.user_network"
+    with pytest.raises(pickle.UnpicklingError, match=rf"refers to {name}.*trusted=\['{name}'\]"):
+        skdeep.load(path)
+    again = skdeep.load(path, trusted=[name])
+    np.testing.assert_array_equal(again.predict(X), est.predict(X))
+
+
+def test_writes_are_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "model.skdeep"
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y)
+    skdeep.save(est, path)
+    before = path.read_bytes()
+    original = zipfile.ZipFile.writestr
+
+    def crash(self, name, data, *args, **kwargs):
+        if name == "estimator.pkl":
+            raise KeyboardInterrupt  # Ctrl-C (or a full disk) in the middle of the write
+        return original(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", crash)
+    with pytest.raises(KeyboardInterrupt):
+        skdeep.save(MLPClassifier(hidden_layer_sizes=(9,), max_iter=3).fit(X, y), path)
+    assert path.read_bytes() == before  # the old file, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skdeep"]  # no temp file left
+
+
+def _archive(path, header, payload):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("skdeep.json", json.dumps(header))
+        archive.writestr("estimator.pkl", payload)
+
+
+class Exploit:
+    def __reduce__(self):
+        return (os.system, ("echo owned",))
+
+
+def test_foreign_newer_altered_or_malicious_files_are_refused(tmp_path):
+    good = tmp_path / "good.skdeep"
+    skdeep.save(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y), good)
+    with zipfile.ZipFile(good) as archive:
+        header = json.loads(archive.read("skdeep.json"))
+        payload = archive.read("estimator.pkl")
+
+    plain = tmp_path / "plain.pkl"
+    plain.write_bytes(pickle.dumps(Exploit()))
+    with pytest.raises(ValueError, match="not a zip archive"):
+        skdeep.load(plain)
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("data.csv", "a,b\n")
+    with pytest.raises(ValueError, match="not one written by skdeep.save"):
+        skdeep.load(other)
+    newer = tmp_path / "newer.skdeep"
+    _archive(newer, {**header, "format_version": 99}, payload)
+    with pytest.raises(ValueError, match="newer skdeep.*Upgrade"):
+        skdeep.load(newer)
+    altered = tmp_path / "altered.skdeep"
+    _archive(altered, header, payload[:-1] + bytes([payload[-1] ^ 1]))
+    with pytest.raises(ValueError, match="altered after saving"):
+        skdeep.load(altered)
+    evil = tmp_path / "evil.skdeep"
+    bad = pickle.dumps(Exploit())
+    _archive(evil, {**header, "sha256": hashlib.sha256(bad).hexdigest()}, bad)
+    with pytest.raises(pickle.UnpicklingError, match="system"):
+        skdeep.load(evil)
+    old = tmp_path / "old.skdeep"
+    _archive(old, {**header, "versions": {**header["versions"], "skdeep": "0.0.1"}}, payload)
+    with pytest.warns(UserWarning, match="saved with skdeep 0.0.1"):
+        skdeep.load(old)
+    with pytest.raises(FileNotFoundError):
+        skdeep.load(tmp_path / "missing.skdeep")
+
+
+def test_pickles_record_the_skdeep_version():
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y)
+    state = est.__getstate__()
+    assert state["_skdeep_version"] == skdeep.__version__
+    data = pickle.dumps(est).replace(skdeep.__version__.encode(), b"0.0.0")
+    with pytest.warns(UserWarning, match="pickled with skdeep 0.0.0"):
+        pickle.loads(data)
+
+
+def test_a_keras_file_with_skdeeps_layers_loads_in_a_fresh_process(tmp_path):
+    est = MLPClassifier(hidden_layer_sizes=(8,), dropout=0.2, max_iter=5, random_state=0)
+    est.fit(X, y)
+    path = tmp_path / "net.keras"
+    est.model_.save(path)
+    np.save(tmp_path / "X.npy", X)
+    script = ("import sys, numpy as np, skdeep\n"
+              "model = skdeep.load(sys.argv[1])\n"
+              "np.save(sys.argv[2], model.predict(np.load(sys.argv[3]), verbose=0))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path / "p.npy"),
+                             str(tmp_path / "X.npy")], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "p.npy")[:, 0], est.predict_proba(X)[:, 1],
+                               rtol=1e-5)
