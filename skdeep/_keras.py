@@ -169,12 +169,31 @@ def build_user_network(model, call_kwargs, input_shape, dtype, link, output_acti
     kwargs["meta"] = dict(kwargs["meta"])
     inner = _instantiate_as(model, kwargs, dtype)
     inputs = keras.Input(tuple(input_shape), dtype=dtype, name="input")
-    out = inner(inputs)
+    out = _call_user_model(inner, inputs, input_shape, "The estimator")
     logits = ToLogits(link, dtype=dtype, name="output")(out)
     outputs = keras.layers.Activation(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)
     return keras.Model(inputs, outputs, name="wrapped")
+
+
+def _call_user_model(model, inputs, input_shape, name):
+    """Call the user's model on a symbolic input; its shape errors say which shapes."""
+    import re
+
+    try:
+        return model(inputs)
+    except (ValueError, TypeError) as exc:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # Keras colours its messages
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        detail = next((line for line in lines if "shape" in line and "Exception" not in line),
+                      lines[0] if lines else type(exc).__name__)
+        raise ValueError(
+            f"{name}'s model cannot take samples of shape {tuple(input_shape)} (X has shape "
+            f"(n_samples, {', '.join(str(d) for d in input_shape)})): {detail.rstrip('.')}. Build the model "
+            "for the shape it is given -- a model function may take input_shape or "
+            "n_features_in -- or pass X in the shape the model expects."
+        ) from None
 
 
 _probes = collections.OrderedDict()
@@ -192,11 +211,15 @@ def _probe(model, call_kwargs, input_shape, name):
     kwargs = dict(call_kwargs)
     kwargs["meta"] = dict(kwargs["meta"])
     inner = _instantiate_as(model, kwargs, dict(kwargs["meta"])["X_dtype_"], name)
-    out = inner(keras.Input(input_shape))
+    out = _call_user_model(inner, keras.Input(input_shape), input_shape, name)
     if isinstance(out, (list, tuple, dict)) or len(out.shape) != 2:
+        shape = getattr(out, "shape", None)
         raise ValueError(
-            f"model must map a batch of samples to one 2-D output (batch, units); it "
-            f"returned {out!r}."
+            f"{name}'s model must map a batch of samples to one 2-D output (batch, units); "
+            f"given samples of shape {tuple(input_shape)} it returned "
+            f"{'shape ' + str(tuple(shape)) if shape is not None else type(out).__name__}. "
+            "End it with a Dense layer (add Flatten or pooling before it for images and "
+            "sequences)."
         )
     result = (int(out.shape[-1]), _final_activation(inner))
     with _probes_lock:

@@ -205,3 +205,19 @@ def test_images_of_another_layout_are_refused_with_their_shapes():
     assert gray.predict(images[:3, ..., :1]).shape == (3,)  # an explicit channel axis is fine
     with pytest.raises(ValueError, match=r"\(8, 4, 2\).*\(8, 8\)"):
         gray.predict(rng.rand(3, 8, 4, 2))
+
+
+def test_a_user_model_that_cannot_take_x_says_which_shapes():
+    def fixed_width(n_outputs):
+        return keras.Sequential([keras.Input((10,)), keras.layers.Dense(n_outputs)])
+
+    with pytest.raises(ValueError, match=r"cannot take samples of shape \(8,\).*expected "
+                                         r"shape=\(None, 10\), found shape=\(None, 8\)"):
+        KerasRegressor(fixed_width, max_iter=2).fit(X, X[:, 0])
+
+    def dense_only(n_outputs):
+        return keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(n_outputs)])
+
+    with pytest.raises(ValueError, match=r"samples of shape \(5, 3\) it returned shape "
+                                         r"\(None, 5, 1\).*Flatten"):
+        KerasRegressor(dense_only, max_iter=2).fit(np.random.rand(20, 5, 3), np.random.rand(20))
