@@ -13,6 +13,7 @@ weights of the best epoch.  In skdeep (as in scikit-learn) that is
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 
@@ -48,7 +49,7 @@ fig.tight_layout()
 import keras  # noqa: E402
 
 stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
-net = MLPClassifier(hidden_layer_sizes=(128, 128), early_stopping=True, n_iter_no_change=1000,
+net = MLPClassifier(hidden_layer_sizes=(128, 128), early_stopping=True, n_iter_no_change=np.inf,
                     max_iter=300, learning_rate_init=0.003, random_state=0,
                     callbacks=[stop]).fit(X_train, y_train)
 print(f"Keras EarlyStopping on val_loss: stopped at epoch {net.callbacks_[0].stopped_epoch + 1}, "

@@ -112,7 +112,7 @@ def check_keras_callbacks(callbacks, estimator):
             if monitor.startswith("val_") and not estimator.early_stopping:
                 more = (
                     " Validation logs come with early_stopping=True (its "
-                    "validation_fraction is held out; raise n_iter_no_change to leave "
+                    "validation_fraction is held out; n_iter_no_change=np.inf leaves "
                     "stopping to the callback)."
                 )
             raise ValueError(

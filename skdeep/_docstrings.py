@@ -75,8 +75,11 @@ _PARAMS = {
     "epsilon": """epsilon : float, default=1e-8
         Numerical-stability constant of ``'adam'``, ``'rmsprop'`` and
         ``'adagrad'``.""",
-    "n_iter_no_change": """n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` before stopping.""",
+    "n_iter_no_change": """n_iter_no_change : int or np.inf, default=10
+        Epochs without an improvement of ``tol`` before stopping;
+        ``np.inf`` never stops for lack of improvement (with
+        ``early_stopping``, the best epoch's weights are still kept -- leave
+        stopping to a Keras ``EarlyStopping`` callback, for instance).""",
     "max_fun": """max_fun : int, default=15000
         Maximum number of loss evaluations of ``'lbfgs'``.""",
     "l1": """l1 : float, default=0.0

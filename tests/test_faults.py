@@ -221,3 +221,10 @@ def test_a_user_model_that_cannot_take_x_says_which_shapes():
     with pytest.raises(ValueError, match=r"samples of shape \(5, 3\) it returned shape "
                                          r"\(None, 5, 1\).*Flatten"):
         KerasRegressor(dense_only, max_iter=2).fit(np.random.rand(20, 5, 3), np.random.rand(20))
+
+
+def test_n_iter_no_change_inf_turns_the_stop_off():
+    # scikit-learn 1.9 accepts np.inf; an unimprovable loss (tol huge) still runs max_iter
+    net = clf(n_iter_no_change=np.inf, tol=1e9, max_iter=7).fit(X, y)
+    assert net.n_iter_ == 7
+    assert clf(tol=1e9, max_iter=50).fit(X, y).n_iter_ == 12  # the default patience of 10
