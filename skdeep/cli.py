@@ -429,14 +429,19 @@ def _quiet():
     warnings.filterwarnings("ignore", message=".*Stochastic Optimizer.*")
 
 
+def _table(args):
+    """What both commands start with: the table read, cleaned and described."""
+    frame, target, name = load_table(args.data, args.target)
+    X, y, task, notes, cleaner = prepare(frame, target, args.task, args.cv)
+    for n in notes:
+        _note(n)
+    return X, y, task, notes, cleaner, name, target, _scorer_name(args.scoring, task)
+
+
 # ---------------------------------------------------------------------- compare
 def compare(args):
     """``skdeep compare``: cross-validated scores, fit and predict times, best first."""
-    frame, target, name = load_table(args.data, args.target)
-    X, y, task, notes, _ = prepare(frame, target, args.task, args.cv)
-    for n in notes:
-        _note(n)
-    scoring = _scorer_name(args.scoring, task)
+    X, y, task, notes, _, name, target, scoring = _table(args)
     keys = _model_keys(args.models)
     splitter = _splitter(task, args.cv, args.seed)
     print(_describe(name, X, y, task, args.cv, scoring) + "\n")
@@ -523,11 +528,7 @@ def _grid(text, estimator, prefix):
 
 def search(args):
     """``skdeep search``: cross-validated hidden-unit x dropout search with early stopping."""
-    frame, target, name = load_table(args.data, args.target)
-    X, y, task, notes, cleaner = prepare(frame, target, args.task, args.cv)
-    for n in notes:
-        _note(n)
-    scoring = _scorer_name(args.scoring, task)
+    X, y, task, _, cleaner, name, _, scoring = _table(args)
     splitter = _splitter(task, args.cv, args.seed)
     from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
