@@ -17,7 +17,7 @@ demo: $(STAMP)
 # the suite on TensorFlow (the default backend), then again on JAX
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
-	KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -m "not slow" --ignore=tests/test_examples.py
+	KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -m "not slow" --ignore=tests/test_examples.py --ignore=tests/test_cli.py
 
 test-fast: $(STAMP)
 	$(VENV)/bin/python -m pytest -m "not slow"

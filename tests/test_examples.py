@@ -132,7 +132,7 @@ def test_early_stopping_example():
 @pytest.mark.slow
 def test_hidden_units_example():
     out = run("plot_hidden_units_cv.py")
-    assert float(out.split("CV accuracy ")[1].split()[0]) > 0.95
+    assert float(out.split("CV accuracy ")[1].split()[0].rstrip(",")) > 0.95
     assert float(out.split("test accuracy ")[1].split()[0]) > 0.93
 
 
