@@ -14,10 +14,13 @@ $(STAMP): setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/python -m skdeep compare
 
-# the suite on TensorFlow (the default backend), then again on JAX
+# the suite on TensorFlow (the default backend), then again on JAX (without the
+# backend-independent command-line, persistence, property and plotting tests)
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest
-	KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -m "not slow" --ignore=tests/test_examples.py --ignore=tests/test_cli.py
+	$(VENV)/bin/python -m pytest --durations=25
+	KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -m "not slow" --durations=15 --ignore=tests/test_examples.py \
+		--ignore=tests/test_cli.py --ignore=tests/test_persistence.py --ignore=tests/test_properties.py \
+		--ignore=tests/test_plotting.py
 
 test-fast: $(STAMP)
 	$(VENV)/bin/python -m pytest -m "not slow"

@@ -445,8 +445,10 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         Samples with several axes (images, sequences) get their shape, not a
         feature count, in the message when it does not fit.
         """
+        fitted = getattr(self, "_fit_sample_shape", ())
         if (self._nd_samples and "features, but" in str(error) and hasattr(X, "shape")
-                and hasattr(self, "_shape_message")):
+                and hasattr(self, "_shape_message") and (len(X.shape) > 2 or len(fitted) > 1)):
+            # rows against rows keep scikit-learn's feature-count message
             raise ValueError(self._shape_message(X.shape[1:])) from None
         if "NaN" not in str(error) or not hasattr(self, "missing"):
             raise error

@@ -18,6 +18,7 @@ import copy
 import uuid
 import warnings
 
+from ._backend import load
 from ._training import EpochHook
 
 try:  # scikit-learn >= 1.9
@@ -83,7 +84,7 @@ def check_keras_callbacks(callbacks, estimator):
     """
     if callbacks is None:
         return []
-    _, keras = _keras()
+    _, keras = load()
     name = type(estimator).__name__
     for cb in callbacks:
         if not isinstance(cb, keras.callbacks.Callback):
@@ -169,12 +170,6 @@ def available_logs(estimator):
         if alias:
             logs.add(f"val_{alias}")
     return logs
-
-
-def _keras():
-    from ._backend import load
-
-    return load()
 
 
 class KerasCallbackHook(EpochHook):
