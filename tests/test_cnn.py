@@ -5,7 +5,6 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -112,9 +111,3 @@ def test_regressor_on_series():
     assert reg.predict(series[:4]).shape == (4,)
 
 
-@pytest.mark.slow
-def test_default_cnn_reaches_the_digits_figure():
-    # the figure: >= 0.985 mean 5-fold stratified CV accuracy on 8x8 images
-    scores = cross_val_score(CNNClassifier(random_state=0), X_DIGITS.reshape(-1, 8, 8), Y_DIGITS,
-                             cv=StratifiedKFold(5, shuffle=True, random_state=0))
-    assert scores.mean() >= 0.985
