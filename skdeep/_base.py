@@ -288,7 +288,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         return ("lbfgs",)
 
     def _penalty_values(self):
-        """Strengths of the penalties, in :data:`skdeep.PENALTIES` order."""
+        """Strengths of the penalties, in :data:`skdeep._engine_core.PENALTIES` order."""
         return tuple(float(getattr(self, name, 0.0)) for name in PENALTIES)
 
     def _make_spec(self, builder, builder_kwargs, input_shape, n_outputs, dtype, loss):
@@ -428,7 +428,6 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         there at predict time is filled with the training mean.
         """
         if reset:
-            self._imputer = None
             if self._imputes():
                 from sklearn.impute import SimpleImputer
 
@@ -439,10 +438,10 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             return X
         return self._imputer.transform(X).astype(X.dtype, copy=False)
 
-    def _refuse_missing(self, error, X):
-        """Re-raise scikit-learn's NaN error with what to do about it.
+    def _reraise_input_error(self, error, X):
+        """Re-raise scikit-learn's input errors with what to do about them.
 
-        Samples with several axes (images, sequences) get their shape, not a
+        NaN errors name the columns and ``missing='impute'``; samples with several axes (images, sequences) get their shape, not a
         feature count, in the message when it does not fit.
         """
         fitted = getattr(self, "_fit_sample_shape", ())
@@ -482,6 +481,8 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _validate_Xy(self, X, y, reset, **check_params):
         """``validate_data`` for fit, routing mixed-dtype frames through the front end."""
+        if reset:
+            self._imputer = None  # a frame fit must not inherit an earlier array fit's
         check_params = {**self._X_check_params(), **check_params}
         raw = X
         try:
@@ -492,7 +493,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                 X, y = validate_data(self, X, y, reset=reset, **check_params)
                 X = self._impute(X, reset)
         except ValueError as error:
-            self._refuse_missing(error, raw)
+            self._reraise_input_error(error, raw)
         return self._shape_input(X, reset), y
 
     def _validate_X(self, X):
@@ -506,7 +507,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             else:
                 X = self._impute(validate_data(self, X, reset=False, **params), reset=False)
         except ValueError as error:
-            self._refuse_missing(error, raw)
+            self._reraise_input_error(error, raw)
         return self._shape_input(X, reset=False)
 
     def initialize(self, X, y, classes=None):

@@ -80,3 +80,11 @@ def test_regressor_imputes_too():
     reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, learning_rate_init=0.01,
                        missing="impute", random_state=0).fit(X, target)
     assert reg.score(X, target) > 0.95
+
+
+def test_a_refit_on_a_frame_does_not_inherit_an_earlier_imputer():
+    est = clf(missing="impute", max_iter=2).fit(X, y)  # array fit: learns an imputer
+    frame = pd.DataFrame({"a": np.nan_to_num(X[:, 0]), "kind": np.where(y, "u", "v")})
+    est.set_params(missing="error").fit(frame, y)  # frame fit that refuses NaN
+    with pytest.raises(ValueError, match="missing='impute'"):
+        est.predict(frame.assign(a=np.nan))
