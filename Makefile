@@ -15,15 +15,21 @@ demo: $(STAMP)
 	$(VENV)/bin/python -m skdeep compare
 
 # the suite on TensorFlow (the default backend), then again on JAX (without the
-# backend-independent command-line, persistence, property and plotting tests)
+# backend-independent command-line, persistence, property and plotting tests).
+# pytest-xdist spreads each pass over TEST_WORKERS processes with one compute thread
+# each: most tests are small fits bound by Python overhead, so two single-threaded
+# workers finish a pass ~1.4x sooner on 2 cores than one process with two threads.
+TEST_WORKERS ?= 2
+ONE_THREAD := TF_NUM_INTEROP_THREADS=1 TF_NUM_INTRAOP_THREADS=1 OMP_NUM_THREADS=1
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest --durations=25
-	KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -m "not slow" --durations=15 --ignore=tests/test_examples.py \
-		--ignore=tests/test_cli.py --ignore=tests/test_persistence.py --ignore=tests/test_properties.py \
-		--ignore=tests/test_plotting.py --ignore=tests/test_missing.py -k "not impute"
+	$(ONE_THREAD) $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --durations=25
+	$(ONE_THREAD) KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) -m "not slow" --durations=15 \
+		--ignore=tests/test_examples.py --ignore=tests/test_cli.py --ignore=tests/test_persistence.py \
+		--ignore=tests/test_properties.py --ignore=tests/test_plotting.py --ignore=tests/test_missing.py \
+		-k "not impute"
 
 test-fast: $(STAMP)
-	$(VENV)/bin/python -m pytest -m "not slow"
+	$(ONE_THREAD) $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 $(VENV)/.bench: $(STAMP)
 	$(VENV)/bin/python -m pip install --quiet -e ".[bench]"
