@@ -6,7 +6,9 @@ W1  one fit, 2000x20 binary data, hidden (64,), Adam, 50 epochs, batch 200 and 3
 W2  GridSearchCV, 3 hidden sizes x 2 alphas x 5 folds, 30 epochs, on W1 data;
     W2d the same with 2 dropout rates instead of alphas (skdeep, scikeras).
 P   predict latency, 2000 rows and 1 row; Monte-Carlo dropout (100 passes).
-M   resident memory growth over 50 sequential fits.
+M   resident memory growth over 50 sequential fits of one architecture, and over
+    120 fits of 120 different architectures (a long random search), before and
+    after ``skdeep.clear_cache()``.
 
 Run ``python benchmarks/bench_mlp.py`` (``--quick`` skips the slow peers in W2).
 """
@@ -202,6 +204,22 @@ def memory():
     after = rss_mb()
     print(f"### Memory: RSS {before:.0f} MB before, {after:.0f} MB after 50 fits "
           f"(growth {after - before:+.1f} MB)\n")
+    # a long random search: every fit a new architecture (a new compiled engine)
+    import skdeep
+
+    small = X[:300], y[:300]
+    marks = {}
+    start = rss_mb()
+    for i in range(120):
+        MLPClassifier(hidden_layer_sizes=(8 + i,), max_iter=2, random_state=0).fit(*small)
+        if (i + 1) % 40 == 0:
+            gc.collect()
+            marks[i + 1] = rss_mb() - start
+    skdeep.clear_cache()
+    cleared = rss_mb() - start
+    print("### Memory over new architectures: RSS growth after "
+          + ", ".join(f"{k} fits {v:+.0f} MB" for k, v in marks.items())
+          + f"; after clear_cache {cleared:+.0f} MB\n")
 
 
 def main():

@@ -19,6 +19,7 @@ MAX_IDLE_ENGINES = 16
 
 _idle = collections.OrderedDict()  # spec -> list of idle engines (LRU order)
 _idle_lock = threading.Lock()
+_evicted = 0  # engines evicted since the backend's caches were last cleared
 
 
 def acquire(spec):
@@ -55,6 +56,7 @@ def engine_class():
 
 def release(engine):
     """Return ``engine`` to the cache, evicting the least recently used ones."""
+    global _evicted
     with _idle_lock:
         _idle.setdefault(engine.spec, []).append(engine)
         _idle.move_to_end(engine.spec)
@@ -63,6 +65,19 @@ def release(engine):
             _idle[oldest].pop(0)
             if not _idle[oldest]:
                 del _idle[oldest]
+            _evicted += 1
+        trim = _evicted >= MAX_IDLE_ENGINES
+        if trim:
+            _evicted = 0
+    if trim:
+        # JAX's own compilation caches keep every jitted function -- and the
+        # engine it closes over -- alive (~7 MB per architecture), and
+        # TensorFlow's kernel cache the kernels of functions long deleted
+        # (~1 MB): unbounded over a long random search.  Dropping them once
+        # per 16 evictions bounds that at 16 engines beyond the cache, for at
+        # most one recompile (JAX) / kernel instantiation (TF) of each engine
+        # still cached.
+        _clear_backend_caches(trim_heap=False)
 
 
 def clear_cache():
@@ -71,11 +86,55 @@ def clear_cache():
     skdeep keeps up to 16 compiled models (one per architecture recently
     fitted) so that repeated fits -- cross-validation folds, grid searches --
     skip TensorFlow's tracing.  Fitted estimators do not depend on the cache.
+    Clearing also drops the backend's compilation caches (JAX) and returns
+    the freed memory to the operating system where the C library allows it
+    (glibc's ``malloc_trim``).  A long search does not need it to stay in
+    bounded memory; call it to give memory back after one.
 
     Examples
     --------
     >>> import skdeep
     >>> skdeep.clear_cache()
     """
+    global _evicted
     with _idle_lock:
         _idle.clear()
+        _evicted = 0
+    _clear_backend_caches(trim_heap=True)
+
+
+def _clear_backend_caches(trim_heap):
+    """Free what the backend keeps for engines no longer cached.
+
+    On JAX, ``jax.clear_caches()`` (compiled programs and traced functions,
+    which hold their engines); on TensorFlow, the eager context's kernel
+    cache (each traced function's instantiated kernels, ~1 MB per
+    architecture, kept after the function itself is gone; live engines
+    re-instantiate theirs on their next call); then a garbage collection, and with
+    ``trim_heap`` glibc's ``malloc_trim`` so the freed memory is returned
+    to the operating system (resident memory falls, not only the heap's use).
+    """
+    import gc
+    import sys
+
+    from ._backend import backend
+
+    gc.collect()  # engines just dropped release their functions first
+    if "keras" in sys.modules and backend() == "jax":
+        import jax
+
+        jax.clear_caches()
+    elif "tensorflow" in sys.modules:
+        from tensorflow.python.eager import context
+
+        clear_kernels = getattr(context.context(), "clear_kernel_cache", None)
+        if clear_kernels is not None:  # a private API: skipped if it goes away
+            clear_kernels()
+    gc.collect()
+    if trim_heap and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl, ...): nothing to trim
+            pass

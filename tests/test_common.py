@@ -16,14 +16,26 @@ from skdeep import (
 from skdeep._backend import backend
 
 
-def user_network(input_shape, n_outputs, hidden=16):
-    """A user's own Keras model for the generic wrappers (any sample shape)."""
-    return keras.Sequential([
-        keras.Input(input_shape),
-        keras.layers.Flatten(),
-        keras.layers.Dense(hidden, activation="relu"),
-        keras.layers.Dense(n_outputs),
-    ])
+class _UserNetwork:
+    """A user's own Keras model for the generic wrappers (any sample shape).
+
+    A callable object rather than a function so that the test ids (built from
+    the estimators' reprs) are the same in every pytest-xdist worker.
+    """
+
+    def __call__(self, input_shape, n_outputs, hidden=16):
+        return keras.Sequential([
+            keras.Input(input_shape),
+            keras.layers.Flatten(),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dense(n_outputs),
+        ])
+
+    def __repr__(self):
+        return "user_network"
+
+
+user_network = _UserNetwork()
 
 
 # Small networks and few epochs keep the checks fast; every check must pass.

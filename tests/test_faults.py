@@ -228,3 +228,38 @@ def test_n_iter_no_change_inf_turns_the_stop_off():
     net = clf(n_iter_no_change=np.inf, tol=1e9, max_iter=7).fit(X, y)
     assert net.n_iter_ == 7
     assert clf(tol=1e9, max_iter=50).fit(X, y).n_iter_ == 12  # the default patience of 10
+
+
+import skdeep  # noqa: E402
+
+
+def _live(kind):
+    import gc
+
+    gc.collect()
+    return sum(type(o).__name__ == kind for o in gc.get_objects())
+
+
+def test_new_architectures_do_not_pile_up_engines_or_graphs(monkeypatch):
+    """A long random search (a new network per fit) runs in bounded memory.
+
+    Keras' ``optimizer.apply`` in graph code leaked each traced epoch graph
+    through TensorFlow's gradient registry, and JAX's caches kept every
+    evicted engine alive: ~4-7 MB per architecture that clear_cache never
+    gave back.  Counted here as live objects, which is exact.
+    """
+    from skdeep import _engines
+
+    engine_type = _engines.engine_class().__name__
+    graph_type = "ClosedJaxpr" if engine_type == "JaxEngine" else "FuncGraph"
+    skdeep.clear_cache()
+    base_engines, base_graphs = _live(engine_type), _live(graph_type)
+    monkeypatch.setattr(_engines, "MAX_IDLE_ENGINES", 2)
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    for i in range(7):
+        MLPClassifier(hidden_layer_sizes=(3 + i,), max_iter=1).fit(X, y)
+        # the cache holds 2; at most 2 evicted ones wait for the next trim
+        assert _live(engine_type) - base_engines <= 4
+    skdeep.clear_cache()
+    assert _live(engine_type) == base_engines
+    assert _live(graph_type) <= base_graphs
