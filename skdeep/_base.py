@@ -413,10 +413,14 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             params["ensure_all_finite"] = "allow-nan"
         return params
 
+    #: Whether the network takes sparse rows as they are (MLPs: the first layer
+    #: multiplies them by its kernel); other networks densify them.
+    _sparse_rows = False
+
     def _shape_input(self, X, reset):
         """Bring validated ``X`` into the network's sample layout (hook)."""
         if sp.issparse(X):
-            X = X.toarray()
+            X = X.tocsr() if self._sparse_rows else X.toarray()
         return X
 
     def _impute(self, X, reset):
@@ -579,7 +583,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         X, y = self._validate_input(
             X, y, incremental, reset=first_pass or not train, classes=classes
         )
-        if sp.issparse(X):
+        if sp.issparse(X) and not self._sparse_rows:
             X = X.toarray()
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = sample_weight * self._class_sample_weight(y).astype(X.dtype)
@@ -590,6 +594,9 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         fresh = first_pass or not train
 
         if fresh:
+            # a network fitted on sparse rows takes sparse rows (dense ones are
+            # converted); fixed by the first fit, like the architecture
+            self._sparse_input = bool(sp.issparse(X))
             self._initialize(X, Y, sample_weight)
         elif np.dtype(self._spec.dtype) != X.dtype:
             X = X.astype(self._spec.dtype)

@@ -14,11 +14,56 @@ fitted state is plain NumPy arrays, which makes them cheap to clone and pickle.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._backend import load
 from ._engine_core import PENALTIES, _EngineCore
 
 __all__ = ["Engine"]
+
+
+class _CSR:
+    """Training rows of a sparse-input network: a CSR matrix as three tensors.
+
+    The compiled epoch gathers each minibatch's rows from them (the matrix
+    is never densified); :attr:`sparse` is the whole matrix as one
+    ``tf.SparseTensor`` for the full-batch functions (validation, L-BFGS).
+    """
+
+    def __init__(self, tf, X, dtype):
+        X = _as_csr(X, dtype)
+        self.shape = X.shape
+        self.indptr = tf.constant(X.indptr.astype(np.int64))
+        self.indices = tf.constant(X.indices.astype(np.int64))
+        self.data = tf.constant(X.data)
+        self.sparse = _sparse_tensor(tf, X)
+
+
+def _as_csr(X, dtype):
+    """``X`` (sparse or dense) as a CSR matrix of ``dtype`` with sorted indices."""
+    X = sp.csr_matrix(X, dtype=dtype)
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return X
+
+
+def _sparse_tensor(tf, X):
+    """A CSR matrix as a ``tf.SparseTensor`` (row-major order, as TF requires)."""
+    coo = X.tocoo()
+    indices = np.stack([coo.row, coo.col], axis=1).astype(np.int64)
+    return tf.SparseTensor(indices, coo.data, np.asarray(X.shape, np.int64))
+
+
+def _csr_rows(tf, indptr, indices, data, idx, n_features):
+    """Rows ``idx`` of the CSR matrix ``(indptr, indices, data)`` as a SparseTensor."""
+    idx = tf.cast(idx, tf.int64)
+    starts = tf.gather(indptr, idx)
+    lengths = tf.gather(indptr, idx + 1) - starts
+    positions = tf.ragged.range(starts, starts + lengths).flat_values
+    rows = tf.repeat(tf.range(tf.size(idx, out_type=tf.int64)), lengths)
+    coords = tf.stack([rows, tf.gather(indices, positions)], axis=1)
+    shape = tf.stack([tf.size(idx, out_type=tf.int64), tf.constant(n_features, tf.int64)])
+    return tf.SparseTensor(coords, tf.gather(data, positions), shape)
 
 
 class _TensorFlowOps:
@@ -77,13 +122,20 @@ class Engine(_EngineCore):
         tf, _ = load()
         super().__init__(spec)
         self._dtype = tf.as_dtype(spec.dtype)
+        #: whether the network takes sparse rows (an MLP fitted on a sparse matrix)
+        self.sparse = bool(getattr(self.model.inputs[0], "sparse", False))
         x_spec = tf.TensorSpec((None, *spec.input_shape), self._dtype)
+        if self.sparse:
+            x_spec = tf.SparseTensorSpec((None, *spec.input_shape), self._dtype)
         y_spec = tf.TensorSpec((None, spec.n_outputs), self._dtype)
         w_spec = tf.TensorSpec((None,), self._dtype)
         pen = tf.TensorSpec((len(PENALTIES),), self._dtype)
         int_scalar = tf.TensorSpec((), tf.int32)
         self._signatures = {
             "_epoch": [x_spec, y_spec, w_spec, tf.TensorSpec((None,), tf.int32), int_scalar, pen],
+            "_sparse_epoch": [tf.TensorSpec((None,), tf.int64), tf.TensorSpec((None,), tf.int64),
+                              tf.TensorSpec((None,), self._dtype), y_spec, w_spec,
+                              tf.TensorSpec((None,), tf.int32), int_scalar, pen],
             "_predict": [x_spec],
             "_mc_predict": [x_spec, int_scalar, int_scalar],
             "_bn_inputs": [x_spec],
@@ -121,6 +173,20 @@ class Engine(_EngineCore):
 
     def _epoch(self, X, Y, SW, perm, batch_size, penalties):
         tf, _ = load()
+        return self._epoch_over(lambda idx: tf.gather(X, idx), Y, SW, perm, batch_size,
+                                penalties)
+
+    def _sparse_epoch(self, indptr, indices, data, Y, SW, perm, batch_size, penalties):
+        tf, _ = load()
+        n_features = int(self.spec.input_shape[0])
+        return self._epoch_over(
+            lambda idx: _csr_rows(tf, indptr, indices, data, idx, n_features),
+            Y, SW, perm, batch_size, penalties,
+        )
+
+    def _epoch_over(self, rows, Y, SW, perm, batch_size, penalties):
+        """One epoch of minibatch updates; ``rows(idx)`` gathers a batch's inputs."""
+        tf, _ = load()
         n = tf.shape(perm)[0]
         n_batches = (n + batch_size - 1) // batch_size
         total = tf.zeros((), self._dtype)
@@ -128,7 +194,7 @@ class Engine(_EngineCore):
         grad_sum = [tf.zeros(v.shape, v.dtype) for v in self.trainable] if track else []
         for i in tf.range(n_batches):
             idx = perm[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
-            xb, yb, wb = tf.gather(X, idx), tf.gather(Y, idx), tf.gather(SW, idx)
+            xb, yb, wb = rows(idx), tf.gather(Y, idx), tf.gather(SW, idx)
             with tf.GradientTape() as tape:
                 outputs = self._train_model(xb, training=True)
                 objective, reported = self._losses(yb, outputs, wb, penalties)
@@ -215,7 +281,18 @@ class Engine(_EngineCore):
         compiled TensorFlow functions take any number of rows.
         """
         tf, _ = load()
-        return tuple(tf.convert_to_tensor(a) for a in arrays)
+        X, *rest = arrays
+        X = _CSR(tf, X, self.spec.dtype) if self.sparse else self._x(X)
+        return (X, *(tf.convert_to_tensor(a) for a in rest))
+
+    def _x(self, X):
+        """Host rows ``X`` (dense or a SciPy sparse matrix) as the network's input."""
+        tf, _ = load()
+        if self.sparse:
+            return _sparse_tensor(tf, _as_csr(X, self.spec.dtype))
+        if sp.issparse(X):
+            X = X.toarray()  # a dense-input network: one chunk of rows at a time
+        return tf.convert_to_tensor(X)
 
     def set_weights(self, weights, token):
         """Load ``weights`` (one array per model variable) unless already held."""
@@ -275,10 +352,12 @@ class Engine(_EngineCore):
         epoch's mean minibatch gradient, NaN unless the spec tracks it.
         """
         tf, _ = load()
-        loss, norm = self._function("_epoch")(
-            X, Y, SW, tf.constant(perm, tf.int32), tf.constant(batch_size, tf.int32),
-            self._penalties(penalties),
-        )
+        args = (Y, SW, tf.constant(perm, tf.int32), tf.constant(batch_size, tf.int32),
+                self._penalties(penalties))
+        if isinstance(X, _CSR):
+            loss, norm = self._function("_sparse_epoch")(X.indptr, X.indices, X.data, *args)
+        else:
+            loss, norm = self._function("_epoch")(X, *args)
         return float(loss), float(norm)
 
     def mc_predict(self, X, n_samples, seed, max_values=1 << 24):
@@ -292,9 +371,11 @@ class Engine(_EngineCore):
         fn = self._function("_mc_predict")
         n = X.shape[0]
         rows = max(1, max_values // max(1, n_samples * self.spec.n_outputs))
+        if sp.issparse(X) and not self.sparse:
+            rows = max(1, min(rows, max_values // max(1, X.shape[1])))
         try:
             parts = [
-                fn(tf.constant(X[i : i + rows]), tf.constant(seed + i, tf.int32),
+                fn(self._x(X[i : i + rows]), tf.constant(seed + i, tf.int32),
                    tf.constant(n_samples, tf.int32)).numpy()
                 for i in range(0, n, rows)
             ]
@@ -307,10 +388,12 @@ class Engine(_EngineCore):
         tf, _ = load()
         forward = self._function("_predict")
         n = X.shape[0]
+        if sp.issparse(X) and not self.sparse:
+            batch_rows = max(1, min(batch_rows, (1 << 24) // max(1, X.shape[1])))
         if n <= batch_rows:
-            return forward(tf.constant(X)).numpy()
+            return forward(self._x(X)).numpy()
         return np.concatenate(
-            [forward(tf.constant(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
+            [forward(self._x(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
         )
 
     def recalibrate_batchnorm(self, X, batch_rows=65536):
@@ -328,7 +411,7 @@ class Engine(_EngineCore):
             total = total_sq = 0.0
             count = 0
             for i in range(0, X.shape[0], batch_rows):
-                z = fn(tf.convert_to_tensor(X[i : i + batch_rows]))[k].numpy()
+                z = fn(self._x(X[i : i + batch_rows]))[k].numpy()
                 z = z.reshape(-1, z.shape[-1]).astype(np.float64)
                 total = total + z.sum(axis=0)
                 total_sq = total_sq + np.square(z).sum(axis=0)
@@ -341,12 +424,16 @@ class Engine(_EngineCore):
 
     def evaluate(self, X, Y, SW, penalties):
         """Return ``(output, reported_loss)`` on a held-out set."""
+        if isinstance(X, _CSR):
+            X = X.sparse
         output, loss = self._function("_evaluate")(X, Y, SW, self._penalties(penalties))
         return output.numpy(), float(loss)
 
     def loss_and_grad(self, flat, X, Y, SW, penalties):
         """Full-batch ``(objective, reported, gradient)`` at the flat weight vector."""
         tf, _ = load()
+        if isinstance(X, _CSR):
+            X = X.sparse
         obj, rep, grad = self._function("_loss_and_grad")(
             tf.constant(flat, self._dtype), X, Y, SW, self._penalties(penalties)
         )

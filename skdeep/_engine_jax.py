@@ -18,6 +18,7 @@ around its own calls only (``jax.enable_x64``), not for the whole process.
 import functools
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._backend import load, precision
 from ._engine_core import PENALTIES, _EngineCore
@@ -61,6 +62,70 @@ class _Rows:
 
     def __init__(self, array, n):
         self.array, self.n = array, n
+
+    @property
+    def full(self):
+        """The whole (padded) array, as the full-batch functions take it."""
+        return self.array
+
+    @property
+    def n_rows(self):
+        return self.array.shape[0]
+
+
+def _as_csr(X, dtype):
+    """``X`` (sparse or dense) as a CSR matrix of ``dtype`` with sorted indices."""
+    X = sp.csr_matrix(X, dtype=dtype)
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return X
+
+
+def _bcoo(jax, X, n_rows, nse):
+    """CSR matrix ``X`` as a JAX ``BCOO`` of ``n_rows`` rows and ``nse`` stored
+    entries (the padding entries hold 0 at (0, 0), adding nothing)."""
+    from jax.experimental import sparse as jsparse
+
+    coo = X.tocoo()
+    indices = np.zeros((nse, 2), np.int32)
+    data = np.zeros(nse, X.dtype)
+    indices[: coo.nnz, 0], indices[: coo.nnz, 1], data[: coo.nnz] = coo.row, coo.col, coo.data
+    return jsparse.BCOO((jax.device_put(data), jax.device_put(indices)),
+                        shape=(int(n_rows), int(X.shape[1])))
+
+
+class _SparseRows:
+    """Training rows of a sparse-input network on the device.
+
+    ``array`` is the CSR matrix as ``(indptr, indices, data)`` device arrays
+    (rows padded with empty ones, stored entries to a bucket size, so folds
+    share compilations); the compiled epoch gathers each minibatch from them
+    as a ``BCOO`` of at most :meth:`batch_nnz` entries.  ``full`` is the whole
+    matrix as one ``BCOO`` for the full-batch functions.
+    """
+
+    def __init__(self, jax, X, n_rows):
+        nnz = _bucket(max(X.nnz, 1))
+        indptr = np.full(n_rows + 1, X.nnz, np.int32)
+        indptr[: X.shape[0] + 1] = X.indptr
+        indices = np.zeros(nnz, np.int32)
+        data = np.zeros(nnz, X.dtype)
+        indices[: X.nnz], data[: X.nnz] = X.indices, X.data
+        self.array = tuple(jax.device_put(a) for a in (indptr, indices, data))
+        self.n, self.n_rows = X.shape[0], n_rows
+        self._lengths = np.sort(np.diff(X.indptr))[::-1]
+        self._jax, self._X = jax, X
+        self._full = None
+
+    def batch_nnz(self, batch_size):
+        """A bucketed bound on the stored entries of any ``batch_size`` real rows."""
+        return _bucket(max(1, int(self._lengths[:batch_size].sum())))
+
+    @property
+    def full(self):
+        if self._full is None:
+            self._full = _bcoo(self._jax, self._X, self.n_rows, _bucket(max(self._X.nnz, 1)))
+        return self._full
 
 
 class _JaxOps:
@@ -150,6 +215,8 @@ class JaxEngine(_EngineCore):
                     if v.path.rsplit("/", 1)[-1] == "learning_rate"
                 )
         self._dtype = np.dtype(spec.dtype)
+        #: whether the network takes sparse rows (an MLP fitted on a sparse matrix)
+        self.sparse = bool(getattr(self.model.inputs[0], "sparse", False))
         self._padded = not self.batchnorms
         # XLA on a CPU runs convolutions inside a compiled loop about 8x slower
         # than from a compiled step called per minibatch (measured: digits
@@ -231,11 +298,39 @@ class JaxEngine(_EngineCore):
         return self._objective(_JaxOps(self._jax, self._dtype), y, outputs, sw, penalties,
                                kernels, extra)
 
-    def _step(self, carry, idx, valid, X, Y, SW, penalties):
-        """One minibatch update; rows where ``valid`` is False weigh nothing."""
+    def _gather_sparse(self, X, idx, valid, nnz):
+        """Rows ``idx`` of the device CSR matrix ``X`` as a ``BCOO`` of ``nnz`` entries.
+
+        Rows where ``valid`` is False (padding) contribute no entries; the
+        unused entries hold 0 at (0, 0).
+        """
+        jnp = self._jax.numpy
+        from jax.experimental import sparse as jsparse
+
+        indptr, indices, data = X
+        starts = indptr[idx]
+        lengths = indptr[idx + 1] - starts
+        if valid is not None:
+            lengths = jnp.where(valid, lengths, 0)
+        ends = jnp.cumsum(lengths)
+        slot = jnp.arange(nnz, dtype=ends.dtype)
+        used = slot < ends[-1]
+        row = jnp.where(used, jnp.searchsorted(ends, slot, side="right"), 0)
+        pos = jnp.where(used, starts[row] + slot - (ends[row] - lengths[row]), 0)
+        values = jnp.where(used, data[pos], 0).astype(data.dtype)
+        coords = jnp.stack([row, jnp.where(used, indices[pos], 0)], axis=1).astype(jnp.int32)
+        return jsparse.BCOO((values, coords), shape=(idx.shape[0], int(self.spec.input_shape[0])))
+
+    def _step(self, carry, idx, valid, X, Y, SW, penalties, nnz=0):
+        """One minibatch update; rows where ``valid`` is False weigh nothing.
+
+        ``X`` is a device array, or for sparse-input networks the CSR arrays
+        gathered into a ``BCOO`` of ``nnz`` entries per batch.
+        """
         jax = self._jax
         tv, nv, ov, total, grad_sum = carry
-        xb, yb, wb = X[idx], Y[idx], SW[idx]
+        xb = self._gather_sparse(X, idx, valid, nnz) if nnz else X[idx]
+        yb, wb = Y[idx], SW[idx]
         if valid is not None:
             wb = wb * valid.astype(wb.dtype)
             size = jax.numpy.sum(valid).astype(self._dtype)
@@ -269,7 +364,7 @@ class JaxEngine(_EngineCore):
         grad_sum = [jnp.zeros(t.shape, t.dtype) for t in tv] if self.spec.track_grad_norm else None
         return (tv, nv, ov, jnp.zeros((), self._dtype), grad_sum)
 
-    def _make_padded_epoch(self, batch_size):
+    def _make_padded_epoch(self, batch_size, nnz=0):
         """An epoch whose batch count is an input: one compilation serves every
         number of rows that pads to the same bucket.  The last, partial batch
         is a full-size gather whose extra rows have weight zero, which leaves
@@ -284,14 +379,14 @@ class JaxEngine(_EngineCore):
             def body(i, carry):
                 start = i * batch_size
                 idx = jax.lax.dynamic_slice(perm, (start,), (batch_size,))
-                return self._step(carry, idx, start + offsets < n_valid, X, Y, SW, penalties)
+                return self._step(carry, idx, start + offsets < n_valid, X, Y, SW, penalties, nnz)
 
             carry = jax.lax.fori_loop(0, n_batches, body, self._start(tv, nv, ov))
             return self._finish(carry, n_valid.astype(self._dtype))
 
         return jax.jit(epoch, donate_argnums=(0, 1, 2))
 
-    def _make_exact_epoch(self, n, batch_size):
+    def _make_exact_epoch(self, n, batch_size, nnz=0):
         """An epoch compiled for exactly ``n`` rows: a scan over the full
         batches and one step for the remainder (batch normalization needs the
         true batch, so its models use this one)."""
@@ -303,30 +398,30 @@ class JaxEngine(_EngineCore):
             if n_full:
                 batches = perm[: n_full * batch_size].reshape(n_full, batch_size)
                 carry, _ = jax.lax.scan(
-                    lambda c, idx: (self._step(c, idx, None, X, Y, SW, penalties), None),
+                    lambda c, idx: (self._step(c, idx, None, X, Y, SW, penalties, nnz), None),
                     carry, batches,
                 )
             if rest:
                 carry = self._step(
-                    carry, perm[n_full * batch_size :], None, X, Y, SW, penalties
+                    carry, perm[n_full * batch_size :], None, X, Y, SW, penalties, nnz
                 )
             return self._finish(carry, n)
 
         return jax.jit(epoch, donate_argnums=(0, 1, 2))
 
-    def _make_step(self, padded):
+    def _make_step(self, padded, nnz=0):
         """One compiled minibatch step (for :attr:`_stepwise` engines)."""
         jnp = self._jax.numpy
 
         def step(carry, X, Y, SW, idx, n_valid, penalties):
             valid = jnp.arange(idx.shape[0]) < n_valid if padded else None
-            return self._step(carry, idx, valid, X, Y, SW, penalties)
+            return self._step(carry, idx, valid, X, Y, SW, penalties, nnz)
 
         return self._jax.jit(step, donate_argnums=(0,))
 
-    def _stepwise_epoch(self, data, perm, batch_size, penalties):
+    def _stepwise_epoch(self, data, perm, batch_size, penalties, nnz=0):
         padded = self._padded
-        fn = self._jit(("step", padded), lambda: self._make_step(padded))
+        fn = self._jit(("step", padded, nnz), lambda: self._make_step(padded, nnz))
         carry = self._start(self._tv, self._nv, self._ov)
         n = len(perm)
         for start in range(0, n, batch_size):
@@ -368,7 +463,15 @@ class JaxEngine(_EngineCore):
         row).  Padded rows get sample weight zero and never enter a batch.
         """
         out = []
-        for a in arrays:
+        for j, a in enumerate(arrays):
+            if j == 0 and (self.sparse or sp.issparse(a)):
+                X = _as_csr(a, self.spec.dtype)
+                if not self.sparse:  # a dense-input network: densify (other estimators)
+                    a = X.toarray()
+                else:
+                    n = X.shape[0]
+                    out.append(_SparseRows(self._jax, X, _bucket(n) if pad and self._padded else n))
+                    continue
             a = np.asarray(a)
             n = a.shape[0]
             if pad and self._padded and _bucket(n) != n:
@@ -443,17 +546,19 @@ class JaxEngine(_EngineCore):
         """
         n, batch_size = len(perm), int(batch_size)
         data = (X.array, Y.array, SW.array)
+        nnz = X.batch_nnz(batch_size) if isinstance(X, _SparseRows) else 0
         if self._stepwise:
-            return self._stepwise_epoch(data, perm, batch_size, self._penalties(penalties))
+            return self._stepwise_epoch(data, perm, batch_size, self._penalties(penalties), nnz)
         if self._padded:
-            rows = -(-X.array.shape[0] // batch_size) * batch_size
+            rows = -(-X.n_rows // batch_size) * batch_size
             padded = np.zeros(rows, dtype=np.int32)
             padded[:n] = perm
-            fn = self._jit(("epoch", batch_size), lambda: self._make_padded_epoch(batch_size))
+            fn = self._jit(("epoch", batch_size, nnz),
+                           lambda: self._make_padded_epoch(batch_size, nnz))
             extra = (padded, np.int32(-(-n // batch_size)), np.int32(n))
         else:
             fn = self._jit(
-                ("epoch", n, batch_size), lambda: self._make_exact_epoch(n, batch_size)
+                ("epoch", n, batch_size, nnz), lambda: self._make_exact_epoch(n, batch_size, nnz)
             )
             extra = (np.asarray(perm, dtype=np.int32),)
         self._tv, self._nv, self._ov, loss, norm = fn(
@@ -463,8 +568,17 @@ class JaxEngine(_EngineCore):
 
     def _padded_chunks(self, X, batch_rows):
         """Yield ``(chunk, n_real)`` with each chunk's rows padded up to a bucket size."""
+        if sp.issparse(X) and not self.sparse:  # dense-input network: bound the densified chunk
+            batch_rows = max(1, min(batch_rows, (1 << 24) // max(1, X.shape[1])))
         for i in range(0, X.shape[0], batch_rows):
-            part = np.asarray(X[i : i + batch_rows])
+            part = X[i : i + batch_rows]
+            if self.sparse:
+                part = _as_csr(part, self.spec.dtype)
+                n_real = part.shape[0]
+                yield _bcoo(self._jax, part, _bucket(n_real, fine=True),
+                            _bucket(max(part.nnz, 1))), n_real
+                continue
+            part = part.toarray() if sp.issparse(part) else np.asarray(part)
             n_real = part.shape[0]
             size = _bucket(n_real, fine=True)
             if size != n_real:
@@ -568,7 +682,7 @@ class JaxEngine(_EngineCore):
             return self._jax.jit(evaluate)
 
         output, loss = self._jit("evaluate", make)(
-            self._tv, self._nv, X.array, Y.array, SW.array, self._penalties(penalties)
+            self._tv, self._nv, X.full, Y.array, SW.array, self._penalties(penalties)
         )
         return np.array(np.asarray(output)[: X.n]), float(loss)
 
@@ -604,7 +718,7 @@ class JaxEngine(_EngineCore):
         fn = self._jit("loss_and_grad", make)
         flat = np.asarray(flat, dtype=self._dtype)
         obj, reported, grad, self._nv = fn(
-            jax.device_put(flat), self._nv, X.array, Y.array, SW.array,
+            jax.device_put(flat), self._nv, X.full, Y.array, SW.array,
             self._penalties(penalties),
         )
         start = 0

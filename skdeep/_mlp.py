@@ -44,6 +44,8 @@ class _BaseMLP(BaseNeuralEstimator):
         "missing": [StrOptions({"error", "impute"})],
     }
 
+    _sparse_rows = True
+
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         encoder = getattr(self, "_frame_encoder", None)
         kwargs = (
@@ -58,6 +60,8 @@ class _BaseMLP(BaseNeuralEstimator):
             ("batch_normalization", bool(self.batch_normalization)),
             ("embeddings", encoder.embeddings if encoder is not None else ()),
         )
+        if getattr(self, "_sparse_input", False):
+            kwargs += (("sparse", True),)
         return self._make_spec(build_mlp, kwargs, input_shape, n_outputs, dtype, loss)
 
     def _numpy_forward(self, X):

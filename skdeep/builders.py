@@ -195,6 +195,7 @@ def build_mlp(
     dropconnect=0.0,
     batch_normalization=False,
     embeddings=(),
+    sparse=False,
 ):
     """Build a fully connected feed-forward network.
 
@@ -222,6 +223,9 @@ def build_mlp(
     embeddings : tuple of (int, int), default=()
         ``(n_categories, dimension)`` of each trailing code column to embed
         (see :func:`embed_codes`).
+    sparse : bool, default=False
+        Take sparse input (``tf.SparseTensor`` / JAX ``BCOO`` rows): the first
+        layer multiplies the sparse rows by its kernel without densifying them.
 
     Returns
     -------
@@ -245,7 +249,9 @@ def build_mlp(
     sizes = tuple(int(u) for u in hidden_layer_sizes)
     dropout = _per_layer(dropout, len(sizes), "dropout")
     dropconnect = _per_layer(dropconnect, len(sizes), "dropconnect")
-    inputs = keras.Input((n_features,), dtype=dtype, name="input")
+    if sparse and embeddings:
+        raise ValueError("Sparse input has no category-code columns to embed.")
+    inputs = keras.Input((n_features,), dtype=dtype, name="input", sparse=bool(sparse))
     hidden = inputs
     if embeddings:
         hidden = embed_codes(inputs, n_features - len(embeddings), embeddings, dtype)
