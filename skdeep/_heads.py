@@ -8,6 +8,8 @@ estimator combines one head with a body that builds the network
 (``_mlp.py``, ``_cnn.py``, ...), so all of them share this code.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
@@ -75,10 +77,14 @@ class ClassifierHead(ClassifierMixin):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             binarizer = LabelBinarizer()
             binarizer.fit(y if (multilabel or classes is None) else np.asarray(classes))
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the "
-                    f"data, but the data contain only one class: {binarizer.classes_[0]!r}."
+            if len(binarizer.classes_) < 2 and not multilabel:
+                # scikit-learn's MLPClassifier fits a one-class target and always
+                # predicts that class; so does skdeep -- with a warning, and
+                # with predict_proba's one column of ones matching classes_
+                warnings.warn(
+                    f"y contains only one class ({binarizer.classes_[0]!r}): "
+                    f"{type(self).__name__} will predict it for every sample.",
+                    UserWarning, stacklevel=4,
                 )
             if incremental and not multilabel:
                 extra = np.setdiff1d(unique_labels(y), binarizer.classes_)
@@ -145,6 +151,8 @@ class ClassifierHead(ClassifierMixin):
         y_type = self._label_binarizer.y_type_
         if y_type.startswith("multilabel"):
             return (output > 0.5).astype(int)
+        if len(self.classes_) == 1:
+            return np.repeat(self.classes_, output.shape[0])
         if output.shape[1] > 1:
             return self.classes_[np.argmax(output, axis=1)]
         return self.classes_[(output[:, 0] > 0.5).astype(int)]
@@ -198,8 +206,9 @@ class ClassifierHead(ClassifierMixin):
         draws = self._as_proba(self._mc_forward(X))
         return draws.mean(axis=0), draws.std(axis=0)
 
-    @staticmethod
-    def _as_proba(output):
+    def _as_proba(self, output):
+        if len(self.classes_) == 1 and not self._label_binarizer.y_type_.startswith("multilabel"):
+            return np.ones(output.shape, dtype=output.dtype)  # the only class, certainly
         if output.shape[-1] == 1:
             return np.concatenate([1 - output, output], axis=-1)
         return output

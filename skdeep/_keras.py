@@ -581,7 +581,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         y_type = binarizer.y_type_
         n_classes = len(binarizer.classes_)
         multilabel = y_type.startswith("multilabel")
-        default = "sigmoid" if (multilabel or n_classes == 2) else "softmax"
+        default = "sigmoid" if (multilabel or n_classes <= 2) else "softmax"
         expected = n_classes if (multilabel or n_classes > 2) else 1
         classes = binarizer.classes_
         self._class_kwargs = {

@@ -356,7 +356,6 @@ def test_warm_start_continues():
     [
         (lambda: MLPClassifier(), np.array([[np.nan, 1.0], [1.0, 2.0]]), [0, 1], "NaN"),
         (lambda: MLPClassifier(), np.array([[np.inf, 1.0], [1.0, 2.0]]), [0, 1], "infinity"),
-        (lambda: MLPClassifier(), np.ones((4, 2)), [1, 1, 1, 1], "only one class"),
         (lambda: MLPClassifier(), np.ones((0, 2)), [], "0 sample"),
         (lambda: MLPClassifier(), np.ones((4, 2)), [0, 1, 0], "inconsistent numbers"),
         (lambda: MLPClassifier(solver="newton"), np.ones((4, 2)), [0, 1, 0, 1], "solver"),
@@ -370,6 +369,27 @@ def test_warm_start_continues():
 def test_bad_input_raises_clear_value_error(make, X, y, match):
     with pytest.raises(ValueError, match=match):
         make().fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_one_class_target_predicts_that_class_as_sklearn_does(solver):
+    X = np.random.RandomState(0).randn(20, 3)
+    y = np.array(["yes"] * 20)
+    with pytest.warns(UserWarning, match="only one class"):
+        clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5,
+                            random_state=0).fit(X, y)
+    ref = sknn.MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5,
+                             random_state=0).fit(X, y)
+    assert list(clf.classes_) == list(ref.classes_) == ["yes"]
+    assert list(clf.predict(X[:3])) == list(ref.predict(X[:3])) == ["yes"] * 3
+    assert clf.score(X, y) == ref.score(X, y) == 1.0
+    assert clf.n_iter_ > 0 and len(clf.loss_curve_) == clf.n_iter_
+    # one column, matching classes_ (scikit-learn returns two for one class)
+    np.testing.assert_array_equal(clf.predict_proba(X[:3]), np.ones((3, 1)))
+    es = MLPClassifier(hidden_layer_sizes=(4,), early_stopping=True, max_iter=3,
+                       random_state=0)
+    with pytest.warns(UserWarning, match="only one class"):
+        assert list(es.fit(X, y).predict(X[:2])) == ["yes", "yes"]
 
 
 def test_predict_before_fit_and_wrong_shape():
