@@ -93,7 +93,7 @@ def test_folds_and_refit_share_one_compiled_epoch(monkeypatch):
     assert search.best_score_ > 0.7
     assert len(built) == 1  # one engine for 10 folds and the refit
     (engine,) = [e for engines in _engines._idle.values() for e in engines]
-    epoch = engine._compiled[("epoch", 200)]
+    epoch = engine._compiled[("epoch", 200, 0)]  # batch size, no sparse entries
     # folds of 400 rows and the refit on 500 pad to the same 512 rows
     assert epoch._cache_size() == 1
 
