@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._backend import load
-from ._engine_core import PENALTIES, _EngineCore
+from ._engine_core import PENALTIES, _EngineCore, as_csr, chunk_rows
 
 __all__ = ["Engine"]
 
@@ -31,20 +31,13 @@ class _CSR:
     """
 
     def __init__(self, tf, X, dtype):
-        X = _as_csr(X, dtype)
+        X = as_csr(X, dtype)
         self.shape = X.shape
         self.indptr = tf.constant(X.indptr.astype(np.int64))
         self.indices = tf.constant(X.indices.astype(np.int64))
         self.data = tf.constant(X.data)
         self.sparse = _sparse_tensor(tf, X)
 
-
-def _as_csr(X, dtype):
-    """``X`` (sparse or dense) as a CSR matrix of ``dtype`` with sorted indices."""
-    X = sp.csr_matrix(X, dtype=dtype)
-    if not X.has_sorted_indices:
-        X = X.sorted_indices()
-    return X
 
 
 def _sparse_tensor(tf, X):
@@ -289,7 +282,7 @@ class Engine(_EngineCore):
         """Host rows ``X`` (dense or a SciPy sparse matrix) as the network's input."""
         tf, _ = load()
         if self.sparse:
-            return _sparse_tensor(tf, _as_csr(X, self.spec.dtype))
+            return _sparse_tensor(tf, as_csr(X, self.spec.dtype))
         if sp.issparse(X):
             X = X.toarray()  # a dense-input network: one chunk of rows at a time
         return tf.convert_to_tensor(X)
@@ -370,9 +363,8 @@ class Engine(_EngineCore):
         tf, _ = load()
         fn = self._function("_mc_predict")
         n = X.shape[0]
-        rows = max(1, max_values // max(1, n_samples * self.spec.n_outputs))
-        if sp.issparse(X) and not self.sparse:
-            rows = max(1, min(rows, max_values // max(1, X.shape[1])))
+        rows = chunk_rows(max_values // max(1, n_samples * self.spec.n_outputs), X,
+                          self.sparse, max_values)
         try:
             parts = [
                 fn(self._x(X[i : i + rows]), tf.constant(seed + i, tf.int32),
@@ -388,8 +380,7 @@ class Engine(_EngineCore):
         tf, _ = load()
         forward = self._function("_predict")
         n = X.shape[0]
-        if sp.issparse(X) and not self.sparse:
-            batch_rows = max(1, min(batch_rows, (1 << 24) // max(1, X.shape[1])))
+        batch_rows = chunk_rows(batch_rows, X, self.sparse)
         if n <= batch_rows:
             return forward(self._x(X)).numpy()
         return np.concatenate(

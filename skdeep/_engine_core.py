@@ -18,6 +18,29 @@ from ._backend import load
 
 __all__ = ["PENALTIES", "ModelSpec"]
 
+
+def as_csr(X, dtype):
+    """``X`` (sparse or dense) as a CSR matrix of ``dtype`` with sorted indices."""
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(X, dtype=dtype)
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return X
+
+
+def chunk_rows(rows, X, sparse_network, max_values=1 << 24):
+    """Rows per chunk for a network's forward pass over ``X``.
+
+    Sparse rows into a dense-input network are densified one chunk at a
+    time, so a chunk then holds at most ``max_values`` numbers.
+    """
+    import scipy.sparse as sp
+
+    if sp.issparse(X) and not sparse_network:
+        rows = min(rows, max_values // max(1, X.shape[1]))
+    return max(1, rows)
+
 _LOSSES = (
     "squared_error", "absolute_error", "huber", "poisson", "binary_log_loss", "log_loss",
 )

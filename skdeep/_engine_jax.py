@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._backend import load, precision
-from ._engine_core import PENALTIES, _EngineCore
+from ._engine_core import PENALTIES, _EngineCore, as_csr, chunk_rows
 
 __all__ = ["JaxEngine"]
 
@@ -72,13 +72,6 @@ class _Rows:
     def n_rows(self):
         return self.array.shape[0]
 
-
-def _as_csr(X, dtype):
-    """``X`` (sparse or dense) as a CSR matrix of ``dtype`` with sorted indices."""
-    X = sp.csr_matrix(X, dtype=dtype)
-    if not X.has_sorted_indices:
-        X = X.sorted_indices()
-    return X
 
 
 def _bcoo(jax, X, n_rows, nse):
@@ -465,7 +458,7 @@ class JaxEngine(_EngineCore):
         out = []
         for j, a in enumerate(arrays):
             if j == 0 and (self.sparse or sp.issparse(a)):
-                X = _as_csr(a, self.spec.dtype)
+                X = as_csr(a, self.spec.dtype)
                 if not self.sparse:  # a dense-input network: densify (other estimators)
                     a = X.toarray()
                 else:
@@ -568,12 +561,11 @@ class JaxEngine(_EngineCore):
 
     def _padded_chunks(self, X, batch_rows):
         """Yield ``(chunk, n_real)`` with each chunk's rows padded up to a bucket size."""
-        if sp.issparse(X) and not self.sparse:  # dense-input network: bound the densified chunk
-            batch_rows = max(1, min(batch_rows, (1 << 24) // max(1, X.shape[1])))
+        batch_rows = chunk_rows(batch_rows, X, self.sparse)
         for i in range(0, X.shape[0], batch_rows):
             part = X[i : i + batch_rows]
             if self.sparse:
-                part = _as_csr(part, self.spec.dtype)
+                part = as_csr(part, self.spec.dtype)
                 n_real = part.shape[0]
                 yield _bcoo(self._jax, part, _bucket(n_real, fine=True),
                             _bucket(max(part.nnz, 1))), n_real
