@@ -70,8 +70,8 @@ def release(engine):
         if trim:
             _evicted = 0
     if trim:
-        # JAX's own compilation caches keep every jitted function -- and the
-        # engine it closes over -- alive (~7 MB per architecture), and
+        # JAX's own compilation caches keep the traced programs (jaxprs) and
+        # executables of every jitted function (~7 MB per architecture), and
         # TensorFlow's kernel cache the kernels of functions long deleted
         # (~1 MB): unbounded over a long random search.  Dropping them once
         # per 16 evictions bounds that at 16 engines beyond the cache, for at
@@ -106,8 +106,8 @@ def clear_cache():
 def _clear_backend_caches(trim_heap):
     """Free what the backend keeps for engines no longer cached.
 
-    On JAX, ``jax.clear_caches()`` (compiled programs and traced functions,
-    which hold their engines); on TensorFlow, the eager context's kernel
+    On JAX, ``jax.clear_caches()`` (the traced programs and executables of
+    every jitted function, kept after their engines are gone); on TensorFlow, the eager context's kernel
     cache (each traced function's instantiated kernels, ~1 MB per
     architecture, kept after the function itself is gone; live engines
     re-instantiate theirs on their next call); then a garbage collection, and with
