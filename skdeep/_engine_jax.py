@@ -98,7 +98,7 @@ class _SparseRows:
     """
 
     def __init__(self, jax, X, n_rows):
-        nnz = _bucket(max(X.nnz, 1))
+        self._nse = nnz = _bucket(max(X.nnz, 1))
         indptr = np.full(n_rows + 1, X.nnz, np.int32)
         indptr[: X.shape[0] + 1] = X.indptr
         indices = np.zeros(nnz, np.int32)
@@ -117,7 +117,7 @@ class _SparseRows:
     @property
     def full(self):
         if self._full is None:
-            self._full = _bcoo(self._jax, self._X, self.n_rows, _bucket(max(self._X.nnz, 1)))
+            self._full = _bcoo(self._jax, self._X, self.n_rows, self._nse)
         return self._full
 
 
