@@ -37,7 +37,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _engines
+from . import _engines, _grouped
 from ._engine_core import PENALTIES, ModelSpec
 from ._backend import float64_outside_skdeep, load, precision
 from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
@@ -563,9 +563,20 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
         # Ctrl-C that ends a fit (before its first epoch, or inside a search)
         # leaves the estimator as it was before the call, never half-fitted
+        grouping = train and not incremental and _grouped.active() is not None
+        if grouping:
+            # a grouped search trained this very fit already (same parameters,
+            # same data): take its state instead of training again
+            state = _grouped.take_fitted(self, X, y, sample_weight)
+            if state is not None:
+                self.__dict__.update(state)
+                return self
         before = {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
         try:
-            return self._fit_body(X, y, sample_weight, incremental, classes, train)
+            self._fit_body(X, y, sample_weight, incremental, classes, train)
+            if grouping:
+                _grouped.store_fitted(self, X, y, sample_weight)
+            return self
         except KeyboardInterrupt:
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -605,7 +616,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
         n_runs = int(getattr(self, "n_init", 1)) if (fresh and train) else 1
         callbacks = FitCallbacks(self, *raw, n_runs, incremental) if train else None
-        engine = _engines.acquire(self._spec)
+        engine = _engines.acquire(self._spec, training=train)
         try:
             # a body may fix the validation rows (CharRNN holds out each text's end)
             runs, split = [], getattr(self, "_validation_rows", None)

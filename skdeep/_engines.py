@@ -12,6 +12,8 @@ import collections
 import random
 import threading
 
+from . import _grouped
+
 __all__ = ["MAX_IDLE_ENGINES", "acquire", "release", "clear_cache", "engine_class"]
 
 #: How many idle engines the process keeps, across all architectures.
@@ -22,8 +24,16 @@ _idle_lock = threading.Lock()
 _evicted = 0  # engines evicted since the backend's caches were last cleared
 
 
-def acquire(spec):
-    """Take an idle compiled engine for ``spec`` from the cache, or build one."""
+def acquire(spec, training=False):
+    """Take an idle compiled engine for ``spec`` from the cache, or build one.
+
+    A training fit inside a grouped search (:mod:`skdeep._grouped`) gets a
+    member of a stacked cohort instead, when its network can train in one.
+    """
+    if training and _grouped.active() is not None:
+        engine = _grouped.member_engine(spec)
+        if engine is not None:
+            return engine
     with _idle_lock:
         engines = _idle.get(spec)
         if engines:
@@ -57,6 +67,9 @@ def engine_class():
 def release(engine):
     """Return ``engine`` to the cache, evicting the least recently used ones."""
     global _evicted
+    if isinstance(engine, _grouped.MemberEngine):
+        engine.release()
+        return
     with _idle_lock:
         _idle.setdefault(engine.spec, []).append(engine)
         _idle.move_to_end(engine.spec)

@@ -8,7 +8,7 @@ import pytest
 MODULES = [
     "skdeep._mlp", "skdeep._cnn", "skdeep._rnn", "skdeep._keras", "skdeep._charrnn",
     "skdeep._engines", "skdeep.plotting", "skdeep._persistence",
-    "skdeep.builders", "skdeep.layers", "skdeep.datasets",
+    "skdeep.builders", "skdeep.layers", "skdeep.datasets", "skdeep.model_selection",
 ]
 
 

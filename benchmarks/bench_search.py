@@ -1,0 +1,151 @@
+"""Searches: skdeep's grouped GridSearchCV against scikit-learn's, in one run.
+
+W2   GridSearchCV, 3 hidden sizes x 2 alphas x 5 folds, 30 epochs, 2000 x 20
+     (as in bench_mlp.py): skdeep.model_selection.GridSearchCV over skdeep's
+     MLP, scikit-learn's GridSearchCV over skdeep's MLP, and over
+     scikit-learn's MLP.  Fresh architectures each repeat (the search's
+     widths shift by one unit per repeat, so no compiled engine is reused).
+BC   A typical first search in a fresh process: breast cancer, Pipeline
+     (StandardScaler, MLP with early stopping), 3 sizes x 2 alphas x 3 folds;
+     each library in its own new Python process, import included.
+REFIT  Refit at the cross-validated epoch (``refit_epochs='median'``) against
+     scikit-learn's refit with a new validation split, on breast cancer:
+     test accuracy and log-loss over 10 stratified train/test splits.
+
+Run ``python benchmarks/bench_search.py`` (``--quick``: 1 repeat, 4 refit splits).
+"""
+
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import numpy as np
+
+warnings.filterwarnings("ignore")
+
+from _common import table, versions  # noqa: E402
+from sklearn.datasets import load_breast_cancer, make_classification  # noqa: E402
+from sklearn.metrics import accuracy_score, log_loss  # noqa: E402
+from sklearn.model_selection import GridSearchCV as SkGridSearchCV  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.neural_network import MLPClassifier as SkMLP  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from skdeep import MLPClassifier  # noqa: E402
+from skdeep.model_selection import GridSearchCV  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+
+
+def w2(repeats):
+    X, y = make_classification(2000, 20, n_informative=10, random_state=0)
+    X = X.astype(np.float32)
+    common = dict(max_iter=30, random_state=0, tol=0.0, n_iter_no_change=1000)
+    MLPClassifier(max_iter=1).fit(X[:50], y[:50])  # Keras import and start-up, once
+    times = {"grouped": [], "sk_search": [], "sk_mlp": []}
+    for r in range(repeats):
+        grid = {"hidden_layer_sizes": [(16 + r,), (64 + r,), (64 + r, 32 + r)],
+                "alpha": [1e-4, 1e-2]}
+        for name, make in [
+            ("grouped", lambda: GridSearchCV(MLPClassifier(**common), grid, cv=5)),
+            ("sk_search", lambda: SkGridSearchCV(MLPClassifier(**common), grid, cv=5)),
+            ("sk_mlp", lambda: SkGridSearchCV(SkMLP(**common), grid, cv=5)),
+        ]:
+            start = time.perf_counter()
+            search = make().fit(X, y)
+            times[name].append((time.perf_counter() - start, search.best_score_))
+    med = {k: statistics.median(t for t, _ in v) for k, v in times.items()}
+    rows = [
+        ["skdeep.model_selection.GridSearchCV + skdeep MLP", f"{med['grouped']:.2f}",
+         f"{med['grouped'] / med['sk_mlp']:.2f}", f"{times['grouped'][-1][1]:.4f}"],
+        ["sklearn GridSearchCV + skdeep MLP", f"{med['sk_search']:.2f}",
+         f"{med['sk_search'] / med['sk_mlp']:.2f}", f"{times['sk_search'][-1][1]:.4f}"],
+        ["sklearn GridSearchCV + sklearn MLP", f"{med['sk_mlp']:.2f}", "1.00",
+         f"{times['sk_mlp'][-1][1]:.4f}"],
+    ]
+    print(f"### W2: 6 configurations x 5 folds, 30 epochs, fresh architectures "
+          f"(seconds, median of {repeats})\n")
+    table(["search", "time", "time / sklearn MLP", "best CV accuracy"], rows)
+
+
+FRESH = textwrap.dedent("""
+    import time, warnings
+    start = time.perf_counter()
+    warnings.filterwarnings("ignore")
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    {imports}
+    X, y = load_breast_cancer(return_X_y=True)
+    grid = {{"mlpclassifier__hidden_layer_sizes": [(10,), (50,), (100,)],
+            "mlpclassifier__alpha": [1e-4, 1e-2]}}
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(early_stopping=True, random_state=0))
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    print(time.perf_counter() - start, search.best_score_)
+""")
+
+
+def fresh_process(repeats):
+    runs = {
+        "skdeep (grouped search)": "from skdeep import MLPClassifier\n"
+                                   "from skdeep.model_selection import GridSearchCV",
+        "skdeep (sklearn's search)": "from skdeep import MLPClassifier\n"
+                                     "from sklearn.model_selection import GridSearchCV",
+        "sklearn MLP": "from sklearn.neural_network import MLPClassifier\n"
+                       "from sklearn.model_selection import GridSearchCV",
+    }
+    results = {}
+    for name, imports in runs.items():
+        code = FRESH.format(imports=textwrap.indent(imports, "").replace("\n", "\n"))
+        out = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            line = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                  check=True).stdout.split()
+            out.append((time.perf_counter() - start, float(line[0]), float(line[1])))
+        results[name] = out
+    base = statistics.median(t for t, _, _ in results["sklearn MLP"])
+    rows = []
+    for name, out in results.items():
+        wall = statistics.median(t for t, _, _ in out)
+        inner = statistics.median(t for _, t, _ in out)
+        rows.append([name, f"{wall:.2f}", f"{inner:.2f}", f"{wall / base:.2f}", f"{out[-1][2]:.4f}"])
+    print(f"### BC: first search in a fresh process (breast cancer, 6 candidates x 3 folds, "
+          f"early stopping; seconds, median of {repeats})\n")
+    table(["library", "process wall time", "imports + search", "wall / sklearn", "best CV accuracy"],
+          rows)
+
+
+def refit_at_cv_epoch(n_splits):
+    X, y = load_breast_cancer(return_X_y=True)
+    grid = {"mlpclassifier__hidden_layer_sizes": [(10,), (50,)], "mlpclassifier__alpha": [1e-4, 1e-2]}
+    scores = {"sklearn's refit (new validation split)": [], "refit_epochs='median'": []}
+    epochs = []
+    for seed in range(n_splits):
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+        pipe = make_pipeline(StandardScaler(), MLPClassifier(early_stopping=True, random_state=seed))
+        for name, refit_epochs in [("sklearn's refit (new validation split)", None),
+                                   ("refit_epochs='median'", "median")]:
+            search = GridSearchCV(pipe, grid, cv=5, refit_epochs=refit_epochs).fit(X_tr, y_tr)
+            proba = search.predict_proba(X_te)
+            scores[name].append((accuracy_score(y_te, proba.argmax(1)), log_loss(y_te, proba)))
+            if refit_epochs:
+                epochs.append(search.refit_epochs_)
+    rows = []
+    for name, values in scores.items():
+        acc, ll = np.array(values).T
+        rows.append([name, f"{acc.mean():.4f} ± {acc.std():.4f}", f"{ll.mean():.4f} ± {ll.std():.4f}"])
+    print(f"### REFIT: refit at the cross-validated epoch, breast cancer, {n_splits} stratified "
+          f"70/30 splits (mean ± sd; refit epochs {min(epochs)}-{max(epochs)})\n")
+    table(["refit", "test accuracy", "test log-loss"], rows)
+
+
+if __name__ == "__main__":
+    print(versions() + "\n")
+    w2(1 if QUICK else 3)
+    fresh_process(1 if QUICK else 3)
+    refit_at_cv_epoch(4 if QUICK else 10)

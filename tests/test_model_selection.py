@@ -1,0 +1,237 @@
+"""skdeep.model_selection: searches that train (candidate, fold) fits in cohorts.
+
+Every test compares with scikit-learn's own search over the same skdeep
+estimator: grouping must change the time, never the results.
+"""
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import model_selection as sk
+from sklearn.datasets import make_classification, make_multilabel_classification, make_regression
+from sklearn.exceptions import FitFailedWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdeep import MLPClassifier, MLPRegressor, _grouped
+from skdeep.model_selection import GridSearchCV, RandomizedSearchCV
+
+X, y = make_classification(240, 8, n_informative=5, n_classes=3, random_state=0)
+X = X.astype(np.float32)
+XR, yR = make_regression(240, 6, noise=5.0, random_state=0)
+XL, yL = make_multilabel_classification(240, 8, n_classes=3, random_state=0)
+
+
+def _searches(estimator, grid, X=X, y=y, fit_params=None, group_fits=True, **kwargs):
+    fit_params = fit_params or {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
+        ours = GridSearchCV(estimator, grid, cv=3, group_fits=group_fits, **kwargs).fit(
+            X, y, **fit_params)
+        theirs = sk.GridSearchCV(estimator, grid, cv=3, **kwargs).fit(X, y, **fit_params)
+    return ours, theirs
+
+
+def _assert_same(ours, theirs):
+    for key in theirs.cv_results_:
+        if key.startswith(("split", "mean_test", "std_test", "rank", "mean_train")):
+            np.testing.assert_allclose(
+                np.asarray(ours.cv_results_[key], dtype=float),
+                np.asarray(theirs.cv_results_[key], dtype=float), atol=1e-6, err_msg=key)
+    assert ours.best_params_ == theirs.best_params_
+    net_ours, net_theirs = (s.best_estimator_ for s in (ours, theirs))
+    if hasattr(net_ours, "steps"):
+        net_ours, net_theirs = net_ours[-1], net_theirs[-1]
+    assert net_ours.n_iter_ == net_theirs.n_iter_
+    np.testing.assert_allclose(net_ours.loss_curve_, net_theirs.loss_curve_, rtol=1e-4)
+    for a, b in zip(net_ours.coefs_, net_theirs.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+
+
+COMMON = dict(max_iter=15, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "estimator, grid",
+    [
+        # widths 6 and 12 share one cohort (padded and masked), 2 alphas
+        (MLPClassifier(**COMMON), {"hidden_layer_sizes": [(6,), (12,)], "alpha": [1e-4, 1e-1]}),
+        # early stopping: each member's own validation split and best-weight restore
+        (MLPClassifier(early_stopping=True, n_iter_no_change=3, max_iter=40, random_state=1),
+         {"hidden_layer_sizes": [(8,), (8, 4)]}),
+        # SGD with Nesterov momentum, the adaptive rate and the tol stopping rule
+        (MLPClassifier(solver="sgd", learning_rate="adaptive", learning_rate_init=0.05,
+                       n_iter_no_change=2, tol=1e-3, max_iter=40, random_state=0),
+         {"activation": ["tanh", "logistic"]}),
+        # plain SGD, invscaling, a batch size that leaves a partial last batch
+        (MLPClassifier(solver="sgd", momentum=0.0, learning_rate="invscaling",
+                       learning_rate_init=0.1, batch_size=48, **COMMON),
+         {"activation": ["relu", "identity"]}),
+        (MLPClassifier(class_weight="balanced", **COMMON), {"hidden_layer_sizes": [(5,)]}),
+    ],
+    ids=["adam-widths-alphas", "early-stopping-depths", "sgd-nesterov-adaptive",
+         "sgd-invscaling-partial-batch", "class-weight"],
+)
+def test_grouped_grid_search_equals_scikit_learns(estimator, grid):
+    ours, theirs = _searches(estimator, grid)
+    n_candidates = len(theirs.cv_results_["params"])
+    assert ours.n_grouped_fits_ == n_candidates * 3
+    _assert_same(ours, theirs)
+
+
+def test_regression_pipeline_and_multilabel():
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(learning_rate_init=0.01, **COMMON))
+    ours, theirs = _searches(pipe, {"mlpregressor__hidden_layer_sizes": [(8,), (8, 4)]},
+                             X=XR, y=yR / 50)
+    assert ours.n_grouped_fits_ == 6
+    _assert_same(ours, theirs)
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"alpha": [1e-4, 1e-2]}, X=XL, y=yL)
+    assert ours.n_grouped_fits_ == 6
+    _assert_same(ours, theirs)
+
+
+def test_ungroupable_candidates_run_as_in_scikit_learn():
+    # dropout nets train one at a time; the rest of the grid in a cohort
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"dropout": [0.0, 0.3]})
+    assert ours.n_grouped_fits_ == 3
+    _assert_same(ours, theirs)
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"alpha": [1e-4]}, group_fits=False)
+    assert ours.n_grouped_fits_ == 0
+    _assert_same(ours, theirs)
+
+
+def test_sample_weight_threads_and_randomized_search():
+    w = np.random.RandomState(0).uniform(0.5, 2.0, X.shape[0])
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"alpha": [1e-4, 1e-1]},
+                             fit_params={"sample_weight": w}, n_jobs=2)
+    assert ours.n_grouped_fits_ == 6
+    _assert_same(ours, theirs)
+    dist = {"alpha": [1e-5, 1e-3, 1e-1], "hidden_layer_sizes": [(4,), (9,), (4, 4)]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = RandomizedSearchCV(MLPClassifier(**COMMON), dist, n_iter=4, cv=3,
+                                  random_state=0).fit(X, y)
+        theirs = sk.RandomizedSearchCV(MLPClassifier(**COMMON), dist, n_iter=4, cv=3,
+                                       random_state=0).fit(X, y)
+    assert ours.n_grouped_fits_ == 12
+    _assert_same(ours, theirs)
+
+
+def test_a_failing_candidate_scores_error_score_as_in_scikit_learn():
+    grid = {"learning_rate_init": [1e-3, 1e9]}  # the second diverges
+    est = MLPClassifier(solver="sgd", **COMMON)
+    with pytest.warns(FitFailedWarning):
+        ours = GridSearchCV(est, grid, cv=3).fit(X * 1e3, y)
+    assert np.isnan(ours.cv_results_["mean_test_score"][1])
+    assert np.isfinite(ours.cv_results_["mean_test_score"][0])
+    assert ours.n_grouped_fits_ == 3  # the diverged fits were not kept
+
+
+def test_search_results_pickle_and_continue_like_scikit_learns():
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"hidden_layer_sizes": [(7,)]})
+    a, b = ours.best_estimator_, theirs.best_estimator_
+    # the optimizer state is in Keras' layout: a warm continuation is the same
+    assert [s.shape for s in a._optimizer_state[1]] == [s.shape for s in b._optimizer_state[1]]
+    assert [s.dtype for s in a._optimizer_state[1]] == [s.dtype for s in b._optimizer_state[1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a.partial_fit(X, y)
+        b.partial_fit(X, y)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-4)
+    again = pickle.loads(pickle.dumps(ours))
+    np.testing.assert_allclose(again.predict_proba(X), ours.predict_proba(X), rtol=1e-6)
+    assert not hasattr(ours, "_grouping_session")
+
+
+def test_one_program_per_depth_and_barrier_counts():
+    _grouped._programs.clear()
+    ours, _ = _searches(MLPClassifier(**COMMON), {"hidden_layer_sizes": [(3,), (5,), (11,)]})
+    families = {key[0][0] for key in _grouped._programs}
+    assert families == {1}  # three widths, one compiled program
+    assert ours.n_grouped_fits_ == 9
+
+
+def test_ctrl_c_in_a_grouped_fit_stops_every_member():
+    before = threading.active_count()
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    fits = [lambda: MLPClassifier(max_iter=50, random_state=0).fit(X, y) for _ in range(3)]
+    with _grouped.session() as session:
+        with pytest.raises(KeyboardInterrupt):
+            _grouped.run_threads(fits + [interrupt], 4)
+        assert session.aborted is not None
+    assert _grouped.active() is None
+    for _ in range(100):
+        if threading.active_count() <= before:
+            break
+        threading.Event().wait(0.05)
+    assert threading.active_count() <= before
+
+
+def test_member_engine_layout_matches_the_compiled_engine():
+    from skdeep import _engines
+
+    net = MLPClassifier(hidden_layer_sizes=(5, 3), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net.fit(X, y)
+    real = _engines.acquire(net._spec)
+    try:
+        with _grouped.session():
+            member = _grouped.member_engine(net._spec)
+            member.release()
+        assert [v.path for v in member.variables] == [v.path for v in real.variables]
+        assert [w.shape for w in member.initial_weights] == [w.shape for w in real.initial_weights]
+    finally:
+        _engines.release(real)
+
+
+@pytest.mark.slow
+def test_scikit_learns_search_tests_pass_on_skdeeps_classes():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
+         "tests.plugins.sklearn_search_as_skdeep", "--pyargs",
+         "sklearn.model_selection.tests.test_search"],
+        cwd=root, capture_output=True, text=True, timeout=900,
+    )
+    tail = result.stdout[-3000:]
+    assert result.returncode == 0, tail
+    assert " passed" in tail and "failed" not in tail
+
+
+def test_refit_at_the_cross_validated_epoch():
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    est = MLPClassifier(early_stopping=True, n_iter_no_change=3, max_iter=60, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = GridSearchCV(est, {"alpha": [1e-4, 1e-1]}, cv=3, refit_epochs="median").fit(X, y)
+        # each fold's best epoch is the one its own early-stopping fit restored
+        best = clone(est).set_params(**search.best_params_)
+        folds = [int(np.argmax(clone(best).fit(X[tr], y[tr]).validation_scores_)) + 1
+                 for tr, _ in StratifiedKFold(3).split(X, y)]
+    assert list(search.cv_best_epochs_) == folds
+    assert search.refit_epochs_ == int(round(float(np.median(folds))))
+    net = search.best_estimator_
+    assert not net.early_stopping and net.validation_scores_ is None
+    assert net.n_iter_ == search.refit_epochs_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = clone(best).set_params(early_stopping=False, max_iter=search.refit_epochs_,
+                                       n_iter_no_change=np.inf).fit(X, y)
+    np.testing.assert_allclose(net.loss_curve_, plain.loss_curve_, rtol=1e-4)
+    # without early stopping there is no epoch to refit at: scikit-learn's refit, and a warning
+    with pytest.warns(UserWarning, match="refit_epochs needs"):
+        search = GridSearchCV(MLPClassifier(**COMMON), {"alpha": [1e-4]}, cv=3,
+                              refit_epochs="median").fit(X, y)
+    assert not hasattr(search, "refit_epochs_") and search.best_estimator_.n_iter_ == 15
