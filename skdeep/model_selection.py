@@ -247,6 +247,19 @@ _GROUP_DOC = """
 """
 
 
+_ATTRIBUTES_DOC = """\
+    grouped_fit_time_ : float
+        Seconds spent training fits in cohorts; ``cv_results_['mean_fit_time']``
+        counts each grouped fit's share of it.
+    n_grouped_fits_ : int
+        How many (candidate, fold) fits were trained in cohorts.
+    cv_best_epochs_ : ndarray of int
+        With ``refit_epochs``: the best epoch of each fold of the best candidate.
+    refit_epochs_ : int
+        With ``refit_epochs``: the epochs the refit trained.
+"""
+
+
 class GridSearchCV(_GroupedSearchMixin, _sk.GridSearchCV):
     __doc__ = (
         "Exhaustive search over a parameter grid, training folds together.\n\n"
@@ -261,16 +274,7 @@ class GridSearchCV(_GroupedSearchMixin, _sk.GridSearchCV):
         + """
     Attributes
     ----------
-    grouped_fit_time_ : float
-        Seconds spent training fits in cohorts; ``cv_results_['mean_fit_time']``
-        counts each grouped fit's share of it.
-    n_grouped_fits_ : int
-        How many (candidate, fold) fits were trained in cohorts.
-    cv_best_epochs_ : ndarray of int
-        With ``refit_epochs``: the best epoch of each fold of the best candidate.
-    refit_epochs_ : int
-        With ``refit_epochs``: the epochs the refit trained.
-
+""" + _ATTRIBUTES_DOC + """
     Other attributes are scikit-learn's (``cv_results_``, ``best_params_``,
     ``best_estimator_``, ...).
 
@@ -319,15 +323,7 @@ class RandomizedSearchCV(_GroupedSearchMixin, _sk.RandomizedSearchCV):
         + """
     Attributes
     ----------
-    grouped_fit_time_ : float
-        Seconds spent training fits in cohorts.
-    n_grouped_fits_ : int
-        How many (candidate, fold) fits were trained in cohorts.
-    cv_best_epochs_ : ndarray of int
-        With ``refit_epochs``: the best epoch of each fold of the best candidate.
-    refit_epochs_ : int
-        With ``refit_epochs``: the epochs the refit trained.
-
+""" + _ATTRIBUTES_DOC + """
     Examples
     --------
     >>> from scipy.stats import loguniform
