@@ -207,26 +207,33 @@ def run_threads(tasks, n_threads):
     validating their data.  The first error
     (or Ctrl-C in the calling thread) aborts the waiting members.
     """
+    import sklearn
+
     sess = _session
     tasks = list(tasks)
     lock = threading.Lock()
     errors = []
+    config = sklearn.get_config()  # thread-local: the workers run under the caller's
 
     def worker():
         _local.worker = True
         try:
-            while True:
-                with lock:
-                    if not tasks or errors:
-                        return
-                    task = tasks.pop(0)
-                try:
-                    task()
-                except BaseException as error:  # noqa: BLE001
-                    errors.append(error)
-                    sess.abort(error)
+            with sklearn.config_context(**config):
+                _work()
         finally:
             sess.leave()
+
+    def _work():
+        while True:
+            with lock:
+                if not tasks or errors:
+                    return
+                task = tasks.pop(0)
+            try:
+                task()
+            except BaseException as error:  # noqa: BLE001
+                errors.append(error)
+                sess.abort(error)
 
     n_threads = max(1, min(n_threads, len(tasks)))
     for _ in range(n_threads):  # all counted before any starts: none trains alone
@@ -529,26 +536,25 @@ def _bucket(n):
 
 
 class _Cohort:
-    """Stacked training rows and state of members that share one program."""
+    """Stacked training rows and state of members that share one program.
+
+    Every member's variables live in one row of a flat ``(K, P)`` array --
+    kernels and biases in layer order, each in the cohort's widest shape
+    with the member's own block at its top-left and zeros (masked) around
+    it -- and so do the optimizer's slots: the program carries three or
+    four tensors through its loop instead of one per variable.
+    """
 
     def __init__(self, members):
-        from ._backend import backend as which
-
-        self.jax = which() == "jax"
+        self.jax = backend() == "jax"
         first = members[0]
         self.key = first.key
         self.dtype = first.dtype
-        self.solver = first.solver
-        self.activation = first.activation
-        self.loss = first.spec.loss
-        self.report_scale = first.report_scale
         self.batch_size = first.request[1]
-        n_slots = len(members)
-        K = _bucket(n_slots) if self.jax else n_slots
-        widths = np.max([m.widths for m in members], axis=0)
+        K = _bucket(len(members)) if self.jax else len(members)
+        self.widths = [int(w) for w in np.max([m.widths for m in members], axis=0)]
         rows = max(m.data[0].shape[0] for m in members)
         N = _bucket(rows) if self.jax else rows
-        self.widths = [int(w) for w in widths]
         d, o = self.widths[0], self.widths[-1]
         X = np.zeros((K, N, d), self.dtype)
         Y = np.zeros((K, N, o), self.dtype)
@@ -558,28 +564,27 @@ class _Cohort:
             X[k, : Xm.shape[0], : Xm.shape[1]] = Xm
             Y[k, : Ym.shape[0]] = Ym
             SW[k, : Wm.shape[0]] = Wm
-        self.K, self.N = K, N
-        self.n_rows = np.zeros(K, np.int64)
-        shapes = []
+        self.K = K
+        self.shapes = []
         for fan_in, fan_out in zip(self.widths[:-1], self.widths[1:]):
-            shapes += [(K, fan_in, fan_out), (K, fan_out)]
-        self.weights = [np.zeros(s, self.dtype) for s in shapes]
-        self.masks = [np.zeros(s, self.dtype) for s in shapes]
-        self.slots = [[np.zeros(s, self.dtype) for s in shapes] for _ in first._slot_names()]
+            self.shapes += [(fan_in, fan_out), (fan_out,)]
+        sizes = [int(np.prod(shape)) for shape in self.shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        P = int(self.offsets[-1])
+        self.weights = np.zeros((K, P), self.dtype)
+        mask = np.zeros((K, P), self.dtype)
+        self.slots = [np.zeros((K, P), self.dtype) for _ in first._slot_names()]
         self.iterations = np.zeros(K, self.dtype)
         self.lr = np.zeros(K, self.dtype)
         self.alpha = np.zeros(K, self.dtype)
-        self.occupied = np.zeros(K, bool)
         for k, m in enumerate(members):
-            self.n_rows[k] = m.data[0].shape[0]
             for i, w in enumerate(m.weights):
-                self.masks[i][(k, *map(slice, w.shape))] = 1
-            self.occupied[k] = True
+                self._view(mask, k, i)[tuple(map(slice, w.shape))] = 1
             m.cohort = (self, k)
             self.write(k, m)
         self.program = _program(self.key, self.jax)
-        self.data = self._device(X, Y, SW)
-        self.mask_arrays = self._device(*self.masks)
+        self.layout = tuple(self.widths) if self.jax else np.asarray(self.widths, np.int32)
+        self.constants = self._device(X, Y, SW, mask)
 
     def _device(self, *arrays):
         if self.jax:
@@ -589,29 +594,29 @@ class _Cohort:
         tf, _ = load()
         return [tf.convert_to_tensor(a) for a in arrays]
 
+    def _view(self, flat, k, i):
+        """Variable ``i`` of slot ``k`` as a writable array of the cohort's shape."""
+        return flat[k, self.offsets[i]: self.offsets[i + 1]].reshape(self.shapes[i])
+
     def write(self, k, m):
         """Copy member ``m``'s weights and optimizer state into slot ``k``."""
-        for i, w in enumerate(m.weights):
-            index = (k, *map(slice, w.shape))
-            self.weights[i][k] = 0
-            self.weights[i][index] = w
-            for s, slot in enumerate(self.slots):
-                slot[i][k] = 0
-                slot[i][index] = m.slots[s][i]
+        for flat, values in [(self.weights, m.weights), *zip(self.slots, m.slots)]:
+            flat[k] = 0
+            for i, w in enumerate(values):
+                self._view(flat, k, i)[tuple(map(slice, w.shape))] = w
         self.iterations[k] = m.iterations
         self.lr[k] = m.learning_rate
 
     def read(self, k, m):
         """Copy slot ``k`` back into member ``m``."""
-        for i, w in enumerate(m.weights):
-            index = (k, *map(slice, w.shape))
-            m.weights[i] = self.weights[i][index].copy()
-            for s, slot in enumerate(self.slots):
-                m.slots[s][i] = slot[i][index].copy()
+        m.weights = [self._view(self.weights, k, i)[tuple(map(slice, w.shape))].copy()
+                     for i, w in enumerate(m.weights)]
+        m.slots = [[self._view(flat, k, i)[tuple(map(slice, w.shape))].copy()
+                    for i, w in enumerate(m.weights)] for flat in self.slots]
         m.iterations = int(self.iterations[k])
 
     def leave(self, k):
-        self.occupied[k] = False
+        """Member ``k`` is done; its slot stays idle until the cohort ends."""
 
     def epoch(self, members):
         """Run one epoch of ``members`` (all in this cohort) in one program call."""
@@ -632,18 +637,15 @@ class _Cohort:
             self.alpha[k] = alpha
             self.lr[k] = m.learning_rate
         shape = (self.K, B, bs)
-        out = self.program(
-            *self.data, perm.reshape(shape), valid.reshape(shape), n_batches, on,
-            self.lr, self.alpha, self.mask_arrays, self.weights, self.slots,
-            self.iterations,
+        weights, slots, iterations, total = self.program(
+            self.layout, *self.constants, perm.reshape(shape), valid.reshape(shape),
+            n_batches, on, self.lr, self.alpha, self.weights, self.slots, self.iterations,
         )
-        weights, slots, iterations, total = out
-        self.weights = [np.array(w) for w in weights]
-        self.slots = [[np.array(w) for w in s] for s in slots]
+        self.weights = np.array(weights)
+        self.slots = [np.array(s) for s in slots]
         self.iterations = np.array(iterations)
         total = np.asarray(total, dtype=np.float64)
-        session = members[0].session
-        session.members_trained += len(members)
+        members[0].session.members_trained += len(members)
         for m in members:
             k = m.cohort[1]
             m.result = (float(self.dtype.type(total[k] / m.request[0].size)), float("nan"))
@@ -667,31 +669,26 @@ def _program(key, jax_backend):
 def _compile(key, jax_backend):
     depth, activation, loss, optimizer, dtype, n_outputs = key
     epoch = _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs)
-    n_vars = 2 * (depth + 1)
     n_slots = 2 if optimizer[0] == "adam" else (1 if optimizer[1] != 0 else 0)
     if jax_backend:
         import jax
 
-        return jax.jit(epoch)
+        return jax.jit(epoch, static_argnums=0)  # the layout (widths) is static on JAX
     tf, _ = load()
     f = tf.as_dtype(dtype)
-
-    def var_specs():
-        return [tf.TensorSpec([None] * (3 if i % 2 == 0 else 2), f) for i in range(n_vars)]
-
     signature = [
+        tf.TensorSpec([depth + 2], tf.int32),  # the layout: widths, dynamic on TensorFlow
         tf.TensorSpec([None, None, None], f), tf.TensorSpec([None, None, None], f),
-        tf.TensorSpec([None, None], f), tf.TensorSpec([None, None, None], tf.int32),
-        tf.TensorSpec([None, None, None], f), tf.TensorSpec([None], tf.int32),
-        tf.TensorSpec([None], f), tf.TensorSpec([None], f), tf.TensorSpec([None], f),
-        var_specs(), var_specs(), [var_specs() for _ in range(n_slots)],
-        tf.TensorSpec([None], f),
+        tf.TensorSpec([None, None], f), tf.TensorSpec([None, None], f),
+        tf.TensorSpec([None, None, None], tf.int32), tf.TensorSpec([None, None, None], f),
+        tf.TensorSpec([None], tf.int32), tf.TensorSpec([None], f), tf.TensorSpec([None], f),
+        tf.TensorSpec([None], f), tf.TensorSpec([None, None], f),
+        [tf.TensorSpec([None, None], f) for _ in range(n_slots)], tf.TensorSpec([None], f),
     ]
     concrete = tf.function(epoch, input_signature=signature).get_concrete_function()
 
     def call(*args):
-        tensors = [tf.convert_to_tensor(a) if not isinstance(a, list) else a for a in args]
-        return concrete(*tensors)
+        return concrete(*[a if isinstance(a, list) else tf.convert_to_tensor(a) for a in args])
 
     return call
 
@@ -740,14 +737,14 @@ def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
         return ops.ones_like(a)
 
     def coefficients(lr, it, on):
-        """Per-member step coefficients, with ``on`` (0 or 1) folded in.
+        """Per-member step coefficients, shaped ``(K, 1)``, with ``on`` folded in.
 
-        Multiplying by 1 is exact and by 0 leaves a slot as it was, so an
-        active member's update is Keras' to the bit and an idle one's is nil.
-        Shaped for kernels (rank 3) and biases (rank 2).
+        ``on`` is 0 or 1: multiplying by 1 is exact and by 0 leaves a slot
+        as it was, so an active member's update is Keras' to the bit and an
+        idle one's is nil.
         """
         if solver == "adam":
-            beta_1, beta_2, epsilon = hyper
+            beta_1, beta_2, _ = hyper
             step = it + 1.0
             b1p = ops.power(ops.cast(beta_1, dtype), step)
             b2p = ops.power(ops.cast(beta_2, dtype), step)
@@ -756,10 +753,10 @@ def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
             c = [on * ops.cast(1 - beta_1, dtype), on * ops.cast(1 - beta_2, dtype), rate]
         else:
             c = [lr * on, on]
-        return [[ops.reshape(x, (-1, 1, 1)) for x in c], [ops.reshape(x, (-1, 1)) for x in c]]
+        return [ops.reshape(x, (-1, 1)) for x in c]
 
     def update(var, grad, slots, coef):
-        """Keras' update of one stacked variable (see :func:`coefficients`)."""
+        """Keras' update of the flat stacked variables (see :func:`coefficients`)."""
         if solver == "adam":
             c1, c2, rate = coef
             m, v = slots
@@ -776,19 +773,33 @@ def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
             return ops.where(on, var + step, var), [ops.where(on, m_new, m)]
         return var - grad * lr_on, []
 
-    def epoch(X, Y, SW, perm, valid, n_batches, on, lr, alpha, masks, weights, slots, it):
+    def unpack(flat, layout, K):
+        """Split the flat ``(K, P)`` variables into ``(K, in, out)`` kernels and biases."""
+        parts, offset = [], 0
+        for layer in range(depth + 1):
+            fan_in, fan_out = layout[layer], layout[layer + 1]
+            size = fan_in * fan_out
+            parts.append(ops.reshape(flat[:, offset: offset + size], (K, fan_in, fan_out)))
+            offset = offset + size
+            parts.append(flat[:, offset: offset + fan_out])
+            offset = offset + fan_out
+        return parts
+
+    def pack(parts, K):
+        return ops.concatenate([ops.reshape(p, (K, -1)) for p in parts], axis=1)
+
+    def epoch(layout, X, Y, SW, mask, perm, valid, n_batches, on, lr, alpha, flat, slots, it):
         K, N = ops.shape(X)[0], ops.shape(X)[1]
         B = ops.shape(perm)[1]
         offsets = ops.reshape(ops.arange(K, dtype="int32") * ops.cast(N, "int32"), (-1, 1))
         X_flat = ops.reshape(X, (-1, ops.shape(X)[2]))
         Y_flat = ops.reshape(Y, (-1, ops.shape(Y)[2]))
         SW_flat = ops.reshape(SW, (-1,))
-        n_vars = len(weights)
-        n_slot = len(slots)
+        mask_parts = unpack(mask, layout, K)
 
         def body(j, carry):
-            weights, slots, it, total = carry
-            weights, slots = list(weights), [list(s) for s in slots]
+            flat, slots, it, total = carry
+            weights = unpack(flat, layout, K)
             idx = perm[:, j, :] + offsets  # [K, bs] rows of the flattened stack
             ok = valid[:, j, :]
             step_on = on * ops.cast(j < n_batches, dtype)
@@ -816,29 +827,24 @@ def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
             squares = sum(ops.sum(ops.square(w), axis=(1, 2)) for w in weights[0::2])
             penalty = 0.5 * alpha * squares / safe
             reported = data * report_scale + penalty
-            count = ops.sum(ok, axis=1)
-            total = total + step_on * reported * count
+            total = total + step_on * reported * ops.sum(ok, axis=1)
             delta = g * (wb / safe[:, None])[:, :, None]
             decay = (alpha / safe)[:, None, None]
-            grads = [None] * n_vars
+            grads = [None] * (2 * depth + 2)
             for layer in range(depth, -1, -1):
                 kernel = weights[2 * layer]
-                grads[2 * layer] = (matmul(acts[layer], delta, transpose_a=True)
-                                    + decay * kernel) * masks[2 * layer]
-                grads[2 * layer + 1] = ops.sum(delta, axis=1) * masks[2 * layer + 1]
+                grads[2 * layer] = matmul(acts[layer], delta, transpose_a=True) + decay * kernel
+                grads[2 * layer + 1] = ops.sum(delta, axis=1)
                 if layer:
                     delta = matmul(delta, kernel, transpose_b=True) * act_grad(acts[layer])
-            coef = coefficients(lr, it, step_on)
-            for i in range(n_vars):
-                weights[i], new_slots = update(
-                    weights[i], grads[i], [s[i] for s in slots], coef[i % 2])
-                for s in range(n_slot):
-                    slots[s][i] = new_slots[s]
-            return weights, slots, it + step_on, total
+            # padding stays zero: its gradient is masked (a logistic unit's
+            # output 0.5 would otherwise reach the next layer's padded rows)
+            grad = pack([g_ * m_ for g_, m_ in zip(grads, mask_parts)], K)
+            flat, slots = update(flat, grad, list(slots), coefficients(lr, it, step_on))
+            return flat, slots, it + step_on, total
 
         total = ops.zeros_like(on)
-        weights, slots, it, total = ops.fori_loop(
-            0, B, body, (list(weights), [list(s) for s in slots], it, total))
-        return list(weights), [list(s) for s in slots], it, total
+        flat, slots, it, total = ops.fori_loop(0, B, body, (flat, list(slots), it, total))
+        return flat, list(slots), it, total
 
     return epoch

@@ -235,3 +235,27 @@ def test_refit_at_the_cross_validated_epoch():
         search = GridSearchCV(MLPClassifier(**COMMON), {"alpha": [1e-4]}, cv=3,
                               refit_epochs="median").fit(X, y)
     assert not hasattr(search, "refit_epochs_") and search.best_estimator_.n_iter_ == 15
+
+
+def test_workers_see_the_callers_scikit_learn_config(monkeypatch):
+    # scikit-learn's config is thread-local: pandas output in the caller means
+    # frames for the network in every grouped fit too, and nothing retrains
+    import sklearn
+
+    hits = []
+    take = _grouped.take_fitted
+
+    def counted(*args):
+        state = take(*args)
+        hits.append(state is not None)
+        return state
+
+    monkeypatch.setattr(_grouped, "take_fitted", counted)
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(**COMMON))
+    with sklearn.config_context(transform_output="pandas"):
+        ours, theirs = _searches(pipe, {"mlpclassifier__alpha": [1e-4, 1e-2]})
+    assert ours.n_grouped_fits_ == 6
+    assert sum(hits) == 6  # every fold's fit found its grouped state; only the refit trained
+    assert list(ours.best_estimator_[-1].feature_names_in_) == list(
+        theirs.best_estimator_[-1].feature_names_in_)
+    _assert_same(ours, theirs)
