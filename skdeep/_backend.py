@@ -56,6 +56,61 @@ def _stderr_silenced():
 BACKENDS = ("tensorflow", "jax")
 
 
+def thread_limit():
+    """The compute threads this process may use, or None for the backend's default.
+
+    ``SKDEEP_NUM_THREADS`` if set, else ``OMP_NUM_THREADS`` -- what process
+    pools set in their workers for their share of the cores: joblib's loky
+    workers (cores / n_jobs), dask's nannies (1 per worker thread by
+    default) and Ray's tasks (their ``num_cpus``).  TensorFlow and XLA
+    otherwise start one thread per core in every worker: 2 workers on 2
+    cores would run 4 compute threads and more.
+    """
+    for name in ("SKDEEP_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            try:
+                n = int(value)
+            except ValueError:
+                continue
+            if n > 0:
+                return n
+    return None
+
+
+def _limit_threads_before_import():
+    """Pass :func:`thread_limit` to TensorFlow and XLA (unless the user chose already).
+
+    Also keeps a GPU worker from taking all of its GPU's memory up front
+    (TensorFlow's memory growth, JAX's on-demand allocation), so processes
+    sharing a GPU -- or a worker given one GPU of several through
+    ``CUDA_VISIBLE_DEVICES`` -- allocate what they use.
+    """
+    n = thread_limit()
+    if n is not None:
+        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(n))
+        os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(min(n, 2)))
+        flags = os.environ.get("XLA_FLAGS", "")
+        if "intra_op_parallelism_threads" not in flags and "multi_thread_eigen" not in flags:
+            extra = f"--xla_cpu_multi_thread_eigen={'false' if n == 1 else 'true'} " \
+                    f"intra_op_parallelism_threads={n}"
+            os.environ["XLA_FLAGS"] = f"{flags} {extra}".strip()
+    os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+
+
+def _limit_tensorflow_threads(tf):
+    """Apply the thread limit to TensorFlow's runtime, if it has not started yet."""
+    n = thread_limit()
+    if n is None or os.environ.get("TF_NUM_INTRAOP_THREADS") != str(n):
+        return  # no limit, or the user's own TF_NUM_INTRAOP_THREADS
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(min(n, 2))
+    except RuntimeError:  # TensorFlow already ran an op in this process: keep its pools
+        pass
+
+
 def load():
     """Import Keras (and TensorFlow on that backend) once; return ``(tf, keras)``.
 
@@ -83,6 +138,8 @@ def load():
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     already = "tensorflow" in sys.modules or "keras" in sys.modules
+    if not already:
+        _limit_threads_before_import()
     with _stderr_silenced() if quiet and not already else contextlib.nullcontext():
         import keras
 
@@ -90,6 +147,9 @@ def load():
         tf = None
         if name == "tensorflow":
             import tensorflow as tf
+
+            if not already:
+                _limit_tensorflow_threads(tf)
     if name not in BACKENDS:
         raise ImportError(
             f"skdeep runs Keras on the TensorFlow or JAX backend, but Keras was started "

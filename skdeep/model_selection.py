@@ -68,7 +68,7 @@ class _GroupedSearchMixin:
         try:
             with _grouped.session(self.max_cohort) as session:
                 self._grouping_session = session
-                if self.group_fits and self.n_jobs not in (None, 1):
+                if self.group_fits and self.n_jobs not in (None, 1) and not _cluster_backend():
                     # worker processes would not see the grouped fits' states
                     from joblib import parallel_config
 
@@ -112,6 +112,15 @@ class _GroupedSearchMixin:
         self.refit_time_ = time.perf_counter() - start
         self.best_estimator_ = estimator
 
+    def __getstate__(self):
+        # a search being fitted can be pickled (scikit-learn 1.9's callback
+        # contexts travel to dask / Ray workers with it): not its session's
+        # barrier, nor a reference to the training data
+        state = dict(super().__getstate__())  # a copy: Python may hand out __dict__ itself
+        for name in ("_grouping_input", "_grouping_session", "_fold_epochs"):
+            state.pop(name, None)
+        return state
+
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         # scikit-learn 1.9 hands its callback context through; older versions have none
         kwargs = {} if callback_ctx is None else {"callback_ctx": callback_ctx}
@@ -127,8 +136,9 @@ class _GroupedSearchMixin:
 
     def _pretrain(self, candidates, cv):
         """Train every groupable (candidate, fold) fit of this batch in cohorts."""
-        session = self._grouping_session
-        if session is None or session.disabled is not None or not self.group_fits:
+        session = getattr(self, "_grouping_session", None)
+        if (session is None or session.disabled is not None or not self.group_fits
+                or _cluster_backend()):
             return None
         X, y, params = self._grouping_input
         X, y = indexable(X, y)
@@ -191,6 +201,20 @@ class _GroupedSearchMixin:
         times = results.get("mean_fit_time")
         if times is not None:
             times[-n_new:] += shares
+
+
+def _cluster_backend():
+    """Whether joblib's active backend runs elsewhere (dask, Ray, ...).
+
+    There scikit-learn's pass spreads the fits over the cluster's workers,
+    which would not see states trained here: the search does not group.
+    """
+    from joblib import parallel
+
+    backend, _ = parallel.get_active_backend()
+    local = (parallel.LokyBackend, parallel.ThreadingBackend, parallel.SequentialBackend,
+             parallel.MultiprocessingBackend)
+    return not isinstance(backend, local)
 
 
 def _key(params):

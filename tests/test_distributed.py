@@ -1,0 +1,132 @@
+"""Searches on local dask and Ray clusters, and worker thread limits.
+
+Each cluster test starts its own cluster on 127.0.0.1 (2 worker processes)
+and compares the search with the same search at ``n_jobs=1`` here.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.datasets import make_classification
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, RandomizedSearchCV
+
+from skdeep import MLPClassifier
+from skdeep import model_selection as grouped
+
+X, y = make_classification(300, 8, n_informative=5, random_state=0)
+X = X.astype(np.float32)
+GRID = {"hidden_layer_sizes": [(6,), (12,)], "alpha": [1e-4, 1e-1]}
+NET = MLPClassifier(max_iter=12, random_state=0)
+
+
+def _fit(search):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return search.fit(X, y)
+
+
+def _same_results(a, b):
+    # bit for bit: the workers and this process each run one compute thread in CI
+    exact = os.environ.get("TF_NUM_INTRAOP_THREADS") == "1"
+    for key in ("mean_test_score", "std_test_score", "rank_test_score"):
+        if exact:
+            np.testing.assert_array_equal(a.cv_results_[key], b.cv_results_[key], err_msg=key)
+        else:
+            np.testing.assert_allclose(a.cv_results_[key], b.cv_results_[key], atol=1e-6)
+    assert a.best_params_ == b.best_params_
+
+
+SCRIPT = """
+import json, os
+from skdeep._backend import load, backend
+tf, keras = load()
+out = {k: os.environ.get(k) for k in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+                                       "XLA_FLAGS", "TF_FORCE_GPU_ALLOW_GROWTH")}
+if tf is not None:
+    out["intra"] = tf.config.threading.get_intra_op_parallelism_threads()
+    out["inter"] = tf.config.threading.get_inter_op_parallelism_threads()
+print(json.dumps(out))
+"""
+
+
+def _probe(**env):
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "XLA_FLAGS",
+                         "OMP_NUM_THREADS", "SKDEEP_NUM_THREADS")}
+    result = subprocess.run([sys.executable, "-c", SCRIPT], env={**base, **env},
+                            capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_worker_thread_pools_follow_the_process_pools_share():
+    from skdeep._backend import backend
+
+    tensorflow = backend() == "tensorflow"
+    # what loky, dask's nannies and Ray set in their workers
+    out = _probe(OMP_NUM_THREADS="1")
+    assert out["TF_NUM_INTRAOP_THREADS"] == "1" and out["TF_NUM_INTEROP_THREADS"] == "1"
+    assert "intra_op_parallelism_threads=1" in out["XLA_FLAGS"]
+    assert out["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
+    if tensorflow:
+        assert (out["intra"], out["inter"]) == (1, 1)
+    out = _probe(OMP_NUM_THREADS="1", SKDEEP_NUM_THREADS="3")  # skdeep's own wins
+    assert out["TF_NUM_INTRAOP_THREADS"] == "3" and out["TF_NUM_INTEROP_THREADS"] == "2"
+    # the user's explicit TensorFlow setting is left alone
+    out = _probe(OMP_NUM_THREADS="1", TF_NUM_INTRAOP_THREADS="2")
+    assert out["TF_NUM_INTRAOP_THREADS"] == "2"
+    if tensorflow:
+        assert out["intra"] == 0  # TensorFlow reads its own variable
+    out = _probe()  # no limit: the backends' defaults
+    assert out["TF_NUM_INTRAOP_THREADS"] is None and out["XLA_FLAGS"] is None
+
+
+@pytest.mark.slow
+def test_searches_on_a_local_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    reference = _fit(GridSearchCV(NET, GRID, cv=3))
+    halving_ref = _fit(HalvingGridSearchCV(NET, GRID, cv=3, random_state=0, min_resources=60))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        with parallel_config(backend="dask"):
+            on_dask = _fit(GridSearchCV(NET, GRID, cv=3, n_jobs=-1))
+            halving = _fit(HalvingGridSearchCV(NET, GRID, cv=3, random_state=0,
+                                               min_resources=60, n_jobs=-1))
+            # skdeep's grouped search leaves the fits to the cluster there
+            ours = _fit(grouped.GridSearchCV(NET, GRID, cv=3, n_jobs=-1))
+        workers = client.run(lambda: (os.environ.get("TF_NUM_INTRAOP_THREADS"),
+                                      os.environ.get("OMP_NUM_THREADS"),
+                                      "keras" in sys.modules))
+    _same_results(on_dask, reference)
+    _same_results(halving, halving_ref)
+    _same_results(ours, reference)
+    assert ours.n_grouped_fits_ == 0
+    assert len(workers) == 2
+    # every worker trained (imported Keras) with one compute thread
+    assert all(w == ("1", "1", True) for w in workers.values()), workers
+
+
+@pytest.mark.slow
+def test_randomized_search_on_a_local_ray():
+    ray = pytest.importorskip("ray")
+    from ray.util.joblib import register_ray
+
+    dist = {"alpha": [1e-5, 1e-3, 1e-1], "hidden_layer_sizes": [(4,), (9,)]}
+    reference = _fit(RandomizedSearchCV(NET, dist, n_iter=3, cv=3, random_state=0))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}})
+    try:
+        register_ray()
+        with parallel_config(backend="ray"):
+            on_ray = _fit(RandomizedSearchCV(NET, dist, n_iter=3, cv=3, random_state=0,
+                                             n_jobs=2))
+    finally:
+        ray.shutdown()
+    _same_results(on_ray, reference)
