@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(ONE_THREAD) KERAS_BACKEND=jax $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) -m "not slow" --durations=15 \
 		--ignore=tests/test_examples.py --ignore=tests/test_cli.py --ignore=tests/test_persistence.py \
 		--ignore=tests/test_properties.py --ignore=tests/test_plotting.py --ignore=tests/test_missing.py \
-		--ignore=tests/test_docstrings.py -k "not impute and not (Keras and sparse)"
+		--ignore=tests/test_docstrings.py --ignore=tests/test_distributed.py -k "not impute and not (Keras and sparse)"
 
 test-fast: $(STAMP)
 	$(ONE_THREAD) $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) -m "not slow"

@@ -31,8 +31,9 @@ html_theme_options = {
 }
 html_static_path = []
 nitpicky = False
-# inherited sklearn mixin docstrings (score) reference sklearn-only labels
-suppress_warnings = ["ref.ref", "config.cache"]
+# inherited sklearn docstrings (mixins' score, the searches' classes_) reference
+# sklearn-only labels and glossary terms
+suppress_warnings = ["ref.ref", "ref.term", "config.cache"]
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
