@@ -366,9 +366,10 @@ class MemberEngine:
             self.initial_weights += [np.zeros((fan_in, fan_out), self.dtype),
                                      np.zeros(fan_out, self.dtype)]
         self.activation = kw["activation"]
+        self.output_activation = kw["output_activation"]
         self.solver = spec.optimizer
-        regression = spec.loss == "squared_error"
-        self.report_scale = 1.0 / spec.n_outputs if regression else 1.0
+        # read by the shared loss code, as on the engines
+        self._report_scale = 1.0 / spec.n_outputs if spec.loss == "squared_error" else 1.0
         self.loaded = None
         self.weights = [w.copy() for w in self.initial_weights]
         self.learning_rate = 0.001
@@ -445,28 +446,21 @@ class MemberEngine:
         return self.session.wait_epoch(self)
 
     def evaluate(self, X, Y, SW, penalties):
-        """``(output, reported loss)`` on held-out rows, in NumPy."""
+        """``(output, reported loss)`` on held-out rows: the engines' loss, in NumPy."""
+        from ._engine_core import _EngineCore
+        from ._mlp import _NUMPY_ACTIVATIONS
+
         weights = self.get_weights()
         z = np.asarray(X, dtype=self.dtype)
-        act = _NUMPY[self.activation]
+        hidden = _NUMPY_ACTIVATIONS[self.activation]
         for i in range(0, len(weights) - 2, 2):
-            z = act(z @ weights[i] + weights[i + 1])
+            z = hidden(z @ weights[i] + weights[i + 1])
         logits = z @ weights[-2] + weights[-1]
-        loss = self.spec.loss
-        if loss == "log_loss":
-            shifted = logits - logits.max(axis=1, keepdims=True)
-            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            per, output = -(Y * log_p).sum(axis=1), np.exp(log_p)
-        elif loss == "binary_log_loss":
-            per = (np.maximum(logits, 0) - logits * Y + np.log1p(np.exp(-np.abs(logits)))).sum(1)
-            output = _NUMPY["logistic"](logits)
-        else:
-            per, output = 0.5 * np.square(Y - logits).sum(axis=1), logits
-        SW = np.asarray(SW, dtype=self.dtype)
-        total = SW.sum()
-        data = (SW * per).sum() / total
-        squares = sum(np.square(w).sum() for w in weights[0::2])
-        reported = data * self.report_scale + 0.5 * float(penalties[0]) * squares / total
+        output = _NUMPY_ACTIVATIONS[self.output_activation](logits)
+        # the very formula the compiled engines use, over NumPy operations
+        _, reported = _EngineCore._objective(
+            self, _NumpyOps(self.dtype), np.asarray(Y, self.dtype), (logits, output),
+            np.asarray(SW, self.dtype), penalties, weights[0::2], ())
         return output.astype(self.dtype, copy=False), float(reported)
 
     def recalibrate_batchnorm(self, X):  # no batch norm in a cohort
@@ -483,18 +477,34 @@ class MemberEngine:
             self.session.leave()
 
 
-def _expit(z):
-    from scipy.special import expit
+class _NumpyOps:
+    """The array operations of the shared loss code (``_EngineCore._objective``), in NumPy."""
 
-    return expit(z)
+    def __init__(self, dtype):
+        self.dtype = dtype
 
+    def sum(self, x, axis=None):
+        return np.sum(x, axis=axis)
 
-_NUMPY = {
-    "identity": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0),
-    "tanh": np.tanh,
-    "logistic": _expit,
-}
+    def softmax_cross_entropy(self, y, logits):
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return -np.sum(y * log_p, axis=-1)
+
+    def sigmoid_cross_entropy(self, y, logits):
+        return np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+
+    def square(self, x):
+        return np.square(x)
+
+    def add_n(self, xs):
+        return sum(xs[1:], xs[0])
+
+    def cast(self, x):
+        return np.asarray(x).astype(self.dtype)
+
+    def zero(self):
+        return np.zeros((), self.dtype)
 
 
 # ---------------------------------------------------------------------- cohorts
@@ -532,6 +542,8 @@ def _split(members, max_cohort):
 
 
 def _bucket(n):
+    """Powers of two from 1 (the JAX engine's row buckets start at 16: a
+    one-member refit would compute 16 members)."""
     return 1 << max(0, int(n - 1).bit_length())
 
 

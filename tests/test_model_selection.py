@@ -50,6 +50,10 @@ def _assert_same(ours, theirs):
         net_ours, net_theirs = net_ours[-1], net_theirs[-1]
     assert net_ours.n_iter_ == net_theirs.n_iter_
     np.testing.assert_allclose(net_ours.loss_curve_, net_theirs.loss_curve_, rtol=1e-4)
+    if net_theirs.validation_scores_ is not None:  # the members' held-out scores and losses
+        np.testing.assert_allclose(net_ours.validation_scores_, net_theirs.validation_scores_)
+        np.testing.assert_allclose(net_ours.validation_loss_curve_,
+                                   net_theirs.validation_loss_curve_, rtol=1e-4)
     for a, b in zip(net_ours.coefs_, net_theirs.coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
 
