@@ -22,6 +22,7 @@ COURSE = [
     "plot_callbacks_progress.py",
     "from_scikeras.py",
     "grid_search_on_jax.py",
+    "out_of_core_parquet.py",
 ]
 
 

@@ -178,3 +178,13 @@ def test_callbacks_progress_example():
     assert "val_accuracy" in out and "best:" in out
     table = [line.split() for line in out.splitlines() if line[:2].strip().isdigit()]
     assert float(table[4][-1]) < 0.01  # ReduceLROnPlateau lowered the learning rate
+
+
+def test_out_of_core_parquet_example():
+    pytest.importorskip("pyarrow")
+    out = run("out_of_core_parquet.py", env=dict(os.environ, SKDEEP_EXAMPLE_ROWS="60000"))
+    best = float(out.split("best held-out accuracy")[1].split()[0])
+    in_memory = float(out.split("in-memory fit: held-out accuracy")[1].split()[0])
+    # chunked partial_fit epochs reach the in-memory fit's quality
+    assert best > 0.85 and best >= in_memory - 0.02
+    assert "40 row groups" in out
