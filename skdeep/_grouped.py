@@ -22,6 +22,7 @@ other activations, L-BFGS, callbacks, sparse rows, embeddings) trains as
 before, through :mod:`skdeep._engines`.
 """
 
+import collections
 import hashlib
 import threading
 
@@ -664,8 +665,11 @@ class _Cohort:
 
 
 # ---------------------------------------------------------------------- the program
-_programs = {}
+_programs = collections.OrderedDict()  # (key, jax) -> compiled epoch, least recent first
 _programs_lock = threading.Lock()
+#: Most compiled cohort programs kept: a random search over ``beta_1`` or
+#: ``momentum`` makes a new one per value, which must not pile up.
+MAX_PROGRAMS = 16
 
 
 def _program(key, jax_backend):
@@ -675,6 +679,9 @@ def _program(key, jax_backend):
         if fn is None:
             fn = _compile(key, jax_backend)
             _programs[(key, jax_backend)] = fn
+            while len(_programs) > MAX_PROGRAMS:
+                _programs.popitem(last=False)
+        _programs.move_to_end((key, jax_backend))
         return fn
 
 

@@ -263,3 +263,16 @@ def test_workers_see_the_callers_scikit_learn_config(monkeypatch):
     assert list(ours.best_estimator_[-1].feature_names_in_) == list(
         theirs.best_estimator_[-1].feature_names_in_)
     _assert_same(ours, theirs)
+
+
+def test_compiled_programs_stay_bounded(monkeypatch):
+    # every beta_1 value is its own program: a long random search must not keep them all
+    monkeypatch.setattr(_grouped, "MAX_PROGRAMS", 2)
+    _grouped._programs.clear()
+    for beta_1 in (0.8, 0.85, 0.9):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            GridSearchCV(MLPClassifier(max_iter=2, beta_1=beta_1, random_state=0),
+                         {"alpha": [1e-4]}, cv=2).fit(X, y)
+    assert len(_grouped._programs) == 2
+    assert {key[0][3][1] for key in _grouped._programs} == {0.85, 0.9}
