@@ -112,8 +112,6 @@ class _Session:
         self.waiting = []  # members blocked in train_epoch
         self.aborted = None
         self.registry = {}
-        self.epochs_run = 0  # barrier firings, for tests and benchmarks
-        self.members_trained = 0  # member epochs trained in cohorts
         self.disabled = None  # the GroupedTrainingError that turned grouping off
 
     # the barrier ---------------------------------------------------------
@@ -154,7 +152,6 @@ class _Session:
         members, self.waiting = self.waiting, []
         try:
             _run_epoch(members, self.max_cohort)
-            self.epochs_run += 1
         except Exception as error:  # noqa: BLE001 - handed to every member
             failure = GroupedTrainingError(
                 f"skdeep's grouped training failed ({type(error).__name__}: {error})")
@@ -470,8 +467,7 @@ class MemberEngine:
     def release(self):
         """The fit is over: free the cohort slot (and the barrier, if self-registered)."""
         if self.cohort is not None:
-            self.cohort[0].read(self.cohort[1], self)
-            self.cohort[0].leave(self.cohort[1])
+            self.cohort[0].read(self.cohort[1], self)  # its slot stays idle from now on
             self.cohort = None
         if self.self_registered:
             self.self_registered = False
@@ -628,9 +624,6 @@ class _Cohort:
                     for i, w in enumerate(m.weights)] for flat in self.slots]
         m.iterations = int(self.iterations[k])
 
-    def leave(self, k):
-        """Member ``k`` is done; its slot stays idle until the cohort ends."""
-
     def epoch(self, members):
         """Run one epoch of ``members`` (all in this cohort) in one program call."""
         bs = self.batch_size
@@ -658,7 +651,6 @@ class _Cohort:
         self.slots = [np.array(s) for s in slots]
         self.iterations = np.array(iterations)
         total = np.asarray(total, dtype=np.float64)
-        members[0].session.members_trained += len(members)
         for m in members:
             k = m.cohort[1]
             m.result = (float(self.dtype.type(total[k] / m.request[0].size)), float("nan"))

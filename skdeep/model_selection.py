@@ -244,9 +244,8 @@ class _Task:
     def __call__(self):
         try:
             self.estimator.fit(self.X, self.y, **self.fit_params)
-        except _grouped.GroupedTrainingError:
-            return
         except Exception:  # noqa: BLE001 - scikit-learn's own pass fits it again and reports
+            # (a GroupedTrainingError also turned grouping off: the fit is redone alone)
             return
         self.done = True
 
