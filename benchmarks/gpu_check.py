@@ -13,7 +13,10 @@ What it checks and prints (markdown):
    ``skdeep.clear_cache()`` (TensorFlow's ``get_memory_info``, JAX's
    ``memory_stats``);
 5. W3 big-data throughput (100,000 x 100, hidden (256, 128), batch 256,
-   5 epochs) in GFLOP/s on the GPU, against scikit-learn on the CPU.
+   5 epochs) in GFLOP/s on the GPU, against scikit-learn on the CPU;
+6. data-parallel training (``distribution=``): on TensorFlow the GPU split
+   into two logical GPUs (``bench_multidevice.py --split-gpu``, in a fresh
+   process), whose two-device loss curve must match the one-device curve.
 
 On a machine without a GPU it says so and runs the CPU parts, so the
 script itself can be checked anywhere. Run:
@@ -185,12 +188,36 @@ def check_throughput():
     return ours < theirs
 
 
+def check_multidevice():
+    """Data-parallel fits on the GPU split in two (TensorFlow), in a fresh process."""
+    import subprocess
+
+    print("### Data-parallel training (distribution=, one GPU as two logical GPUs)\n")
+    if BACKEND == "jax" or not GPUS:
+        print("skipped: needs TensorFlow and a GPU (JAX cannot split a GPU)\n")
+        return True
+    script = os.path.join(os.path.dirname(__file__), "bench_multidevice.py")
+    done = subprocess.run([sys.executable, script, "--split-gpu"], capture_output=True,
+                          text=True, timeout=400)
+    rows = [line for line in done.stdout.splitlines() if line.startswith("|")]
+    print("\n".join(rows) + "\n")
+    if done.returncode != 0:
+        print(done.stderr[-2000:])
+        return False
+    two = next((line for line in rows if "distribution=" in line), None)
+    try:
+        difference = float(two.split("|")[4])
+    except (AttributeError, IndexError, ValueError):
+        return False
+    return difference < 1e-3
+
+
 def main():
     print(f"_{versions()}_\n")
     names = [str(d) if BACKEND == "jax" else d.name for d in GPUS]
     print(f"Keras backend: {BACKEND}; GPUs: {names or 'none (CPU-only run)'}\n")
     results = {"estimators": check_estimators(), "memory": check_memory(),
-               "throughput": check_throughput()}
+               "throughput": check_throughput(), "multidevice": check_multidevice()}
     print("### Summary\n")
     table(["check", "result"], [[k, "ok" if v else "FAIL"] for k, v in results.items()])
     sys.exit(0 if all(results.values()) else 1)

@@ -129,6 +129,9 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         "kernel_initializer": [None, str],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list, tuple],
+        # resolved at fit time by skdeep._distribution (strings, device lists,
+        # backend objects), which raises a ValueError naming what it accepts
+        "distribution": "no_validation",
     }
 
     # ------------------------------------------------------------------ public API
@@ -615,8 +618,9 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             sample_weight = sample_weight.astype(self._spec.dtype)
 
         n_runs = int(getattr(self, "n_init", 1)) if (fresh and train) else 1
+        placement = self._placement() if train else None
         callbacks = FitCallbacks(self, *raw, n_runs, incremental) if train else None
-        engine = _engines.acquire(self._spec, training=train)
+        engine = _engines.acquire(self._spec, training=train, placement=placement)
         try:
             # a body may fix the validation rows (CharRNN holds out each text's end)
             runs, split = [], getattr(self, "_validation_rows", None)
@@ -665,6 +669,23 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         if train:
             callbacks.end()
         return self
+
+    def _placement(self):
+        """The devices this fit trains on data-parallel (``distribution``), or None."""
+        distribution = getattr(self, "distribution", None)
+        placement = None
+        if distribution is not None:
+            if self.solver == "lbfgs":
+                raise ValueError(
+                    "distribution trains with minibatch steps shared by several devices; "
+                    "solver='lbfgs' takes full-batch steps on one device. Use a stochastic "
+                    "solver ('adam', 'sgd', ...) or distribution=None."
+                )
+            from ._distribution import resolve
+
+            placement = resolve(distribution)
+        self.devices_ = None if placement is None else list(placement.devices)
+        return placement
 
     def _raise_diverged(self, finite_weights):
         """Refuse a fit whose weights or loss became inf or NaN, as scikit-learn does."""

@@ -17,6 +17,7 @@ _SHARED = (
     "batch_size", "learning_rate", "learning_rate_init", "power_t", "max_iter", "shuffle",
     "tol", "verbose", "momentum", "nesterovs_momentum", "early_stopping",
     "validation_fraction", "beta_1", "beta_2", "epsilon", "n_iter_no_change", "callbacks",
+    "distribution",
 )
 
 
@@ -126,6 +127,9 @@ class CharRNN(BaseEstimator):
         Keras callbacks called once per epoch (see
         :class:`RNNSequenceClassifier`); with ``early_stopping`` the logs
         hold ``val_loss`` and ``val_log_likelihood``.
+    distribution : None, 'data_parallel', list of str or strategy, default=None
+        Train data-parallel over several devices (see
+        :class:`RNNSequenceClassifier`).
 
     Attributes
     ----------
@@ -211,6 +215,7 @@ class CharRNN(BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         callbacks=None,
+        distribution=None,
     ):
         self.cell = cell
         self.units = units
@@ -238,6 +243,7 @@ class CharRNN(BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
+        self.distribution = distribution
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -263,6 +263,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
     %(kernel_initializer)s
     %(n_init)s
     %(callbacks)s
+    %(distribution)s
     output_activation : {'logistic', 'softmax'} or None, default=None
         Output activation; None picks softmax for multiclass, logistic for
         binary and multilabel targets.
@@ -349,6 +350,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         n_init=1,
         callbacks=None,
         class_weight=None,
+        distribution=None,
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -393,6 +395,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
         self.callbacks = callbacks
+        self.distribution = distribution
         self.class_weight = class_weight
 
 
@@ -438,6 +441,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
     %(kernel_initializer)s
     %(n_init)s
     %(callbacks)s
+    %(distribution)s
     output_activation : str or None, default=None
         Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
@@ -519,6 +523,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         n_init=1,
         callbacks=None,
         loss="squared_error",
+        distribution=None,
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -563,4 +568,5 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
         self.callbacks = callbacks
+        self.distribution = distribution
         self.loss = loss

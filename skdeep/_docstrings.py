@@ -144,6 +144,17 @@ _PARAMS = {
         trains with fresh copies, kept as ``callbacks_``; your instances are
         not changed. scikit-learn's callbacks (``ProgressBar``,
         ``ScoringMonitor``) go through :meth:`set_callbacks` instead.""",
+    "distribution": """distribution : None, 'data_parallel', list of str or strategy, default=None
+        Train one network data-parallel over several devices: each minibatch
+        is split across them and their gradients summed, so the loss curve
+        and the stopping rules are those of a one-device fit (up to
+        floating-point summation order). ``'data_parallel'`` uses every GPU
+        (else every logical CPU device); a list names the devices
+        (``['/gpu:0', '/gpu:1']``); on TensorFlow a ``tf.distribute``
+        strategy (``MirroredStrategy``, ``MultiWorkerMirroredStrategy``), on
+        JAX a one-axis ``jax.sharding.Mesh`` or ``keras.distribution.DataParallel``
+        also work. Stochastic solvers only; predictions run on one device.
+        See the multi-device guide.""",
     "categorical_encoding": """categorical_encoding : {'onehot', 'binary', 'embedding'}, default='onehot'
         How a pandas DataFrame's ``category``/``object``/string columns are
         encoded inside the estimator (learned on the training data only):
@@ -203,7 +214,10 @@ _ATTRS = {
         Index of the kept initialisation in ``init_scores_``.
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` the last fit trained with (their state,
-        e.g. ``EarlyStopping.stopped_epoch``); not pickled.""",
+        e.g. ``EarlyStopping.stopped_epoch``); not pickled.
+    devices_ : list of str or None
+        The devices the last fit trained on data-parallel (``distribution``),
+        None for a one-device fit.""",
 }
 
 # The course's toolbox, shared by every estimator in the same order.
@@ -212,7 +226,7 @@ _PARAMS["toolbox_params"] = "\n    ".join(
     for name in (
         "l1", "activity_l1", "activity_l2", "dropout", "dropconnect", "batch_normalization",
         "mc_samples", "min_grad_norm", "kernel_initializer", "n_init", "callbacks",
-        "categorical_encoding", "missing",
+        "categorical_encoding", "missing", "distribution",
     )
 )
 

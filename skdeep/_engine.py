@@ -109,14 +109,31 @@ class Engine(_EngineCore):
     ----------
     spec : ModelSpec
         The architecture and training settings to compile.
+    placement : Placement, default=None
+        Train data-parallel over these devices: the model and optimizer are
+        built in the placement's ``tf.distribute`` strategy's scope and each
+        minibatch runs as one step per replica (see :meth:`_replica_step`).
     """
 
-    def __init__(self, spec):
+    def __init__(self, spec, placement=None):
         tf, _ = load()
+        self._strategy = None if placement is None else placement.handle
         super().__init__(spec)
         self._dtype = tf.as_dtype(spec.dtype)
         #: whether the network takes sparse rows (an MLP fitted on a sparse matrix)
         self.sparse = bool(getattr(self.model.inputs[0], "sparse", False))
+        if self._strategy is not None:
+            # batch statistics over the whole minibatch, summed across the
+            # replicas (Keras' synchronized moments), as on one device
+            for layer in self.batchnorms:
+                layer.synchronized = True
+            # seeds of Keras' own random layers (a user's Dropout, an LSTM's
+            # recurrent dropout): offset per replica while it draws, or every
+            # replica would draw the same masks for its rows.  skdeep's
+            # dropout draws the whole minibatch's mask instead (batch_shard),
+            # DropConnect one kernel mask per minibatch: as on one device.
+            owned = {id(layer.seed_generator.state) for layer in self.stochastic}
+            self._replica_seeds = [v for v in self._seed_states if id(v) not in owned]
         x_spec = tf.TensorSpec((None, *spec.input_shape), self._dtype)
         if self.sparse:
             x_spec = tf.SparseTensorSpec((None, *spec.input_shape), self._dtype)
@@ -136,6 +153,15 @@ class Engine(_EngineCore):
             "_loss_and_grad": [tf.TensorSpec((None,), self._dtype), x_spec, y_spec, w_spec, pen],
         }
         self._compiled = {}
+
+    def _creating(self, make):
+        """Run ``make`` (a model or optimizer build) in the strategy's scope, if any."""
+        if self._strategy is None:
+            return make()
+        with self._strategy.scope():
+            return make()
+
+    _scoped = _creating
 
     def _function(self, name):
         """The traced graph of method ``name``, traced on first use.
@@ -159,10 +185,10 @@ class Engine(_EngineCore):
         return fn
 
     # ------------------------------------------------------------------ graph code
-    def _losses(self, y, outputs, sw, penalties):
+    def _losses(self, y, outputs, sw, penalties, sw_total=None, share=1.0):
         tf, _ = load()
         return self._objective(_TensorFlowOps(tf, self._dtype), y, outputs, sw, penalties,
-                               self._penalized, self.model.losses)
+                               self._penalized, self.model.losses, sw_total, share)
 
     def _epoch(self, X, Y, SW, perm, batch_size, penalties):
         tf, _ = load()
@@ -187,6 +213,13 @@ class Engine(_EngineCore):
         grad_sum = [tf.zeros(v.shape, v.dtype) for v in self.trainable] if track else []
         for i in tf.range(n_batches):
             idx = perm[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
+            if self._strategy is not None:
+                reported, grads = self._distributed_step(rows, Y, SW, idx, penalties)
+                if track:
+                    size = tf.cast(tf.shape(idx)[0], grads[0].dtype)
+                    grad_sum = [s + g * size for s, g in zip(grad_sum, grads)]
+                total += reported * tf.cast(tf.shape(idx)[0], self._dtype)
+                continue
             xb, yb, wb = rows(idx), tf.gather(Y, idx), tf.gather(SW, idx)
             with tf.GradientTape() as tape:
                 outputs = self._train_model(xb, training=True)
@@ -202,6 +235,65 @@ class Engine(_EngineCore):
             return mean_loss, tf.constant(np.nan, self._dtype)
         norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(s)) for s in grad_sum]))
         return mean_loss, tf.cast(norm, self._dtype) / tf.cast(n, self._dtype)
+
+    def _distributed_step(self, rows, Y, SW, idx, penalties):
+        """One minibatch update over the strategy's replicas.
+
+        Every replica is handed the whole minibatch's row indices and takes
+        its own contiguous share; its objective is its part of the
+        minibatch's (its rows' weighted losses over the whole batch's weight
+        sum, its share of the weight penalties), so the summed gradient is
+        the minibatch's gradient.  Returns ``(reported_loss, gradients)``,
+        both summed over the replicas.
+        """
+        tf, _ = load()
+        from .layers import batch_shard
+
+        strategy = self._strategy
+
+        def replica(idx):
+            ctx = tf.distribute.get_replica_context()
+            r, R = ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+            n = tf.shape(idx)[0]
+            per = (n + R - 1) // R
+            lo = tf.minimum(tf.cast(r, tf.int32) * per, n)
+            local = idx[lo : tf.minimum(lo + per, n)]
+            xb, yb, wb = rows(local), tf.gather(Y, local), tf.gather(SW, local)
+            sw_total = tf.reduce_sum(tf.gather(SW, idx))
+            offsets = [tf.cast(tf.stack([r * 1000003, 0]), v.dtype) for v in self._replica_seeds]
+            for v, offset in zip(self._replica_seeds, offsets):
+                v.assign(v.value + offset)
+            with tf.GradientTape() as tape, batch_shard(n, lo):
+                outputs = self._train_model(xb, training=True)
+                objective, reported = self._losses(
+                    yb, outputs, wb, penalties, sw_total, 1.0 / R
+                )
+            for v, offset in zip(self._replica_seeds, offsets):
+                v.assign(v.value - offset)  # the replicas' states agree again
+            grads = tape.gradient(objective, self.trainable)
+            grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.trainable)]
+            grads = ctx.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+            reported = ctx.all_reduce(tf.distribute.ReduceOp.SUM, reported)
+            ctx.merge_call(self._update_replicas, args=(grads,))
+            return reported, grads
+
+        reported, grads = strategy.run(replica, args=(idx,))
+        first = strategy.experimental_local_results
+        return first(reported)[0], [first(g)[0] for g in grads]
+
+    def _update_replicas(self, strategy, grads):
+        """The optimizer update of every replica's copy (cross-replica context)."""
+        optimizer = self.optimizer
+        learning_rate = optimizer.learning_rate
+
+        def update(variable, grad):
+            return optimizer.update_step(grad, variable, learning_rate)
+
+        for grad, variable in zip(grads, self.trainable):
+            strategy.extended.update(variable.value, update, args=(grad,), group=False)
+            if variable.constraint is not None:
+                variable.assign(variable.constraint(variable))
+        optimizer.iterations.assign_add(1)
 
     def _apply_gradients(self, grads):
         """One optimizer update, in graph code: ``optimizer.apply`` minus its leak.
@@ -274,9 +366,55 @@ class Engine(_EngineCore):
         compiled TensorFlow functions take any number of rows.
         """
         tf, _ = load()
+        if self._multi_worker():
+            self._check_workers_agree("data", *arrays)
         X, *rest = arrays
         X = _CSR(tf, X, self.spec.dtype) if self.sparse else self._x(X)
         return (X, *(tf.convert_to_tensor(a) for a in rest))
+
+    def _multi_worker(self):
+        extended = getattr(self._strategy, "extended", None)
+        return bool(extended is not None and getattr(extended, "_in_multi_worker_mode",
+                                                     lambda: False)())
+
+    def _check_workers_agree(self, what, *arrays):
+        """Refuse to train when the workers of a multi-worker strategy differ in ``arrays``.
+
+        Every worker must run the same fit on the same rows (each replica
+        takes its share of every minibatch); a checksum of ``arrays`` is
+        summed over the replicas with its square, which agree only if all
+        replicas hold the same value.
+        """
+        import zlib
+
+        tf, _ = load()
+        crc = 0
+        for a in arrays:
+            if sp.issparse(a):
+                parts = (a.indptr, a.indices, a.data)
+            else:
+                parts = (np.ascontiguousarray(a),)
+            for part in parts:
+                crc = zlib.crc32(np.ascontiguousarray(part).view(np.uint8).ravel(), crc)
+        value = float(crc % (1 << 20))
+        check = self._compiled.get("_agree")
+        if check is None:
+            strategy = self._strategy
+
+            @tf.function
+            def check(v):
+                per_replica = strategy.run(lambda: tf.stack([v, v * v]))
+                return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+            self._compiled["_agree"] = check
+        total, squares = check(tf.constant(value, tf.float64)).numpy()
+        replicas = self._strategy.num_replicas_in_sync
+        if squares * replicas != total * total:
+            raise ValueError(
+                f"The workers of this multi-worker fit were given different {what}: every "
+                "worker must call fit with the same X, y, sample_weight and random_state "
+                "(each trains its share of every minibatch)."
+            )
 
     def _x(self, X):
         """Host rows ``X`` (dense or a SciPy sparse matrix) as the network's input."""
@@ -291,6 +429,8 @@ class Engine(_EngineCore):
         """Load ``weights`` (one array per model variable) unless already held."""
         if self.loaded is not None and self.loaded == token:
             return
+        if self._multi_worker():
+            self._check_workers_agree("weights (initial or restored)", *weights)
         for v, w in zip(self.variables, weights):
             v.assign(w)
         self.loaded = token
@@ -345,6 +485,9 @@ class Engine(_EngineCore):
         epoch's mean minibatch gradient, NaN unless the spec tracks it.
         """
         tf, _ = load()
+        if self._multi_worker():
+            self._check_workers_agree("minibatch orders", np.asarray(perm, np.int64),
+                                      np.asarray([batch_size], np.int64))
         args = (Y, SW, tf.constant(perm, tf.int32), tf.constant(batch_size, tf.int32),
                 self._penalties(penalties))
         if isinstance(X, _CSR):

@@ -161,7 +161,7 @@ class _EngineCore:
         self._penalized = [
             v for v, name in zip(self.trainable, names) if name in ("kernel", "recurrent_kernel")
         ]
-        self.optimizer = _make_optimizer(keras, spec.optimizer)
+        self.optimizer = self._scoped(lambda: _make_optimizer(keras, spec.optimizer))
         if self.optimizer is not None:
             self._creating(lambda: self.optimizer.build(self.trainable))
             self._optimizer_initial = [np.array(v.numpy()) for v in self.optimizer.variables]
@@ -175,7 +175,12 @@ class _EngineCore:
         """Run ``make`` (a model or optimizer build) and return its result."""
         return make()
 
-    def _objective(self, ops, y, outputs, sw, penalties, kernels, extra):
+    def _scoped(self, make):
+        """Run ``make`` (the optimizer's construction) in the engine's device scope."""
+        return make()
+
+    def _objective(self, ops, y, outputs, sw, penalties, kernels, extra, sw_total=None,
+                   share=1.0):
         """Return ``(objective, reported)`` for one batch, in ``ops``' backend.
 
         ``objective`` is what the gradient is taken of: per-sample losses
@@ -188,6 +193,12 @@ class _EngineCore:
         ``reported`` is what scikit-learn prints in ``loss_curve_`` (for
         regression losses it averages over outputs instead of summing).
         ``kernels`` are the values of the penalized weights.
+
+        A data-parallel replica computes its part of a minibatch's terms:
+        ``sw_total`` is the whole minibatch's weight sum (default: ``sw``'s),
+        and ``share`` the fraction of the batch-independent terms (weight
+        penalties, Keras losses) it adds, so that the replicas' parts sum to
+        the minibatch's objective.
         """
         logits, output, *activities = outputs
         loss = self.spec.loss
@@ -205,7 +216,7 @@ class _EngineCore:
             per = ops.sum(0.5 * ops.square(quad) + (err - quad), 1)
         else:
             per = 0.5 * ops.sum(ops.square(y - output), 1)
-        sw_sum = ops.sum(sw)
+        sw_sum = ops.sum(sw) if sw_total is None else sw_total
         data = ops.sum(sw * per) / sw_sum
         penalty = ops.zero()
         if kernels:
@@ -214,6 +225,8 @@ class _EngineCore:
             if "l1" in self.spec.penalties:
                 absolute = ops.add_n([ops.sum(ops.abs(w)) for w in kernels])
                 penalty += penalties[1] * ops.cast(absolute) / sw_sum
+            if share != 1.0:
+                penalty = penalty * share  # batch-independent: this replica's part
         if activities:
             flat = [ops.rows(z) for z in activities]
             l1 = ops.add_n([ops.sum(ops.abs(z), 1) for z in flat])
@@ -221,5 +234,6 @@ class _EngineCore:
             per_sample = penalties[2] * l1 + penalties[3] * l2
             penalty += ops.sum(sw * ops.cast(per_sample)) / sw_sum
         if extra:
-            penalty = penalty + ops.cast(ops.add_n(list(extra)))
+            added = ops.cast(ops.add_n(list(extra)))
+            penalty = penalty + (added if share == 1.0 else added * share)
         return data + penalty, data * self._report_scale + penalty

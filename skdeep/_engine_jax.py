@@ -97,14 +97,15 @@ class _SparseRows:
     matrix as one ``BCOO`` for the full-batch functions.
     """
 
-    def __init__(self, jax, X, n_rows):
+    def __init__(self, jax, X, n_rows, put=None):
         self._nse = nnz = _bucket(max(X.nnz, 1))
         indptr = np.full(n_rows + 1, X.nnz, np.int32)
         indptr[: X.shape[0] + 1] = X.indptr
         indices = np.zeros(nnz, np.int32)
         data = np.zeros(nnz, X.dtype)
         indices[: X.nnz], data[: X.nnz] = X.indices, X.data
-        self.array = tuple(jax.device_put(a) for a in (indptr, indices, data))
+        put = jax.device_put if put is None else put
+        self.array = tuple(put(a) for a in (indptr, indices, data))
         self.n, self.n_rows = X.shape[0], n_rows
         self._lengths = np.sort(np.diff(X.indptr))[::-1]
         self._jax, self._X = jax, X
@@ -174,13 +175,28 @@ class JaxEngine(_EngineCore):
     ----------
     spec : ModelSpec
         The architecture and training settings to compile.
+    placement : Placement, default=None
+        Train data-parallel over these devices: every variable and data
+        array is replicated over the placement's mesh and each minibatch is
+        sharded along it, so XLA partitions each step over the devices and
+        sums the gradient across them.
     """
 
-    def __init__(self, spec):
+    def __init__(self, spec, placement=None):
         import jax
 
         self._jax = jax
         self.spec = spec
+        self._batch_sharding = None
+        if placement is not None:
+            from jax.sharding import NamedSharding, PartitionSpec
+
+            mesh = placement.handle
+            self._batch_sharding = NamedSharding(mesh, PartitionSpec("data"))
+            replicated = NamedSharding(mesh, PartitionSpec())
+            self._put = lambda a: jax.device_put(a, replicated)
+        else:
+            self._put = jax.device_put
         with self._precision():
             super().__init__(spec)
             self._non_trainable = list(self.model.non_trainable_variables)
@@ -198,11 +214,11 @@ class JaxEngine(_EngineCore):
             ]
             # own copies (epochs donate their buffers), made on the host:
             # jnp.asarray would compile a copy program per shape
-            self._tv = [jax.device_put(np.array(v.value)) for v in self.trainable]
-            self._nv = [jax.device_put(np.array(v.value)) for v in self._non_trainable]
+            self._tv = [self._put(np.array(v.value)) for v in self.trainable]
+            self._nv = [self._put(np.array(v.value)) for v in self._non_trainable]
             self._lr_index = None
             if self.optimizer is not None:
-                self._ov = [jax.device_put(v) for v in self._optimizer_initial]
+                self._ov = [self._put(v) for v in self._optimizer_initial]
                 self._lr_index = next(
                     i for i, v in enumerate(self.optimizer.variables)
                     if v.path.rsplit("/", 1)[-1] == "learning_rate"
@@ -324,6 +340,15 @@ class JaxEngine(_EngineCore):
         tv, nv, ov, total, grad_sum = carry
         xb = self._gather_sparse(X, idx, valid, nnz) if nnz else X[idx]
         yb, wb = Y[idx], SW[idx]
+        if self._batch_sharding is not None:
+            # data parallel: each device computes its share of the minibatch;
+            # XLA sums the gradient of the replicated variables across them
+            constrain = jax.lax.with_sharding_constraint
+            if not nnz:
+                xb = constrain(xb, self._batch_sharding)
+            yb, wb = constrain(yb, self._batch_sharding), constrain(wb, self._batch_sharding)
+            if valid is not None:
+                valid = constrain(valid, self._batch_sharding)
         if valid is not None:
             wb = wb * valid.astype(wb.dtype)
             size = jax.numpy.sum(valid).astype(self._dtype)
@@ -463,13 +488,14 @@ class JaxEngine(_EngineCore):
                     a = X.toarray()
                 else:
                     n = X.shape[0]
-                    out.append(_SparseRows(self._jax, X, _bucket(n) if pad and self._padded else n))
+                    rows = _bucket(n) if pad and self._padded else n
+                    out.append(_SparseRows(self._jax, X, rows, self._put))
                     continue
             a = np.asarray(a)
             n = a.shape[0]
             if pad and self._padded and _bucket(n) != n:
                 a = np.concatenate([a, np.zeros((_bucket(n) - n, *a.shape[1:]), a.dtype)])
-            out.append(_Rows(self._jax.device_put(a), n))
+            out.append(_Rows(self._put(a), n))
         return tuple(out)
 
     @_in_precision
@@ -480,7 +506,7 @@ class JaxEngine(_EngineCore):
         for (kind, i), w in zip(self._where, weights):
             target = self._tv if kind == "t" else self._nv
             # cast on the host and device_put: jnp.asarray compiles a program per shape
-            target[i] = self._jax.device_put(np.asarray(w, dtype=target[i].dtype))
+            target[i] = self._put(np.asarray(w, dtype=target[i].dtype))
         self.loaded = token
 
     def _value(self, kind, i):
@@ -510,14 +536,14 @@ class JaxEngine(_EngineCore):
     def reset_optimizer(self, learning_rate, state=None):
         """Restore the optimizer to its initial state (or to ``state``)."""
         values = self._optimizer_initial if state is None else state
-        self._ov = [self._jax.device_put(np.asarray(v)) for v in values]
+        self._ov = [self._put(np.asarray(v)) for v in values]
         self.set_learning_rate(learning_rate)
 
     @_in_precision
     def set_learning_rate(self, learning_rate):
         """Set the optimizer's learning rate without re-compiling."""
         old = self._ov[self._lr_index]
-        self._ov[self._lr_index] = self._jax.device_put(np.asarray(learning_rate, old.dtype))
+        self._ov[self._lr_index] = self._put(np.asarray(learning_rate, old.dtype))
 
     def get_learning_rate(self):
         """Return the optimizer's current learning rate as a float."""
@@ -658,7 +684,7 @@ class JaxEngine(_EngineCore):
             mean = total / count
             variance = np.maximum(total_sq / count - np.square(mean), 0.0)
             for i, value in ((mean_i, mean), (var_i, variance)):
-                self._nv[i] = self._jax.device_put(np.asarray(value, self._nv[i].dtype))
+                self._nv[i] = self._put(np.asarray(value, self._nv[i].dtype))
         self.loaded = None
 
     @_in_precision
@@ -710,12 +736,12 @@ class JaxEngine(_EngineCore):
         fn = self._jit("loss_and_grad", make)
         flat = np.asarray(flat, dtype=self._dtype)
         obj, reported, grad, self._nv = fn(
-            jax.device_put(flat), self._nv, X.full, Y.array, SW.array,
+            self._put(flat), self._nv, X.full, Y.array, SW.array,
             self._penalties(penalties),
         )
         start = 0
         for i, ((shape, dtype), size) in enumerate(zip(shapes, sizes)):
-            self._tv[i] = jax.device_put(flat[start : start + size].reshape(shape).astype(dtype))
+            self._tv[i] = self._put(flat[start : start + size].reshape(shape).astype(dtype))
             start += size
         return float(obj), float(reported), np.asarray(grad).astype(np.float64)
 

@@ -19,35 +19,41 @@ __all__ = ["MAX_IDLE_ENGINES", "acquire", "release", "clear_cache", "engine_clas
 #: How many idle engines the process keeps, across all architectures.
 MAX_IDLE_ENGINES = 16
 
-_idle = collections.OrderedDict()  # spec -> list of idle engines (LRU order)
+_idle = collections.OrderedDict()  # (spec, placement) -> idle engines (LRU order)
 _idle_lock = threading.Lock()
 _evicted = 0  # engines evicted since the backend's caches were last cleared
 
 
-def acquire(spec, training=False):
+def acquire(spec, training=False, placement=None):
     """Take an idle compiled engine for ``spec`` from the cache, or build one.
 
-    A training fit inside a grouped search (:mod:`skdeep._grouped`) gets a
-    member of a stacked cohort instead, when its network can train in one.
+    ``placement`` (a :class:`skdeep._distribution.Placement`) asks for an
+    engine that trains data-parallel over its devices; engines are cached
+    per (spec, placement).  A one-device training fit inside a grouped
+    search (:mod:`skdeep._grouped`) gets a member of a stacked cohort
+    instead, when its network can train in one.
     """
-    if training and _grouped.active() is not None:
+    if training and placement is None and _grouped.active() is not None:
         engine = _grouped.member_engine(spec)
         if engine is not None:
             return engine
+    key = (spec, placement)
     with _idle_lock:
-        engines = _idle.get(spec)
+        engines = _idle.get(key)
         if engines:
             engine = engines.pop()
             if not engines:
-                del _idle[spec]
+                del _idle[key]
             return engine
     # Keras draws default seeds (dropout layers' seed generators) from Python's
     # global `random`; a seeded fit must leave the user's random state alone
     state = random.getstate()
     try:
-        return engine_class()(spec)
+        engine = engine_class()(spec, placement)
     finally:
         random.setstate(state)
+    engine.placement = placement
+    return engine
 
 
 def engine_class():
@@ -71,8 +77,9 @@ def release(engine):
         engine.release()
         return
     with _idle_lock:
-        _idle.setdefault(engine.spec, []).append(engine)
-        _idle.move_to_end(engine.spec)
+        key = (engine.spec, engine.placement)
+        _idle.setdefault(key, []).append(engine)
+        _idle.move_to_end(key)
         while sum(len(v) for v in _idle.values()) > MAX_IDLE_ENGINES:
             oldest = next(iter(_idle))
             _idle[oldest].pop(0)

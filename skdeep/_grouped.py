@@ -76,7 +76,7 @@ def groupable(estimator):
         and p.get("n_init", 1) == 1 and not p.get("callbacks")
         and p.get("output_activation", None) in (None, "identity")
         and p.get("kernel_initializer", None) is None
-        and not p["warm_start"]
+        and not p["warm_start"] and p.get("distribution") is None
         and not getattr(estimator, "_skl_callbacks", None)
     )
 

@@ -454,6 +454,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         ``random_state``.
     %(n_init)s
     %(callbacks)s
+    %(distribution)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
 
@@ -533,6 +534,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         n_init=1,
         callbacks=None,
         class_weight=None,
+        distribution=None,
     ):
         self.model = model
         self.model_params = model_params
@@ -563,6 +565,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
         self.callbacks = callbacks
+        self.distribution = distribution
         self.class_weight = class_weight
 
     output_activation = None  # decided from the model's last layer
@@ -673,6 +676,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         ``random_state``.
     %(n_init)s
     %(callbacks)s
+    %(distribution)s
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
         The regression loss (see :class:`MLPRegressor`). With ``'poisson'``
         a linear last layer is read as the log of the mean (an exponential
@@ -743,6 +747,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         n_init=1,
         callbacks=None,
         loss="squared_error",
+        distribution=None,
     ):
         self.model = model
         self.model_params = model_params
@@ -773,6 +778,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
         self.callbacks = callbacks
+        self.distribution = distribution
         self.loss = loss
 
     output_activation = None  # the model's last layer is the prediction

@@ -229,6 +229,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         callbacks=None,
         categorical_encoding="onehot",
         missing="error",
+        distribution=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -268,6 +269,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
         self.missing = missing
+        self.distribution = distribution
 
 
 @fill_doc
@@ -381,6 +383,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         callbacks=None,
         categorical_encoding="onehot",
         missing="error",
+        distribution=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -420,3 +423,4 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
         self.missing = missing
+        self.distribution = distribution

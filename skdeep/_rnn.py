@@ -308,6 +308,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
     %(kernel_initializer)s
     %(n_init)s
     %(callbacks)s
+    %(distribution)s
     output_activation : {'logistic', 'softmax'} or None, default=None
         Output activation; None picks softmax for multiclass, logistic for
         binary and multilabel targets.
@@ -398,6 +399,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         n_init=1,
         callbacks=None,
         class_weight=None,
+        distribution=None,
     ):
         self.cell = cell
         self.units = units
@@ -438,6 +440,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
         self.callbacks = callbacks
+        self.distribution = distribution
         self.class_weight = class_weight
 
 
@@ -486,6 +489,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
     %(kernel_initializer)s
     %(n_init)s
     %(callbacks)s
+    %(distribution)s
     output_activation : str or None, default=None
         Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
@@ -562,6 +566,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         n_init=1,
         callbacks=None,
         loss="squared_error",
+        distribution=None,
     ):
         self.cell = cell
         self.units = units
@@ -602,4 +607,5 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         self.kernel_initializer = kernel_initializer
         self.n_init = n_init
         self.callbacks = callbacks
+        self.distribution = distribution
         self.loss = loss

@@ -22,10 +22,34 @@ Importing this module imports Keras (and TensorFlow); ``import skdeep`` does
 not import it.
 """
 
+import contextlib
+import threading
+
 from ._backend import load
 
 _, keras = load()
 ops = keras.ops
+
+# The minibatch rows a data-parallel replica computes (see batch_shard); each
+# replica traces its step in a thread of its own.
+_replica = threading.local()
+
+
+@contextlib.contextmanager
+def batch_shard(n_rows, start):
+    """Within: row masks are drawn for a whole minibatch, this replica keeps its rows.
+
+    A data-parallel replica's forward pass sees rows ``start:start + k`` of a
+    minibatch of ``n_rows``; :class:`RateDropout` then draws the mask of all
+    ``n_rows`` rows from its seed (as one device does) and applies that
+    slice, so every replica drops what a one-device step would drop.
+    """
+    saved = getattr(_replica, "shard", None)
+    _replica.shard = (n_rows, start)
+    try:
+        yield
+    finally:
+        _replica.shard = saved
 
 __all__ = [
     "RateDropout", "DropConnectDense", "PaddingMask", "Standardize", "ToLogits", "step",
@@ -110,10 +134,21 @@ class _StochasticLayer(keras.layers.Layer):
             name="rate",
         )
 
-    def _keep_mask(self, shape, dtype):
-        """Boolean mask (True = keep) and the inverted-dropout scale."""
+    def _keep_mask(self, shape, dtype, rows=False):
+        """Boolean mask (True = keep) and the inverted-dropout scale.
+
+        ``rows``: the first axis of ``shape`` is the minibatch's (within
+        :func:`batch_shard`, the mask is the slice of the whole minibatch's).
+        """
         rate = ops.cast(self.rate, dtype)
-        noise = keras.random.uniform(shape, seed=self.seed_generator, dtype=dtype)
+        shard = getattr(_replica, "shard", None) if rows else None
+        if shard is None:
+            noise = keras.random.uniform(shape, seed=self.seed_generator, dtype=dtype)
+        else:
+            n_rows, start = shard
+            noise = keras.random.uniform((n_rows, *shape[1:]), seed=self.seed_generator,
+                                         dtype=dtype)
+            noise = noise[start : start + shape[0]]
         return ops.greater_equal(noise, rate), 1 / (1 - rate)
 
     def _sampling(self, training):
@@ -162,7 +197,7 @@ class RateDropout(_StochasticLayer):
     def call(self, inputs, training=False):
         if not self._sampling(training):
             return inputs
-        keep, scale = self._keep_mask(ops.shape(inputs), inputs.dtype)
+        keep, scale = self._keep_mask(ops.shape(inputs), inputs.dtype, rows=True)
         return ops.where(keep, inputs * scale, ops.zeros_like(inputs))
 
     def compute_output_shape(self, input_shape):
