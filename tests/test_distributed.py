@@ -130,3 +130,51 @@ def test_randomized_search_on_a_local_ray():
     finally:
         ray.shutdown()
     _same_results(on_ray, reference)
+
+
+def _hyperband(dask_ml, Xd, yd):
+    from scipy.stats import loguniform
+
+    search = dask_ml.model_selection.HyperbandSearchCV(
+        MLPClassifier(random_state=0, learning_rate_init=0.01),
+        {"hidden_layer_sizes": [(4,), (16,), (32,)], "alpha": loguniform(1e-5, 1e-1)},
+        max_iter=9, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return search.fit(Xd, yd, classes=[0, 1])
+
+
+@pytest.mark.slow
+def test_dask_ml_partial_fit_searches_on_a_local_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    dask_ml = pytest.importorskip("dask_ml.model_selection")
+    import dask
+    import dask.array as da
+    import dask_ml  # noqa: F811
+
+    Xb, yb = make_classification(2000, 8, n_informative=5, random_state=0)
+    Xb = Xb.astype(np.float32)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        # dask-ml 2025.1 calls dask.persist inside its coroutines, which dask
+        # 2025+ refuses for the (then asynchronous) client; naming the
+        # client's scheduler makes persist go through client.persist
+        with dask.config.set(scheduler=client.get):
+            Xd, yd = da.from_array(Xb, chunks=400), da.from_array(yb, chunks=400)
+            first = _hyperband(dask_ml, Xd, yd)
+            again = _hyperband(dask_ml, Xd, yd)
+    # dask-ml ran the models and partial_fit calls it planned
+    assert first.metadata_["n_models"] == first.metadata["n_models"] > 3
+    assert first.metadata_["partial_fit_calls"] == first.metadata["partial_fit_calls"]
+    # each partial_fit (one epoch over one chunk) survived the round trips
+    # to the workers: the best model's curve has one entry per call
+    history = first.model_history_[first.cv_results_["model_id"][first.best_index_]]
+    calls = [record["partial_fit_calls"] for record in history]
+    assert calls == sorted(calls) and calls[-1] == len(first.best_estimator_.loss_curve_)
+    assert first.best_score_ > 0.75
+    assert first.best_estimator_.score(Xb, yb) > 0.75
+    # seeded: the same search on the cluster again picks the same model, same score
+    assert again.best_params_ == first.best_params_
+    assert again.best_score_ == first.best_score_
