@@ -94,7 +94,7 @@ def test_ctrl_c_before_the_first_epoch_leaves_the_estimator_as_it_was():
 
 
 def test_ctrl_c_while_the_network_is_built(monkeypatch):
-    def interrupted(spec, training=False):
+    def interrupted(spec, training=False, placement=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_engines, "acquire", interrupted)
