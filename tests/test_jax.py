@@ -51,8 +51,8 @@ def test_padded_epochs_equal_exact_epochs(monkeypatch):
 
     original = JaxEngine.__init__
 
-    def exact(self, spec):
-        original(self, spec)
+    def exact(self, spec, placement=None):
+        original(self, spec, placement)
         self._padded = False
 
     skdeep.clear_cache()
@@ -188,8 +188,8 @@ def test_stepwise_epochs_equal_whole_epoch_programs(monkeypatch):
     original = JaxEngine.__init__
     for stepwise in (True, False):
 
-        def init(self, spec, stepwise=stepwise):
-            original(self, spec)
+        def init(self, spec, placement=None, stepwise=stepwise):
+            original(self, spec, placement)
             self._stepwise = stepwise
 
         skdeep.clear_cache()
