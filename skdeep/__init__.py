@@ -20,6 +20,8 @@ _PUBLIC = {
     "MLPRegressor": "._mlp",
     "RNNSequenceClassifier": "._rnn",
     "RNNSequenceRegressor": "._rnn",
+    "TabularMLPClassifier": "._tabular",
+    "TabularMLPRegressor": "._tabular",
     "clear_cache": "._engines",
     "load": "._persistence",
     "save": "._persistence",

@@ -632,7 +632,9 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                 else:
                     self._store_weights(self._apply_rates(list(self._weights)))
                 engine.set_weights(self._weights, self._weights_token)
-                hooks = callbacks.hooks(run) if train else ()
+                hooks = ()
+                if train:
+                    hooks = [*self._training_hooks(incremental), *callbacks.hooks(run)]
                 if not train:
                     self._evaluate_initial(engine, X, Y, sample_weight)
                 elif self.solver == "lbfgs":
@@ -893,7 +895,19 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             _engines.release(engine)
         return draws.astype(out_dtype, copy=False)
 
+    #: Whether ``max_iter`` is a planned number of epochs (a schedule's length)
+    #: rather than a cap: reaching it then raises no ConvergenceWarning.
+    _epoch_budget = False
+
     # ------------------------------------------------------------------ default hooks
+    def _training_hooks(self, incremental):
+        """The body's own :class:`~skdeep._training.EpochHook` objects (a schedule, say).
+
+        They run before the user's callbacks in every epoch, so a callback
+        sees -- and may override -- what they set.
+        """
+        return []
+
     def _class_sample_weight(self, y):
         return np.ones(y.shape[0])
 

@@ -270,7 +270,7 @@ class EpochLoop:
 
                 if incremental:
                     break
-                if est.n_iter_ == est.max_iter:
+                if est.n_iter_ == est.max_iter and not est._epoch_budget:
                     warnings.warn(
                         "Stochastic Optimizer: Maximum iterations (%d) reached and the "
                         "optimization hasn't converged yet." % est.max_iter,

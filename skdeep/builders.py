@@ -12,7 +12,7 @@ from ._backend import load
 
 __all__ = [
     "ACTIVATIONS", "RNN_CELLS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp",
-    "build_rnn", "conv_output_size",
+    "build_rnn", "build_tabular_mlp", "conv_output_size",
     "embed_codes", "hidden_block",
     "keras_activation",
 ]
@@ -261,6 +261,111 @@ def build_mlp(
             dropconnect=dropconnect[i], batch_normalization=batch_normalization, dtype=dtype,
         )
     return _with_output(inputs, hidden, n_outputs, output_activation, dtype, "mlp")
+
+
+def build_tabular_mlp(
+    n_features,
+    n_outputs,
+    n_numeric=0,
+    hidden_layer_sizes=(256, 256, 256),
+    activation="selu",
+    output_activation="identity",
+    dtype="float32",
+    dropout=0.0,
+    n_frequencies=16,
+    embedding_dim=4,
+    embeddings=(),
+):
+    """Build the tabular network of :class:`~skdeep.TabularMLPClassifier`.
+
+    Input columns come in three groups: ``n_numeric`` numeric columns
+    first, then columns passed as they are (0/1 indicators, one-hot or
+    binary codes), then one integer-code column per entry of
+    ``embeddings``. The numeric columns go through a
+    :class:`~skdeep.layers.PeriodicEmbedding` (when ``n_frequencies > 0``),
+    the code columns through learned embeddings; everything is
+    concatenated, scaled per input by a :class:`~skdeep.layers.DiagonalScale`,
+    then passed through :class:`~skdeep.layers.ScaledDense` layers, each
+    followed by a :class:`~skdeep.layers.ParametricActivation` (named
+    ``hidden_<i>``) and, optionally, dropout.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input columns.
+    n_outputs : int
+        Number of output units.
+    n_numeric : int, default=0
+        Number of leading numeric columns to embed.
+    hidden_layer_sizes : tuple of int, default=(256, 256, 256)
+        Units of each hidden layer.
+    activation : str, default='selu'
+        Hidden activation (made parametric), a key of :data:`ACTIVATIONS`.
+    output_activation : str, default='identity'
+        Output activation, a key of :data:`ACTIVATIONS`.
+    dtype : {'float32', 'float64'}, default='float32'
+        Variable and compute dtype.
+    dropout : float or tuple of float, default=0.0
+        Dropout rate after each hidden layer (one value, or one per layer).
+    n_frequencies : int, default=16
+        Cosines per numeric feature; 0 passes numeric columns unembedded.
+    embedding_dim : int, default=4
+        Width of each numeric feature's embedding, the value itself included.
+    embeddings : tuple of (int, int), default=()
+        ``(n_categories, dimension)`` of each trailing code column.
+
+    Returns
+    -------
+    keras.Model
+        An uncompiled functional model ending in layers ``output`` (logits)
+        and ``output_activation``.
+
+    Examples
+    --------
+    >>> from skdeep.builders import build_tabular_mlp
+    >>> model = build_tabular_mlp(5, 2, n_numeric=3, hidden_layer_sizes=(8,))
+    >>> [layer.name for layer in model.layers][-5:]
+    ['scale', 'dense_0', 'hidden_0', 'output', 'output_activation']
+    >>> model.output_shape
+    (None, 2)
+    """
+    _, keras = load()
+    from .layers import (
+        DiagonalScale, ParametricActivation, PeriodicEmbedding, RateDropout, ScaledDense,
+    )
+
+    sizes = tuple(int(u) for u in hidden_layer_sizes)
+    dropout = _per_layer(dropout, len(sizes), "dropout")
+    n_numeric, n_codes = int(n_numeric), len(embeddings)
+    n_plain = int(n_features) - n_numeric - n_codes
+    if n_plain < 0:
+        raise ValueError(
+            f"n_numeric={n_numeric} and {n_codes} code column(s) exceed n_features={n_features}."
+        )
+    inputs = keras.Input((int(n_features),), dtype=dtype, name="input")
+    parts = []
+    if n_numeric:
+        numeric = inputs[:, :n_numeric]
+        if n_frequencies > 0:
+            numeric = PeriodicEmbedding(
+                n_frequencies, int(embedding_dim) - 1, dtype=dtype, name="numeric_embedding"
+            )(numeric)
+        parts.append(numeric)
+    if n_plain or n_codes:
+        parts.append(embed_codes(inputs[:, n_numeric:], n_plain, embeddings, dtype))
+    x = parts[0] if len(parts) == 1 else keras.layers.Concatenate(
+        dtype=dtype, name="inputs")(parts)
+    x = DiagonalScale(dtype=dtype, name="scale")(x)
+    for i, units in enumerate(sizes):
+        x = ScaledDense(units, dtype=dtype, name=f"dense_{i}")(x)
+        x = ParametricActivation(activation, dtype=dtype, name=f"hidden_{i}")(x)
+        if dropout[i] > 0:
+            x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
+    logits = ScaledDense(int(n_outputs), dtype=dtype, name="output")(x)
+    outputs = keras.layers.Activation(
+        keras_activation(output_activation), dtype=dtype, name="output_activation"
+    )(logits)
+    return keras.Model(inputs, outputs, name="tabular_mlp")
 
 
 def _with_output(inputs, x, n_outputs, output_activation, dtype, name):

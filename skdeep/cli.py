@@ -27,7 +27,8 @@ BUNDLED = {
 DEFAULT_DATA = "breast_cancer"
 
 #: ``--models`` keys, in the order they are listed.
-MODELS = ("skdeep-mlp", "skdeep-mlp-dropout", "linear", "forest", "hgb", "sklearn-mlp")
+MODELS = ("tabular", "skdeep-mlp", "skdeep-mlp-dropout", "linear", "forest", "hgb",
+          "sklearn-mlp")
 
 #: Integer targets with at most this many distinct values are classes.
 MAX_INTEGER_CLASSES = 20
@@ -316,7 +317,7 @@ def build_models(task, X, keys, seed):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-    from . import MLPClassifier, MLPRegressor
+    from . import MLPClassifier, MLPRegressor, TabularMLPClassifier, TabularMLPRegressor
 
     classify = task == "classification"
     numeric, categorical = _column_kinds(X)
@@ -357,6 +358,9 @@ def build_models(task, X, keys, seed):
 
     catalogue = {
         "skdeep-mlp": (f"skdeep.{'MLPClassifier' if classify else 'MLPRegressor'}", skdeep),
+        "tabular": (f"skdeep.{'TabularMLPClassifier' if classify else 'TabularMLPRegressor'}",
+                    lambda: (TabularMLPClassifier if classify else TabularMLPRegressor)(
+                        random_state=seed)),
         "skdeep-mlp-dropout": (
             f"skdeep.{'MLPClassifier' if classify else 'MLPRegressor'} (dropout 0.2)",
             lambda: skdeep(dropout=0.2)),

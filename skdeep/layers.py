@@ -17,6 +17,9 @@
   scores, so that :class:`~skdeep.KerasClassifier` trains any model on the
   log-loss in one formulation.
 * :func:`step` and :func:`sign` -- the course's threshold activations.
+* :class:`ScaledDense`, :class:`PeriodicEmbedding`, :class:`DiagonalScale`,
+  :class:`ParametricActivation` -- the pieces of the tabular network
+  (:func:`skdeep.builders.build_tabular_mlp`).
 
 Importing this module imports Keras (and TensorFlow); ``import skdeep`` does
 not import it.
@@ -24,6 +27,8 @@ not import it.
 
 import contextlib
 import threading
+
+import numpy as np
 
 from ._backend import load
 
@@ -53,7 +58,8 @@ def batch_shard(n_rows, start):
 
 __all__ = [
     "RateDropout", "DropConnectDense", "PaddingMask", "Standardize", "ToLogits", "step",
-    "sign", "stochastic_layers",
+    "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
+    "ParametricActivation",
 ]
 
 
@@ -420,6 +426,235 @@ class ToLogits(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update({"link": self.link, "epsilon": self.epsilon})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class ScaledDense(keras.layers.Layer):
+    """A dense layer in the neural-tangent parametrisation.
+
+    The kernel starts standard normal and the product is divided by
+    ``sqrt(fan_in)`` in the forward pass; the bias is multiplied by
+    ``bias_factor``. The function at initialisation is that of a He-scaled
+    ``Dense``, but an optimizer step of a given size changes every layer
+    by a comparable amount whatever its width, so one learning rate suits
+    the whole network (Jacot et al., 2018; used by tabular networks with
+    tuned defaults).
+
+    Parameters
+    ----------
+    units : int
+        Output width.
+    bias_factor : float, default=0.1
+        Multiplier of the bias variable: its effective learning rate is
+        ``bias_factor`` times the kernel's.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import ScaledDense
+    >>> layer = ScaledDense(2)
+    >>> _ = layer(np.zeros((1, 4), dtype="float32"))
+    >>> _ = layer.kernel.assign(np.ones((4, 2))), layer.bias.assign([10.0, 0.0])
+    >>> np.asarray(layer(np.ones((1, 4), dtype="float32"))).tolist()
+    [[3.0, 2.0]]
+    """
+
+    def __init__(self, units, bias_factor=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.bias_factor = float(bias_factor)
+
+    def build(self, input_shape):
+        fan_in = int(input_shape[-1])
+        self.kernel = self.add_weight(
+            shape=(fan_in, self.units), name="kernel",
+            initializer=keras.initializers.RandomNormal(0.0, 1.0),
+        )
+        self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
+        self._kernel_scale = float(fan_in) ** -0.5
+
+    def call(self, inputs):
+        return (ops.matmul(inputs, self.kernel) * self._kernel_scale
+                + self.bias * self.bias_factor)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"units": self.units, "bias_factor": self.bias_factor})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class PeriodicEmbedding(keras.layers.Layer):
+    """Embed each numeric input through learned periodic features.
+
+    Feature ``j`` becomes ``[x_j, W_j cos(2 pi (f_j x_j + p_j)) / sqrt(k) + c_j]``:
+    the value itself followed by ``dim`` learned combinations of ``k``
+    cosines of learned frequencies ``f_j`` and phases ``p_j`` (Gorishniy et
+    al., 2022, "On embeddings for numerical features"; the pass-through of
+    ``x_j`` as in Holzmüller et al., 2024). Periodic features let the next
+    layer pick out narrow ranges of one feature, which a ReLU network
+    needs many units for.
+
+    Parameters
+    ----------
+    n_frequencies : int, default=16
+        Cosines per feature (``k``).
+    dim : int, default=3
+        Learned outputs per feature besides the value itself.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import PeriodicEmbedding
+    >>> layer = PeriodicEmbedding(n_frequencies=8, dim=3)
+    >>> out = layer(np.zeros((5, 2), dtype="float32"))
+    >>> tuple(out.shape)
+    (5, 8)
+    """
+
+    def __init__(self, n_frequencies=16, dim=3, **kwargs):
+        super().__init__(**kwargs)
+        self.n_frequencies = int(n_frequencies)
+        self.dim = int(dim)
+
+    def build(self, input_shape):
+        n, k, d = int(input_shape[-1]), self.n_frequencies, self.dim
+        self.frequencies = self.add_weight(
+            shape=(n, k), name="frequencies",
+            initializer=keras.initializers.RandomNormal(0.0, 0.1),
+        )
+        self.phases = self.add_weight(
+            shape=(n, k), name="phases",
+            initializer=keras.initializers.RandomUniform(-0.5, 0.5),
+        )
+        self.projection = self.add_weight(
+            shape=(n, k, d), name="projection",
+            initializer=keras.initializers.RandomNormal(0.0, 1.0),
+        )
+        self.projection_bias = self.add_weight(
+            shape=(n, d), name="projection_bias", initializer="zeros"
+        )
+
+    def call(self, inputs):
+        angles = inputs[:, :, None] * self.frequencies + self.phases  # (b, n, k)
+        waves = ops.cos(2.0 * np.pi * angles)
+        mixed = ops.einsum("bnk,nkd->bnd", waves, self.projection)
+        mixed = mixed * (self.n_frequencies ** -0.5) + self.projection_bias
+        out = ops.concatenate([inputs[:, :, None], mixed], axis=-1)
+        return ops.reshape(out, (-1, inputs.shape[-1] * (1 + self.dim)))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], int(input_shape[-1]) * (1 + self.dim))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"n_frequencies": self.n_frequencies, "dim": self.dim})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class DiagonalScale(keras.layers.Layer):
+    """Multiply each input by its own learned factor (a diagonal first layer).
+
+    The factor is ``factor * s`` with ``s`` the variable (starting at
+    ``1 / factor``, so the layer starts as the identity): with Adam, the
+    factor then learns ``factor`` times faster than the weights, which lets
+    the network switch off useless inputs early in training.
+
+    Parameters
+    ----------
+    factor : float, default=6.0
+        Learning-rate multiplier of the scales.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import DiagonalScale
+    >>> layer = DiagonalScale()
+    >>> np.asarray(layer(np.array([[1.0, -2.0]], dtype="float32"))).round(6).tolist()
+    [[1.0, -2.0]]
+    """
+
+    def __init__(self, factor=6.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = float(factor)
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(
+            shape=(int(input_shape[-1]),), name="scale",
+            initializer=keras.initializers.Constant(1.0 / self.factor),
+        )
+
+    def call(self, inputs):
+        return inputs * (self.scale * self.factor)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class ParametricActivation(keras.layers.Layer):
+    """An activation each unit can learn to straighten: ``x + a (act(x) - x)``.
+
+    ``a`` (one per unit, variable ``mix``) starts at 1 -- the plain
+    activation -- and a unit that does better closer to linear moves it
+    towards 0.
+
+    Parameters
+    ----------
+    activation : str, default='selu'
+        An activation name known to :func:`skdeep.builders.keras_activation`.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import ParametricActivation
+    >>> layer = ParametricActivation("relu")
+    >>> x = np.array([[-2.0, 3.0]], dtype="float32")
+    >>> np.asarray(layer(x)).tolist()
+    [[0.0, 3.0]]
+    >>> _ = layer.mix.assign([0.5, 0.5])
+    >>> np.asarray(layer(x)).tolist()
+    [[-1.0, 3.0]]
+    """
+
+    def __init__(self, activation="selu", **kwargs):
+        super().__init__(**kwargs)
+        from .builders import keras_activation
+
+        self.activation = activation
+        self._function = keras.activations.get(keras_activation(activation))
+
+    def build(self, input_shape):
+        self.mix = self.add_weight(shape=(int(input_shape[-1]),), name="mix",
+                                   initializer="ones")
+
+    def call(self, inputs):
+        return inputs + self.mix * (self._function(inputs) - inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config["activation"] = self.activation
         return config
 
 

@@ -68,10 +68,11 @@ def test_compare_on_a_messy_csv(messy_csv, tmp_path, capsys):
 
 
 def test_compare_regression_on_bundled_data(capsys):
-    code, out, err = run(["compare", "diabetes", "--models", "skdeep-mlp,linear", "--cv", "2",
+    code, out, err = run(["compare", "diabetes", "--models", "tabular,linear", "--cv", "2",
                           "--scoring", "neg_mean_absolute_error"], capsys)
     assert code == 0, err
     assert "target 'target' (regression)" in out and "Ridge" in out
+    assert "skdeep.TabularMLPRegressor" in out
     assert "neg_mean_absolute_error" in out
 
 

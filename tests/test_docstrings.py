@@ -9,6 +9,7 @@ MODULES = [
     "skdeep._mlp", "skdeep._cnn", "skdeep._rnn", "skdeep._keras", "skdeep._charrnn",
     "skdeep._engines", "skdeep.plotting", "skdeep._persistence",
     "skdeep.builders", "skdeep.layers", "skdeep.datasets", "skdeep.model_selection",
+    "skdeep._tabular", "skdeep.preprocessing",
 ]
 
 

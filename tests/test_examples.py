@@ -40,6 +40,18 @@ def test_dropout_uncertainty_grows_off_the_data():
     assert std[3.0] > 3 * std[0.0] and std[-3.0] > 3 * std[0.0]
 
 
+def test_tabular_defaults_example():
+    out = run("tabular_defaults.py")
+    scores = {line.split(" accuracy")[0].strip(): float(line.split("accuracy ")[1].split()[0])
+              for line in out.splitlines() if " accuracy " in line and "+-" in line}
+    assert set(scores) == {"TabularMLPClassifier (defaults)", "HistGradientBoosting",
+                           "LogisticRegression"}
+    # the untuned network is at least as good as boosting and the linear model here
+    assert scores["TabularMLPClassifier (defaults)"] >= scores["HistGradientBoosting"] - 0.01
+    assert scores["TabularMLPClassifier (defaults)"] > scores["LogisticRegression"]
+    assert "P(churned) for two new customers:" in out
+
+
 def test_mixed_dataframe_example():
     out = run("mixed_dataframe.py")
     for encoding, inputs in (("onehot", 15), ("binary", 8), ("embedding", 5)):
