@@ -176,7 +176,7 @@ _SHARED_ATTRS = """    n_iter_ : int
         Epochs run.
     n_features_in_ : int
         Number of input columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Column names seen in fit (pandas input).
     n_layers_ : int
         Number of layers, input and output included.
