@@ -456,8 +456,8 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                 and hasattr(self, "_shape_message") and (len(X.shape) > 2 or len(fitted) > 1)):
             # rows against rows keep scikit-learn's feature-count message
             raise ValueError(self._shape_message(X.shape[1:])) from None
-        if "NaN" not in str(error) or not hasattr(self, "missing"):
-            raise error
+        if "NaN" not in str(error) or "Input y" in str(error) or not hasattr(self, "missing"):
+            raise error  # missing='impute' is about X: a NaN target keeps its own message
         where, columns = "", []
         if hasattr(X, "columns") and hasattr(X, "isna"):
             try:

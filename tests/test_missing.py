@@ -21,6 +21,16 @@ def clf(**params):
                             "learning_rate_init": 0.01, "random_state": 0, **params})
 
 
+def test_a_nan_target_is_reported_as_the_targets_not_the_inputs():
+    from skdeep import MLPRegressor
+
+    target = np.where(y == 1, np.nan, 1.0)
+    for est in (clf(missing="impute"), MLPRegressor(missing="impute")):
+        with pytest.raises(ValueError, match="^Input y contains NaN") as info:
+            est.fit(np.nan_to_num(X), target)
+        assert "missing='impute'" not in str(info.value)
+
+
 @pytest.mark.parametrize("data", [X, pd.DataFrame(X, columns=list("abcd")).assign(
     kind=rng.choice(["u", "v"], 300))], ids=["array", "frame"])
 def test_nan_is_refused_by_default_with_what_to_do(data):

@@ -188,6 +188,18 @@ def test_seeded_fits_repeat_clone_and_pickle():
     assert not np.array_equal(a.predict_proba(X_bc), d.predict_proba(X_bc))
 
 
+def test_save_and_load_a_frame_fitted_regressor(tmp_path):
+    import skdeep
+
+    frame = pd.DataFrame(X_db[:, :4], columns=["age", "sex", "bmi", "bp"])
+    frame["group"] = np.where(X_db[:, 4] > 0, "high", "low")
+    frame.loc[::7, "bmi"] = np.nan
+    reg = small(TabularMLPRegressor, max_iter=5).fit(frame, y_db)
+    path = skdeep.save(reg, tmp_path / "reg.skdeep")
+    loaded = skdeep.load(path)  # the allow-list covers the scaler and the builder
+    np.testing.assert_array_equal(loaded.predict(frame), reg.predict(frame))
+
+
 def test_grid_search_over_width_and_dropout():
     grid = GridSearchCV(
         small(max_iter=10), {"hidden_layer_sizes": [(16,), (32, 32)], "dropout": [0.0, 0.2]},
