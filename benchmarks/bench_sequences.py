@@ -1,0 +1,130 @@
+"""Sequence networks on the UCR/UEA archive sets that ship inside aeon's wheel.
+
+The sets' own train/test splits; test accuracy of skdeep's RNN and CNN
+classifiers (their defaults, or the parameters given with ``--rnn`` /
+``--cnn``) next to 1-nearest-neighbour DTW computed in the same run (aeon's
+``KNeighborsTimeSeriesClassifier``, full window) and the published results
+quoted in ``PUBLISHED`` (FCN / ResNet, Fawaz et al. 2019).
+
+aeon's pins would downgrade pandas and numba in skdeep's environment, and
+only its data loaders and DTW are used, so install it without them::
+
+    pip install --no-deps "aeon==1.6.0" Deprecated
+
+Run: ``python benchmarks/bench_sequences.py [--sets ...] [--rnn JSON] [--cnn JSON]``.
+"""
+
+import argparse
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from _common import table, versions
+
+#: name -> (univariate?, equal length?)
+SETS = {
+    "BasicMotions": "multivariate, 6 channels, length 100, 4 classes",
+    "JapaneseVowels": "multivariate, 12 channels, unequal length 7-29, 9 classes",
+    "GunPoint": "univariate, length 150, 2 classes",
+    "ItalyPowerDemand": "univariate, length 24, 2 classes",
+    "ArrowHead": "univariate, length 251, 3 classes",
+    "PickupGestureWiimoteZ": "univariate, unequal length 29-361, 10 classes",
+    "OSULeaf": "univariate, length 427, 6 classes",
+}
+
+
+#: Test accuracy (%) published by Fawaz et al. 2019 (mean of 10 runs; the
+#: companion repository's results-ucr / results-mts tables): (FCN, ResNet).
+PUBLISHED = {
+    "GunPoint": (100.0, 99.1),
+    "ItalyPowerDemand": (96.1, 96.3),
+    "ArrowHead": (84.3, 84.5),
+    "OSULeaf": (97.7, 97.9),
+    "JapaneseVowels": (99.3, 99.2),
+}
+
+
+def load(name):
+    """``(X_train, y_train, X_test, y_test)`` in skdeep's (time, channels) layout."""
+    from aeon.datasets import load_classification
+
+    out = []
+    for split in ("train", "test"):
+        X, y = load_classification(name, split=split)
+        if isinstance(X, np.ndarray):
+            X = np.transpose(X, (0, 2, 1)).astype(np.float64)
+        else:  # unequal length: a list of (channels, time) arrays
+            X = [np.asarray(x, dtype=np.float64).T for x in X]
+        out.extend([X, np.asarray(y)])
+    return out
+
+
+def aeon_layout(X):
+    if isinstance(X, np.ndarray):
+        return np.transpose(X, (0, 2, 1))
+    return [x.T for x in X]
+
+
+def dtw_accuracy(X, y, Xt, yt):
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
+
+    clf = KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="dtw")
+    clf.fit(aeon_layout(X), y)
+    return float(np.mean(clf.predict(aeon_layout(Xt)) == yt))
+
+
+def run_model(cls, params, X, y, Xt, yt, seeds):
+    accs, times = [], []
+    for seed in seeds:
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = cls(random_state=seed, **params).fit(X, y)
+        times.append(time.perf_counter() - start)
+        accs.append(float(np.mean(model.predict(Xt) == yt)))
+    return float(np.mean(accs)), float(np.median(times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--rnn", default="{}", help="RNNSequenceClassifier parameters (JSON)")
+    parser.add_argument("--cnn", default="{}", help="CNNClassifier parameters (JSON)")
+    parser.add_argument("--models", default="rnn,cnn,dtw")
+    parser.add_argument("--seeds", type=int, default=1)
+    args = parser.parse_args()
+    from skdeep import CNNClassifier, RNNSequenceClassifier
+
+    models = args.models.split(",")
+    rnn, cnn = json.loads(args.rnn), json.loads(args.cnn)
+    print(versions())
+    print(f"RNN parameters {rnn or 'defaults'}; CNN parameters {cnn or 'defaults'}; "
+          f"{args.seeds} seed(s)")
+    print()
+    rows = []
+    for name in args.sets.split(","):
+        X, y, Xt, yt = load(name)
+        row = [f"{name} ({len(y)}/{len(yt)})"]
+        for key in models:
+            if key == "dtw":
+                start = time.perf_counter()
+                acc, seconds = dtw_accuracy(X, y, Xt, yt), time.perf_counter() - start
+            elif key == "cnn" and not isinstance(X, np.ndarray):
+                row.append("n/a (unequal length)")
+                continue
+            else:
+                cls, params = (RNNSequenceClassifier, rnn) if key == "rnn" else (CNNClassifier, cnn)
+                acc, seconds = run_model(cls, params, X, y, Xt, yt, range(args.seeds))
+            row.append(f"{acc:.3f} ({seconds:.1f} s)")
+            print(f"  {name:22s} {key:4s} {acc:.3f} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+        fcn, resnet = PUBLISHED.get(name, (None, None))
+        row.append("-" if fcn is None else f"{fcn / 100:.3f} / {resnet / 100:.3f}")
+        rows.append(row)
+    table(["data set (train/test)", *models, "published FCN / ResNet"], rows)
+
+
+if __name__ == "__main__":
+    main()
