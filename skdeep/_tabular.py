@@ -156,8 +156,10 @@ _TABULAR_DOC = """
     mc_samples : int, default=100
         Stochastic passes behind Monte-Carlo dropout predictions.
     callbacks : list of keras.callbacks.Callback, default=None
-        Keras callbacks called once per epoch (after the schedule has set
-        the epoch's learning rate, so a callback may override it).
+        Keras callbacks called once per epoch. The schedule sets each
+        epoch's learning rate as the epoch begins, before the callbacks'
+        ``on_epoch_begin``; a callback that changes the rate at an epoch's
+        end (``ReduceLROnPlateau``) needs ``learning_rate='constant'``.
     distribution : None, 'data_parallel', list of str or strategy, default=None
         Data-parallel training over several devices (see the multi-device
         guide).
