@@ -21,6 +21,7 @@ from skdeep import (
     MLPClassifier,
     MLPRegressor,
     RNNSequenceClassifier,
+    TabularMLPRegressor,
 )
 
 rng = np.random.RandomState(0)
@@ -45,6 +46,8 @@ def fitted():
             sequences, y[:40]), sequences),
         ("charrnn", CharRNN(units=4, max_iter=3, random_state=0).fit("hello world"),
          ["hel", "wor"]),
+        ("tabular_frame", TabularMLPRegressor(hidden_layer_sizes=(8,), max_iter=5,
+                                              random_state=0).fit(frame, X.sum(axis=1)), frame),
     ]
 
 
