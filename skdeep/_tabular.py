@@ -236,7 +236,8 @@ class _BaseTabular(BaseNeuralEstimator):
 
         Columns with more than two distinct training values are numeric;
         0/1 columns (indicators, one-hot codes) follow unchanged, then the
-        category-code columns of ``categorical_encoding='embedding'``.
+        category-code columns of ``categorical_encoding='embedding'``. The
+        network takes float32; predictions come back as float64.
         """
         X = super()._shape_input(X, reset)
         encoder = getattr(self, "_frame_encoder", None)
