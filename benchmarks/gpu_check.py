@@ -47,6 +47,7 @@ from skdeep import (  # noqa: E402
     KerasClassifier,
     MLPClassifier,
     RNNSequenceClassifier,
+    TabularMLPClassifier,
 )
 from skdeep._backend import backend, load  # noqa: E402
 from skdeep.datasets import load_japanese_vowels  # noqa: E402
@@ -111,6 +112,9 @@ def estimators():
          jv_tr, jy_tr, jv_te, jy_te, 0.93),
         ("KerasClassifier digits", KerasClassifier(dense_net, max_iter=60, random_state=0),
          X_tr, y_tr, X_te, y_te, 0.95),
+        # 0.980 on 2 CPU cores (15 s): embeddings, schedule and float32 network on the GPU
+        ("TabularMLPClassifier digits", TabularMLPClassifier(random_state=0),
+         X_tr, y_tr, X_te, y_te, 0.96),
     ]
 
 
