@@ -361,17 +361,18 @@ def build_tabular_mlp(
         x = ParametricActivation(activation, dtype=dtype, name=f"hidden_{i}")(x)
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
-    logits = ScaledDense(int(n_outputs), dtype=dtype, name="output")(x)
-    outputs = keras.layers.Activation(
-        keras_activation(output_activation), dtype=dtype, name="output_activation"
-    )(logits)
-    return keras.Model(inputs, outputs, name="tabular_mlp")
+    return _with_output(inputs, x, n_outputs, output_activation, dtype, "tabular_mlp",
+                        dense=ScaledDense)
 
 
-def _with_output(inputs, x, n_outputs, output_activation, dtype, name):
-    """Close a network: the affine ``output`` layer (logits), then its activation."""
+def _with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=None):
+    """Close a network: the affine ``output`` layer (logits), then its activation.
+
+    ``dense`` is the layer class of the affine layer (default ``keras.layers.Dense``).
+    """
     _, keras = load()
-    logits = keras.layers.Dense(int(n_outputs), dtype=dtype, name="output")(x)
+    dense = keras.layers.Dense if dense is None else dense
+    logits = dense(int(n_outputs), dtype=dtype, name="output")(x)
     outputs = keras.layers.Activation(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)
