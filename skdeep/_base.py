@@ -19,6 +19,7 @@ attributes, prediction, pickling -- lives here once.
 """
 
 import dataclasses
+import math
 import uuid
 import warnings
 from numbers import Integral, Real
@@ -31,6 +32,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _num_samples,
     check_array,
     check_is_fitted,
     check_X_y,
@@ -41,7 +43,7 @@ from . import _engines, _grouped
 from ._engine_core import PENALTIES, ModelSpec
 from ._backend import float64_outside_skdeep, load, precision
 from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
-from ._data import FrameEncoder, needs_frame_encoder
+from ._data import FrameEncoder, needs_frame_encoder, resolve_batch_size, resolve_epochs
 from ._training import EpochLoop
 from .builders import ACTIVATIONS, THRESHOLD_ACTIVATIONS, _per_layer
 
@@ -898,6 +900,27 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     #: Whether ``max_iter`` is a planned number of epochs (a schedule's length)
     #: rather than a cap: reaching it then raises no ConvergenceWarning.
     _epoch_budget = False
+
+    #: Rows of ``batch_size='auto'``: scikit-learn's 200 for the MLPs; the
+    #: sequence and image networks take Keras' 32.
+    _auto_batch_size = 200
+
+    def _planned_epochs(self, X):
+        """The most epochs (L-BFGS iterations) a ``fit`` on ``X`` may run.
+
+        ``max_iter`` itself, or what ``max_iter='auto'`` makes of its step
+        budget for the rows that train (without the validation fraction).
+        """
+        if self.solver == "lbfgs":
+            return 200 if self.max_iter == "auto" else int(self.max_iter)
+        if self.max_iter != "auto":
+            return int(self.max_iter)
+        n = _num_samples(X)
+        if self.early_stopping:
+            n -= math.ceil(self.validation_fraction * n)
+        batch = resolve_batch_size(self.batch_size, max(n, 1), self._auto_batch_size,
+                                   warn=False)
+        return resolve_epochs("auto", 10, -(-max(n, 1) // batch))[0]
 
     # ------------------------------------------------------------------ default hooks
     def _training_hooks(self, incremental):

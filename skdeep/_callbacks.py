@@ -188,7 +188,7 @@ class KerasCallbackHook(EpochHook):
         model = loop.model
         model.stop_training = False
         model.optimizer = _OptimizerView(loop)
-        params = {"epochs": loop.estimator.max_iter, "steps": None, "verbose": 0}
+        params = {"epochs": loop.max_epochs, "steps": None, "verbose": 0}
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
@@ -288,7 +288,7 @@ class FitCallbacks:
         self.metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         lbfgs = estimator.solver == "lbfgs"
         self.task_name = "iteration" if lbfgs else "epoch"
-        self.n_epochs = 1 if incremental else int(estimator.max_iter)
+        self.n_epochs = 1 if incremental else estimator._planned_epochs(X)
         if SKLEARN_CALLBACKS and getattr(estimator, "_skl_callbacks", None):
             self.root = estimator._init_callback_context(
                 max_subtasks=n_runs if n_runs > 1 else self.n_epochs

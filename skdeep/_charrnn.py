@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._rnn import RNNSequenceClassifier
@@ -31,6 +31,10 @@ class _NextCharacterNetwork(RNNSequenceClassifier):
 
     #: The validation score's name in the logs Keras callbacks get.
     _validation_score_name = "log_likelihood"
+
+    #: One example per character position makes thousands of rows: keep
+    #: scikit-learn's ``min(200, n)`` batches, as CharRNN documents.
+    _auto_batch_size = 200
 
     def _score_output(self, y, output, sample_weight):
         proba = self._as_proba(output)
@@ -182,8 +186,12 @@ class CharRNN(BaseEstimator):
             name: RNNSequenceClassifier._parameter_constraints[name]
             for name in _SHARED
             if name not in ("cell", "units", "dense_layer_sizes", "dropout",
-                            "recurrent_dropout")
+                            "recurrent_dropout", "max_iter", "n_iter_no_change")
         },
+        # CharRNN counts epochs over its (many) character positions
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
+                             Options(Real, {np.inf})],
     }
 
     def __init__(

@@ -1,10 +1,10 @@
 """Convolutional networks for images and series: :class:`CNNClassifier`,
 :class:`CNNRegressor`."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ._base import BaseNeuralEstimator, positive_ints
 from ._docstrings import fill_doc
@@ -37,11 +37,20 @@ class _BaseCNN(BaseNeuralEstimator):
         "padding": [StrOptions({"same", "valid"})],
         "pooling": [StrOptions({"max", "avg"}), None],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "global_pooling": [StrOptions({"avg", "max"}), None],
         "dense_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "standardize": ["boolean"],
         "input_shape": [None, "array-like"],
         "conv_dims": [StrOptions({"auto"}), Interval(Integral, 1, 2, closed="both")],
+
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
+                             Options(Real, {np.inf}), StrOptions({"auto"})],
     }
+
+    # Keras' batch size and a budget of optimizer steps: a few dozen sequences
+    # or images get as many updates as a large set (see _data.resolve_epochs)
+    _auto_batch_size = 32
 
     # ------------------------------------------------------------------ input layout
     _nd_samples = True
@@ -153,6 +162,7 @@ class _BaseCNN(BaseNeuralEstimator):
             ("dropout", self._present_rates("dropout")),
             ("batch_normalization", bool(self.batch_normalization)),
             ("standardize", bool(self.standardize)),
+            ("global_pooling", self.global_pooling),
         )
         return self._make_spec(build_cnn, kwargs, input_shape, n_outputs, dtype, loss)
 
@@ -187,6 +197,10 @@ _CNN_PARAMS = """filters : int or sequence of int, default=(32, 64)
         Units of the fully connected layers after the conv blocks.
     activation : str, default='relu'
         Activation of the conv and dense layers.
+    global_pooling : {'avg', 'max'} or None, default=None
+        Pool each filter over all positions after the last conv block
+        (a fully convolutional network: the dense part sees one value per
+        filter, whatever the input size) instead of flattening.
     standardize : bool, default=True
         Standardise each input channel with the training data's mean and
         standard deviation (part of the network, so ``model_`` includes it).
@@ -212,7 +226,7 @@ def _doc(obj):
     obj.__doc__ = obj.__doc__.replace("%(cnn_params)s", _CNN_PARAMS).replace(
         "%(cnn_attributes)s", _CNN_ATTRS
     )
-    return fill_doc(obj)
+    return fill_doc(obj, step_budget=True)
 
 
 @_doc
@@ -314,6 +328,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         dense_layer_sizes=(128,),
         activation="relu",
         *,
+        global_pooling=None,
         standardize=True,
         input_shape=None,
         conv_dims="auto",
@@ -323,7 +338,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -336,7 +351,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         output_activation=None,
         l1=0.0,
@@ -358,6 +373,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         self.padding = padding
         self.pooling = pooling
         self.pool_size = pool_size
+        self.global_pooling = global_pooling
         self.dense_layer_sizes = dense_layer_sizes
         self.activation = activation
         self.standardize = standardize
@@ -487,6 +503,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         dense_layer_sizes=(128,),
         activation="relu",
         *,
+        global_pooling=None,
         standardize=True,
         input_shape=None,
         conv_dims="auto",
@@ -496,7 +513,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=200,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -509,7 +526,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         max_fun=15000,
         output_activation=None,
         l1=0.0,
@@ -531,6 +548,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         self.padding = padding
         self.pooling = pooling
         self.pool_size = pool_size
+        self.global_pooling = global_pooling
         self.dense_layer_sizes = dense_layer_sizes
         self.activation = activation
         self.standardize = standardize

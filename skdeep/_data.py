@@ -13,22 +13,53 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 
-def resolve_batch_size(batch_size, n_samples):
+#: Optimizer steps behind ``n_iter_no_change='auto'`` and ``max_iter='auto'``.
+AUTO_PATIENCE_STEPS = 100
+AUTO_BUDGET_STEPS = 2000
+
+
+def resolve_batch_size(batch_size, n_samples, auto=200, warn=True):
     """Turn the ``batch_size`` parameter into a number of rows.
 
-    ``'auto'`` is scikit-learn's ``min(200, n_samples)``; ``'full'`` is batch
+    ``'auto'`` is ``min(auto, n_samples)`` -- scikit-learn's 200 for the
+    MLPs, 32 for the sequence and image networks; ``'full'`` is batch
     learning (one update per epoch); an int larger than ``n_samples`` is
-    clipped with scikit-learn's warning.
+    clipped with scikit-learn's warning (unless ``warn`` is False).
     """
     if batch_size == "auto":
-        return min(200, n_samples)
+        return min(auto, n_samples)
     if batch_size == "full":
         return n_samples
-    if batch_size > n_samples:
+    if batch_size > n_samples and warn:
         warnings.warn(
             "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped"
         )
     return int(np.clip(batch_size, 1, n_samples))
+
+
+def resolve_epochs(max_iter, n_iter_no_change, steps_per_epoch):
+    """``(max_iter, n_iter_no_change)`` in epochs.
+
+    ``'auto'`` turns a number of optimizer steps into epochs, so training
+    is budgeted and stopped by updates rather than passes over the data: a
+    set of 40 sequences in batches of 32 (2 steps per epoch) gets up to 1000
+    epochs and a patience of 50, a set of 10,000 (313 steps) the usual 200
+    and 10.
+
+    Examples
+    --------
+    >>> from skdeep._data import resolve_epochs
+    >>> resolve_epochs("auto", "auto", 2), resolve_epochs("auto", "auto", 313)
+    ((1000, 50), (200, 10))
+    >>> resolve_epochs(30, 5, 2)
+    (30, 5)
+    """
+    steps = max(int(steps_per_epoch), 1)
+    if max_iter == "auto":
+        max_iter = max(200, -(-AUTO_BUDGET_STEPS // steps))
+    if isinstance(n_iter_no_change, str):
+        n_iter_no_change = max(10, -(-AUTO_PATIENCE_STEPS // steps))
+    return max_iter, n_iter_no_change
 
 
 def validation_split(X, Y, sample_weight, y_stratify, fraction, random_state, split=None):

@@ -233,7 +233,34 @@ _PARAMS["toolbox_params"] = "\n    ".join(
 _FRAGMENTS = {**_PARAMS, **_ATTRS}
 
 
-def fill_doc(obj):
-    """Substitute the shared ``%(name)s`` fragments into ``obj.__doc__``."""
-    obj.__doc__ = obj.__doc__ % _FRAGMENTS
+#: The sequence and image networks' step-based training defaults.
+_STEP_FRAGMENTS = {
+    "batch_size": """batch_size : int, 'auto' or 'full', default='auto'
+        Minibatch size for the stochastic solvers. ``'auto'`` is
+        ``min(32, n_samples)`` (Keras' default; scikit-learn's ``min(200,
+        n_samples)`` leaves a few dozen sequences one update per epoch);
+        ``'full'`` is batch learning; ``1`` is on-line learning. Ignored by
+        ``'lbfgs'``.""",
+    "max_iter": """max_iter : int or 'auto', default='auto'
+        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
+        ``'auto'`` is a budget of optimizer steps rather than epochs:
+        ``max(200, ceil(2000 / steps_per_epoch))`` epochs, so a small data
+        set gets as many updates as a large one (200 iterations for lbfgs).""",
+    "n_iter_no_change": """n_iter_no_change : int, 'auto' or np.inf, default='auto'
+        Epochs without an improvement of ``tol`` before stopping.
+        ``'auto'`` counts optimizer steps: ``max(10, ceil(100 /
+        steps_per_epoch))`` epochs, so a plateau of a few noisy updates on a
+        small data set does not end training. ``np.inf`` never stops for
+        lack of improvement.""",
+}
+
+
+def fill_doc(obj, step_budget=False):
+    """Substitute the shared ``%(name)s`` fragments into ``obj.__doc__``.
+
+    ``step_budget`` documents the sequence and image networks' ``'auto'``
+    batch size, epoch budget and patience instead of scikit-learn's.
+    """
+    fragments = {**_FRAGMENTS, **_STEP_FRAGMENTS} if step_budget else _FRAGMENTS
+    obj.__doc__ = obj.__doc__ % fragments
     return obj

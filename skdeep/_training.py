@@ -31,7 +31,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._data import epoch_order, resolve_batch_size, validation_split
+from ._data import epoch_order, resolve_batch_size, resolve_epochs, validation_split
 
 __all__ = ["EpochHook", "EpochLoop"]
 
@@ -81,6 +81,9 @@ class EpochLoop:
         self.steps = 0  # optimizer updates in this call
         self._flat = None  # L-BFGS: the iterate whose weights hooks see
         self._model_used = False  # whether a hook was handed ``model``
+        #: epochs (iterations for L-BFGS) this call may run: ``max_iter``, or
+        #: what ``max_iter='auto'`` makes of a budget of optimizer steps
+        self.max_epochs = estimator.max_iter
 
     # ------------------------------------------------------------------ hook API
     #: 0-based index of the epoch being run (or just finished), counted over
@@ -172,8 +175,10 @@ class EpochLoop:
             best_weights = est._weights
 
         n_samples = X.shape[0]
-        batch_size = resolve_batch_size(est.batch_size, n_samples)
+        batch_size = resolve_batch_size(est.batch_size, n_samples, est._auto_batch_size)
         batches = -(-n_samples // batch_size)
+        max_epochs, patience = resolve_epochs(est.max_iter, est.n_iter_no_change, batches)
+        self.max_epochs = max_epochs
         Xt, Yt, SWt = engine.tensors(X, Y, sample_weight)
         penalties = est._penalty_values()
         min_grad_norm = float(getattr(est, "min_grad_norm", 0.0))
@@ -186,7 +191,7 @@ class EpochLoop:
         if hooks:
             self._call("on_train_begin")
         try:
-            for _ in range(est.max_iter):
+            for _ in range(max_epochs):
                 self.epoch = len(est.loss_curve_)
                 if hooks:
                     self._call("on_epoch_begin")
@@ -248,10 +253,10 @@ class EpochLoop:
                         )
                     break
 
-                if est._no_improvement_count > est.n_iter_no_change:
+                if est._no_improvement_count > patience:
                     what = "Validation score" if early_stopping else "Training loss"
                     msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
-                        what, est.tol, est.n_iter_no_change,
+                        what, est.tol, patience,
                     )
                     if (
                         adaptive_solver
@@ -270,10 +275,10 @@ class EpochLoop:
 
                 if incremental:
                     break
-                if est.n_iter_ == est.max_iter and not est._epoch_budget:
+                if est.n_iter_ == max_epochs and not est._epoch_budget:
                     warnings.warn(
                         "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                        "optimization hasn't converged yet." % est.max_iter,
+                        "optimization hasn't converged yet." % max_epochs,
                         ConvergenceWarning,
                     )
         except KeyboardInterrupt:
@@ -313,6 +318,7 @@ class EpochLoop:
         min_grad_norm = float(getattr(est, "min_grad_norm", 0.0))
         hooks = self.hooks
         last, logs = {}, {}
+        self.max_epochs = 200 if est.max_iter == "auto" else est.max_iter
 
         def fun(flat):
             objective, rep, grad = engine.loss_and_grad(flat, Xt, Yt, SWt, penalties)
@@ -349,7 +355,7 @@ class EpochLoop:
             method="L-BFGS-B",
             jac=True,
             callback=callback,
-            options={"maxfun": est.max_fun, "maxiter": est.max_iter, "gtol": est.tol},
+            options={"maxfun": est.max_fun, "maxiter": self.max_epochs, "gtol": est.tol},
         )
         n_done = len(curve) - start
         stopped_on_gradient = min_grad_norm > 0 and n_done and (

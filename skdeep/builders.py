@@ -430,13 +430,17 @@ def build_cnn(
     dropout=0.0,
     batch_normalization=False,
     standardize=True,
+    global_pooling=None,
 ):
     """Build a convolutional network: conv blocks, then dense layers.
 
     Each conv block is ``Conv1D``/``Conv2D`` (``conv_<i>``), optional batch
     normalisation, the activation (``hidden_conv_<i>``) and optional pooling
     (``pool_<i>``); the result is flattened and passes through dense hidden
-    layers (``hidden_<j>``, see :func:`hidden_block`) to the output.
+    layers (``hidden_<j>``, see :func:`hidden_block`) to the output. With
+    ``global_pooling`` the conv output is pooled over all positions
+    (``global_pool``) instead of flattened, as in fully convolutional
+    networks for series (Wang et al. 2017).
 
     Parameters
     ----------
@@ -468,6 +472,9 @@ def build_cnn(
     standardize : bool, default=True
         Start with a per-channel :class:`~skdeep.layers.Standardize` layer
         whose mean and variance the estimator sets from the training data.
+    global_pooling : {'avg', 'max'} or None, default=None
+        Average or maximum of each filter over all positions after the last
+        conv block; None flattens.
 
     Returns
     -------
@@ -510,7 +517,16 @@ def build_cnn(
         x = layers.Activation(act, dtype=dtype, name=f"hidden_conv_{i}")(x)
         if pool is not None:
             x = pool(int(pool_size), padding=padding, dtype=dtype, name=f"pool_{i}")(x)
-    x = layers.Flatten(dtype=dtype, name="flatten")(x)
+    if global_pooling is None:
+        x = layers.Flatten(dtype=dtype, name="flatten")(x)
+    else:
+        pool_all = {
+            ("avg", False): layers.GlobalAveragePooling1D,
+            ("avg", True): layers.GlobalAveragePooling2D,
+            ("max", False): layers.GlobalMaxPooling1D,
+            ("max", True): layers.GlobalMaxPooling2D,
+        }[(global_pooling, two_d)]
+        x = pool_all(dtype=dtype, name="global_pool")(x)
     for j, units in enumerate(sizes):
         x = hidden_block(x, units, j, activation=activation, dropout=dropout[j],
                          batch_normalization=bn, dtype=dtype)

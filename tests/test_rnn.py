@@ -119,7 +119,8 @@ def test_seeded_initialisation_and_reproducibility():
     c = RNNSequenceClassifier(**{**SMALL, "random_state": 1}).fit(X_RAGGED, Y_RAGGED)
     assert a.loss_curve_[0] != c.loss_curve_[0]
     # Keras' own initial values: orthogonal recurrent kernel, LSTM forget bias 1
-    init = RNNSequenceClassifier(units=8, random_state=0).initialize(X_RAGGED, Y_RAGGED)
+    init = RNNSequenceClassifier(cell="lstm", units=8, random_state=0).initialize(
+        X_RAGGED, Y_RAGGED)
     paths = init._variable_paths
     recurrent = init._weights[paths.index("hidden_0/lstm_cell/recurrent_kernel")]
     assert recurrent.shape == (8, 32)  # four gates side by side, orthonormal rows
