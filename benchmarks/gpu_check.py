@@ -108,6 +108,8 @@ def estimators():
                                                random_state=0), X_tr, y_tr, X_te, y_te, 0.95),
         ("CNNClassifier digits 8x8", CNNClassifier(max_iter=40, random_state=0),
          images_tr, y_tr, images_te, y_te, 0.97),
+        # the sequence defaults: GRU, batches of 32, a budget of optimizer steps
+        # (0.968 on 2 CPU cores in 8 s; masked ragged batches on the GPU's GRU)
         ("RNNSequenceClassifier Japanese Vowels", RNNSequenceClassifier(random_state=0),
          jv_tr, jy_tr, jv_te, jy_te, 0.93),
         ("KerasClassifier digits", KerasClassifier(dense_net, max_iter=60, random_state=0),
