@@ -57,7 +57,7 @@ def resolve_epochs(max_iter, n_iter_no_change, steps_per_epoch):
     steps = max(int(steps_per_epoch), 1)
     if max_iter == "auto":
         max_iter = max(200, -(-AUTO_BUDGET_STEPS // steps))
-    if isinstance(n_iter_no_change, str):
+    if n_iter_no_change == "auto":
         n_iter_no_change = max(10, -(-AUTO_PATIENCE_STEPS // steps))
     return max_iter, n_iter_no_change
 

@@ -318,7 +318,7 @@ class EpochLoop:
         min_grad_norm = float(getattr(est, "min_grad_norm", 0.0))
         hooks = self.hooks
         last, logs = {}, {}
-        self.max_epochs = 200 if est.max_iter == "auto" else est.max_iter
+        self.max_epochs = est._planned_epochs(X)  # max_iter, or 200 for "auto"
 
         def fun(flat):
             objective, rep, grad = engine.loss_and_grad(flat, Xt, Yt, SWt, penalties)
