@@ -45,7 +45,8 @@ from ._backend import float64_outside_skdeep, load, precision
 from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 from ._data import FrameEncoder, needs_frame_encoder, resolve_batch_size, resolve_epochs
 from ._training import EpochLoop
-from .builders import ACTIVATIONS, THRESHOLD_ACTIVATIONS, _per_layer
+from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
+from .builders import _per_layer
 
 _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 

@@ -487,3 +487,7 @@ class CharRNN(BaseEstimator):
             The geometric mean of ``1 / p(char | context)``.
         """
         return float(np.exp(-self.score(X)))
+
+
+# public: pickles and the docs name skdeep.<Class>, never this private module
+CharRNN.__module__ = "skdeep"

@@ -588,3 +588,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         self.callbacks = callbacks
         self.distribution = distribution
         self.loss = loss
+
+
+# public: pickles and the docs name skdeep.<Class>, never this private module
+CNNClassifier.__module__ = CNNRegressor.__module__ = "skdeep"

@@ -28,12 +28,13 @@ import threading
 
 import numpy as np
 
+from ._activations import NUMPY_ACTIVATIONS, OUTPUT_DERIVATIVES, dense_forward
 from ._backend import backend, load
 
 __all__ = ["session", "active", "groupable", "member_engine", "take_fitted", "store_fitted"]
 
 #: Activations whose derivative the program computes from the activation's output.
-_ACTIVATIONS = ("identity", "relu", "tanh", "logistic")
+_ACTIVATIONS = tuple(OUTPUT_DERIVATIVES)
 #: Losses (with the output activation they need) whose output gradient the program knows.
 _LOSSES = {"log_loss": "softmax", "binary_log_loss": "logistic", "squared_error": "identity"}
 #: Most members stacked in one cohort.
@@ -446,15 +447,12 @@ class MemberEngine:
     def evaluate(self, X, Y, SW, penalties):
         """``(output, reported loss)`` on held-out rows: the engines' loss, in NumPy."""
         from ._engine_core import _EngineCore
-        from ._mlp import _NUMPY_ACTIVATIONS
 
         weights = self.get_weights()
-        z = np.asarray(X, dtype=self.dtype)
-        hidden = _NUMPY_ACTIVATIONS[self.activation]
-        for i in range(0, len(weights) - 2, 2):
-            z = hidden(z @ weights[i] + weights[i + 1])
-        logits = z @ weights[-2] + weights[-1]
-        output = _NUMPY_ACTIVATIONS[self.output_activation](logits)
+        layers = list(zip(weights[0::2], weights[1::2]))
+        _, logits = dense_forward(np.asarray(X, dtype=self.dtype), layers,
+                                  NUMPY_ACTIVATIONS[self.activation])
+        output = NUMPY_ACTIVATIONS[self.output_activation](logits)
         # the very formula the compiled engines use, over NumPy operations
         _, reported = _EngineCore._objective(
             self, _NumpyOps(self.dtype), np.asarray(Y, self.dtype), (logits, output),
@@ -723,29 +721,16 @@ def _batch_matmul(ops):
 
 def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
     """The cohort epoch in ``keras.ops``: forward, hand-written backward, update."""
+    from .layers import keras_activation
+
     _, keras = load()
     ops = keras.ops
     solver, *hyper = optimizer
     matmul = _batch_matmul(ops)
     report_scale = 1.0 / n_outputs if loss == "squared_error" else 1.0
 
-    def act(z):
-        if activation == "relu":
-            return ops.relu(z)
-        if activation == "tanh":
-            return ops.tanh(z)
-        if activation == "logistic":
-            return ops.sigmoid(z)
-        return z
-
-    def act_grad(a):
-        if activation == "relu":
-            return ops.cast(a > 0, dtype)
-        if activation == "tanh":
-            return 1.0 - ops.square(a)
-        if activation == "logistic":
-            return a * (1.0 - a)
-        return ops.ones_like(a)
+    act = keras.activations.get(keras_activation(activation))
+    derivative = OUTPUT_DERIVATIVES[activation]
 
     def coefficients(lr, it, on):
         """Per-member step coefficients, shaped ``(K, 1)``, with ``on`` folded in.
@@ -818,11 +803,8 @@ def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
             wb = ops.take(SW_flat, idx, axis=0) * ok
             total_w = ops.sum(wb, axis=1)
             safe = ops.where(total_w > 0, total_w, ops.ones_like(total_w))
-            acts = [xb]
-            for layer in range(depth):
-                z = matmul(acts[-1], weights[2 * layer])
-                acts.append(act(z + weights[2 * layer + 1][:, None, :]))
-            logits = matmul(acts[-1], weights[-2]) + weights[-1][:, None, :]
+            layers = [(w, b[:, None, :]) for w, b in zip(weights[0::2], weights[1::2])]
+            acts, logits = dense_forward(xb, layers, act, matmul)
             if loss == "log_loss":
                 lse = ops.logsumexp(logits, axis=-1, keepdims=True)
                 per = ops.sum(yb * (lse - logits), axis=-1)
@@ -847,7 +829,8 @@ def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
                 grads[2 * layer] = matmul(acts[layer], delta, transpose_a=True) + decay * kernel
                 grads[2 * layer + 1] = ops.sum(delta, axis=1)
                 if layer:
-                    delta = matmul(delta, kernel, transpose_b=True) * act_grad(acts[layer])
+                    delta = (matmul(delta, kernel, transpose_b=True)
+                             * derivative(acts[layer], ops))
             # padding stays zero: its gradient is masked (a logistic unit's
             # output 0.5 would otherwise reach the next layer's padded rows)
             grad = pack([g_ * m_ for g_, m_ in zip(grads, mask_parts)], K)

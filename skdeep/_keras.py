@@ -814,3 +814,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         if self.loss == "poisson":
             return "exp", "poisson"
         return "identity", self.loss
+
+
+# public: pickles and the docs name skdeep.<Class>, never this private module
+KerasClassifier.__module__ = KerasRegressor.__module__ = "skdeep"

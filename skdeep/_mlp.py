@@ -2,32 +2,14 @@
 
 from numbers import Integral
 
-import numpy as np
-from scipy.special import expit
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._activations import NUMPY_ACTIVATIONS, dense_forward
 from ._base import BaseNeuralEstimator
 from ._docstrings import fill_doc
 from ._heads import ClassifierHead, RegressorHead
 from .builders import build_mlp
 
-
-def _softmax(z):
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-#: Activations the NumPy inference path computes exactly as Keras does.
-_NUMPY_ACTIVATIONS = {
-    "identity": lambda z: z,
-    "logistic": expit,
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0),
-    "softmax": _softmax,
-    "exp": np.exp,
-    "step": lambda z: (z >= 0).astype(z.dtype),
-    "sign": lambda z: np.where(z >= 0, 1, -1).astype(z.dtype),
-}
 
 #: Largest ``n_rows x n_weights`` predicted in NumPy: below it TensorFlow's
 #: per-call overhead (about 0.3 ms) exceeds the arithmetic.
@@ -77,17 +59,14 @@ class _BaseMLP(BaseNeuralEstimator):
         if (
             built["batch_normalization"]
             or built["embeddings"]
-            or any(a not in _NUMPY_ACTIVATIONS for a in activations)
+            or any(a not in NUMPY_ACTIVATIONS for a in activations)
         ):
             return None
         layers = self._dense_layers()
         if X.shape[0] * sum(w.size for w, _ in layers) > NUMPY_PREDICT_LIMIT:
             return None
-        hidden, output = (_NUMPY_ACTIVATIONS[a] for a in activations)
-        for i, (kernel, bias) in enumerate(layers):
-            X = X @ kernel + bias
-            X = hidden(X) if i < len(layers) - 1 else output(X)
-        return X
+        hidden, output = (NUMPY_ACTIVATIONS[a] for a in activations)
+        return output(dense_forward(X, layers, hidden)[1])
 
     def _dense_layers(self):
         """``(kernel, bias)`` of every layer in order, from the fitted weights.
@@ -424,3 +403,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         self.categorical_encoding = categorical_encoding
         self.missing = missing
         self.distribution = distribution
+
+
+# public: pickles and the docs name skdeep.<Class>, never this private module
+MLPClassifier.__module__ = MLPRegressor.__module__ = "skdeep"

@@ -619,3 +619,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         self.callbacks = callbacks
         self.distribution = distribution
         self.loss = loss
+
+
+# public: pickles and the docs name skdeep.<Class>, never this private module
+RNNSequenceClassifier.__module__ = RNNSequenceRegressor.__module__ = "skdeep"

@@ -578,3 +578,7 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
 
     def _mc_forward(self, X):
         return self._unscale(super()._mc_forward(X))
+
+
+# public: pickles and the docs name skdeep.<Class>, never this private module
+TabularMLPClassifier.__module__ = TabularMLPRegressor.__module__ = "skdeep"

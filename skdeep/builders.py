@@ -8,6 +8,7 @@ in their numerically stable form, while ``model.predict`` returns
 probabilities or regression values as a user expects.
 """
 
+from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ._backend import load
 
 __all__ = [
@@ -17,65 +18,15 @@ __all__ = [
     "keras_activation",
 ]
 
-#: Activation names accepted by skdeep, mapped to Keras' names.  The first four
-#: are scikit-learn's spellings; the rest are Keras activations.
-ACTIVATIONS = {
-    "identity": "linear",
-    "logistic": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "softplus": "softplus",
-    "softsign": "softsign",
-    "elu": "elu",
-    "selu": "selu",
-    "gelu": "gelu",
-    "swish": "silu",
-    "silu": "silu",
-    "mish": "mish",
-    "leaky_relu": "leaky_relu",
-    "relu6": "relu6",
-    "hard_sigmoid": "hard_sigmoid",
-    "exp": "exponential",
-    "softmax": "softmax",
-    "step": "skdeep>step",
-    "sign": "skdeep>sign",
-}
+def __getattr__(name):
+    # keras_activation lives beside the layers it can return (skdeep.layers
+    # owns step and sign); re-exported here without importing Keras with
+    # this module
+    if name == "keras_activation":
+        from .layers import keras_activation
 
-#: Activations whose gradient is zero almost everywhere: a network using them
-#: can predict with assigned weights but cannot be trained by gradients.
-THRESHOLD_ACTIVATIONS = ("step", "sign")
-
-
-def keras_activation(name):
-    """Return the Keras activation name for an skdeep activation name.
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`ACTIVATIONS`.
-
-    Returns
-    -------
-    str
-        The name Keras knows the activation by.
-
-    Examples
-    --------
-    >>> from skdeep.builders import keras_activation
-    >>> keras_activation("logistic")
-    'sigmoid'
-    """
-    try:
-        keras_name = ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"Unknown activation {name!r}. Expected one of {sorted(ACTIVATIONS)}."
-        ) from None
-    if keras_name.startswith("skdeep>"):
-        from . import layers
-
-        return getattr(layers, name)
-    return keras_name
+        return keras_activation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _per_layer(value, n_layers, name):
@@ -130,6 +81,8 @@ def hidden_block(x, units, index, *, activation, dropout=0.0, dropconnect=0.0,
     KerasTensor
         Output of the block.
     """
+    from .layers import keras_activation
+
     _, keras = load()
     layers = keras.layers
     act = keras_activation(activation)
@@ -370,6 +323,8 @@ def _with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=Non
 
     ``dense`` is the layer class of the affine layer (default ``keras.layers.Dense``).
     """
+    from .layers import keras_activation
+
     _, keras = load()
     dense = keras.layers.Dense if dense is None else dense
     logits = dense(int(n_outputs), dtype=dtype, name="output")(x)
@@ -491,6 +446,8 @@ def build_cnn(
     >>> model.get_layer("pool_0").output.shape
     (None, 4, 4, 4)
     """
+    from .layers import keras_activation
+
     _, keras = load()
     layers = keras.layers
     input_shape = tuple(int(d) for d in input_shape)

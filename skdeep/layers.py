@@ -16,7 +16,9 @@
 * :class:`ToLogits` -- turns the probabilities of a user's model back into
   scores, so that :class:`~skdeep.KerasClassifier` trains any model on the
   log-loss in one formulation.
-* :func:`step` and :func:`sign` -- the course's threshold activations.
+* :func:`step` and :func:`sign` -- the course's threshold activations, and
+  :func:`keras_activation`, which turns any skdeep activation name into
+  what Keras takes.
 * :class:`ScaledDense`, :class:`PeriodicEmbedding`, :class:`DiagonalScale`,
   :class:`ParametricActivation` -- the pieces of the tabular network
   (:func:`skdeep.builders.build_tabular_mlp`).
@@ -30,6 +32,7 @@ import threading
 
 import numpy as np
 
+from ._activations import ACTIVATIONS
 from ._backend import load
 
 _, keras = load()
@@ -57,10 +60,42 @@ def batch_shard(n_rows, start):
         _replica.shard = saved
 
 __all__ = [
-    "RateDropout", "DropConnectDense", "PaddingMask", "Standardize", "ToLogits", "step",
+    "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "Standardize",
+    "ToLogits", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
     "ParametricActivation",
 ]
+
+
+def keras_activation(name):
+    """Return the Keras activation for an skdeep activation name.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`skdeep.builders.ACTIVATIONS`.
+
+    Returns
+    -------
+    str or callable
+        The name Keras knows the activation by, or for the course's
+        threshold units the function :func:`step` / :func:`sign`.
+
+    Examples
+    --------
+    >>> from skdeep.layers import keras_activation
+    >>> keras_activation("logistic")
+    'sigmoid'
+    """
+    try:
+        keras_name = ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown activation {name!r}. Expected one of {sorted(ACTIVATIONS)}."
+        ) from None
+    if keras_name.startswith("skdeep>"):
+        return globals()[name]
+    return keras_name
 
 
 @keras.saving.register_keras_serializable(package="skdeep")
@@ -618,7 +653,7 @@ class ParametricActivation(keras.layers.Layer):
     Parameters
     ----------
     activation : str, default='selu'
-        An activation name known to :func:`skdeep.builders.keras_activation`.
+        An activation name known to :func:`keras_activation`.
     **kwargs : dict
         Standard Keras layer arguments (``name``, ``dtype``).
 
@@ -637,8 +672,6 @@ class ParametricActivation(keras.layers.Layer):
 
     def __init__(self, activation="selu", **kwargs):
         super().__init__(**kwargs)
-        from .builders import keras_activation
-
         self.activation = activation
         self._function = keras.activations.get(keras_activation(activation))
 

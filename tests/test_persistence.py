@@ -82,6 +82,42 @@ def test_every_estimator_round_trips_in_a_fresh_process(tmp_path):
         np.testing.assert_array_equal(np.load(tmp_path / f"{name}.npy"), want, err_msg=name)
 
 
+RELEASE = os.path.join(os.path.dirname(__file__), "data", "release_0_1_0")
+
+
+def test_files_saved_by_release_0_1_0_still_load_in_a_fresh_process():
+    # written by tests/data/make_release_files.py with skdeep 0.1.0's flat
+    # layout (skdeep._mlp.MLPClassifier, skdeep._data.FrameEncoder, ...): both
+    # skdeep.save files and plain pickles must load after modules move
+    names = sorted(f[: -len(".skdeep")] for f in os.listdir(RELEASE) if f.endswith(".skdeep"))
+    assert len(names) == 9
+    script = (
+        "import os, pickle, sys, warnings, numpy as np, pandas as pd, skdeep\n"
+        "folder = sys.argv[1]\n"
+        "sys.path.insert(0, os.path.dirname(folder))  # release_model.tiny_network\n"
+        "warnings.simplefilter('ignore')  # versions of scikit-learn/Keras may differ\n"
+        "for name in sys.argv[2:]:\n"
+        "    base = os.path.join(folder, name)\n"
+        "    if name == 'cli_search':\n"
+        "        data = pd.read_csv(base + '.input.csv').drop(columns=['label'])\n"
+        "    else:\n"
+        "        data = pickle.load(open(base + '.input.pkl', 'rb'))\n"
+        "    want = np.load(base + '.npy')\n"
+        "    saved = skdeep.load(base + '.skdeep', trusted=['release_model.tiny_network'])\n"
+        "    plain = pickle.load(open(base + '.pkl', 'rb'))\n"
+        "    for how, est in (('save', saved), ('pickle', plain)):\n"
+        "        out = (est.predict_proba(data) if hasattr(est, 'predict_proba')\n"
+        "               else est.predict(data))\n"
+        "        np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-7,\n"
+        "                                   err_msg=f'{name} ({how})')\n"
+        "        print(name, how, type(est).__name__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, RELEASE, *names],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2 * len(names)
+
+
 def user_network(input_shape, n_outputs):
     return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(4, activation="relu"),
                              keras.layers.Dense(n_outputs)])
