@@ -67,7 +67,7 @@ def workloads(Estimator, dropout_too):
             lambda: GridSearchCV(Estimator(**COMMON), GRID_DROPOUT, cv=5).fit(X, y), 1
         )
         scores["W2d"] = g.best_score_
-        from skdeep import _mlp
+        from skdeep._estimators import mlp as _mlp
 
         _mlp.NUMPY_PREDICT_LIMIT = 0  # time the compiled model
         clf = Estimator(hidden_layer_sizes=(64,), dropout=0.2, mc_samples=100, max_iter=5,

@@ -76,7 +76,8 @@ def load(name):
 def evaluate(name, keys, cv, seed):
     from sklearn.model_selection import cross_validate
 
-    from skdeep.cli import _splitter, build_models, prepare
+    from skdeep.cli import build_models, prepare
+    from skdeep.cli.models import _splitter
 
     frame, target, task = load(name)
     X, y, task, _, _ = prepare(frame, target, task, cv)

@@ -121,7 +121,7 @@ def estimators():
 
 
 def check_estimators():
-    from skdeep import _mlp
+    from skdeep._estimators import mlp as _mlp
 
     _mlp.NUMPY_PREDICT_LIMIT = 0  # compare the compiled model on both devices, not NumPy
     rows, ok = [], True

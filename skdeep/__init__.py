@@ -7,22 +7,27 @@ only on the first fit or predict.
 
 import importlib
 
+from ._renames import install as _install_renames
+
 __version__ = "0.1.0"
+
+# files saved by skdeep 0.1.0 name its flat layout's private modules
+_install_renames()
 
 #: public name -> module that defines it
 _PUBLIC = {
-    "CNNClassifier": "._cnn",
-    "CNNRegressor": "._cnn",
-    "CharRNN": "._charrnn",
-    "KerasClassifier": "._keras",
-    "KerasRegressor": "._keras",
-    "MLPClassifier": "._mlp",
-    "MLPRegressor": "._mlp",
-    "RNNSequenceClassifier": "._rnn",
-    "RNNSequenceRegressor": "._rnn",
-    "TabularMLPClassifier": "._tabular",
-    "TabularMLPRegressor": "._tabular",
-    "clear_cache": "._engines",
+    "CNNClassifier": "._estimators.cnn",
+    "CNNRegressor": "._estimators.cnn",
+    "CharRNN": "._estimators.charrnn",
+    "KerasClassifier": "._estimators.keras",
+    "KerasRegressor": "._estimators.keras",
+    "MLPClassifier": "._estimators.mlp",
+    "MLPRegressor": "._estimators.mlp",
+    "RNNSequenceClassifier": "._estimators.rnn",
+    "RNNSequenceRegressor": "._estimators.rnn",
+    "TabularMLPClassifier": "._estimators.tabular",
+    "TabularMLPRegressor": "._estimators.tabular",
+    "clear_cache": "._engine.cache",
     "load": "._persistence",
     "save": "._persistence",
 }

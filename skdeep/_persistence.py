@@ -28,6 +28,8 @@ import tempfile
 import warnings
 import zipfile
 
+from ._renames import resolve
+
 __all__ = ["save", "load"]
 
 FORMAT = "skdeep-estimator"
@@ -54,7 +56,7 @@ _FUNCTIONS = {
     ("numpy.random._pickle", "__generator_ctor"),
     ("numpy.ma.core", "_mareconstruct"),
     ("_codecs", "encode"),
-    ("skdeep._keras", "build_user_network"),
+    ("skdeep._user_model", "build_user_network"),
 }
 
 #: Built-ins a saved estimator may hold: data types only.
@@ -147,6 +149,7 @@ class _AllowListUnpickler(pickle.Unpickler):
         self.trusted = trusted
 
     def find_class(self, module, name):
+        module, name = resolve(module, name)  # files written by skdeep 0.1.0
         full = f"{module}.{name}"
         if self.trusted is True or full in self.trusted:
             return super().find_class(module, name)

@@ -6,7 +6,7 @@ before scikit-learn evaluates a batch of candidates, every (candidate, fold)
 fit of a plain dense skdeep MLP -- alone or as the last step of a
 :class:`~sklearn.pipeline.Pipeline` -- is trained in a cohort of stacked
 networks (one compiled program runs an epoch of all of them; see
-:mod:`skdeep._grouped`).  Each member keeps exactly its own training: its
+:mod:`skdeep._cohort`).  Each member keeps exactly its own training: its
 shuffling, stopping rules, early stopping and best-weight restore.  Then
 scikit-learn's own search runs unchanged; each of those fits finds its
 trained state (same parameters, same data) instead of training again, so
@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _check_method_params, indexable
 
-from . import _grouped
+from ._cohort import session as _grouped
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 

@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from skdeep import MLPClassifier, MLPRegressor
-from skdeep._data import FrameEncoder
+from skdeep._estimators.frame import FrameEncoder
 
 RNG = np.random.RandomState(0)
 N = 240
@@ -130,7 +130,7 @@ def test_numeric_column_turning_into_text_is_a_clear_error():
 def test_epoch_order_draws_what_sklearn_shuffle_draws(n):
     from sklearn.utils import shuffle
 
-    from skdeep._data import epoch_order
+    from skdeep._training.batching import epoch_order
 
     idx = np.arange(n, dtype=np.int32)[::-1].copy()
     ours, theirs = np.random.RandomState(3), np.random.RandomState(3)

@@ -9,9 +9,9 @@ import skdeep
 
 #: Modules with doctests of their own (the estimators' are collected below).
 MODULES = [
-    "skdeep._engines", "skdeep.plotting", "skdeep._persistence",
+    "skdeep._engine.cache", "skdeep._renames", "skdeep._training.batching", "skdeep.plotting", "skdeep._persistence",
     "skdeep.builders", "skdeep.layers", "skdeep.datasets", "skdeep.model_selection",
-    "skdeep._tabular", "skdeep.preprocessing", "skdeep._activations",
+    "skdeep._estimators.tabular", "skdeep.preprocessing", "skdeep._activations",
 ]
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE

@@ -8,7 +8,9 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 import skdeep
-from skdeep import MLPClassifier, MLPRegressor, _engine_core, _engines
+from skdeep import MLPClassifier, MLPRegressor
+from skdeep._engine import cache as _engines
+from skdeep._engine import core as _engine_core
 from skdeep._backend import backend
 
 X, Y = make_classification(n_samples=120, n_features=5, random_state=0)
@@ -82,7 +84,7 @@ def test_cache_is_bounded():
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_numpy_predict_path_equals_the_compiled_keras_pass(make, dtype, monkeypatch):
-    from skdeep import _mlp
+    from skdeep._estimators import mlp as _mlp
 
     rng = np.random.RandomState(0)
     X = rng.randn(120, 5).astype(dtype)

@@ -22,8 +22,8 @@ from skdeep import (
     MLPRegressor,
     RNNSequenceClassifier,
     RNNSequenceRegressor,
-    _engines,
 )
+from skdeep._engine import cache as _engines
 
 X, y = make_classification(n_samples=200, n_features=8, random_state=0)
 Xr, yr = make_regression(n_samples=100, n_features=5, random_state=0)
@@ -248,7 +248,7 @@ def test_new_architectures_do_not_pile_up_engines_or_graphs(monkeypatch):
     evicted engine alive: ~4-7 MB per architecture that clear_cache never
     gave back.  Counted here as live objects, which is exact.
     """
-    from skdeep import _engines
+    from skdeep._engine import cache as _engines
 
     engine_type = _engines.engine_class().__name__
     graph_type = "ClosedJaxpr" if engine_type == "JaxEngine" else "FuncGraph"

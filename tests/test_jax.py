@@ -3,7 +3,7 @@
 ``make test`` runs the suite twice: on TensorFlow (the default) and again on
 JAX, where the whole backend-independent suite -- scikit-learn parity,
 check_estimator, the toolbox, CNN/RNN/Keras wrappers -- drives
-:class:`skdeep._engine_jax.JaxEngine`.  The tests here check what is JAX's
+:class:`skdeep._engine.jax.JaxEngine`.  The tests here check what is JAX's
 own: padded epochs, compilation reuse, 64-bit mode kept local, and a model
 fitted on one backend used on the other.
 """
@@ -23,7 +23,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 import skdeep
-from skdeep import MLPClassifier, MLPRegressor, _engine_core, _engines
+from skdeep import MLPClassifier, MLPRegressor
+from skdeep._engine import cache as _engines
+from skdeep._engine import core as _engine_core
 from skdeep._backend import backend
 
 ON_JAX = backend() == "jax"
@@ -47,7 +49,7 @@ def test_padded_epochs_equal_exact_epochs(monkeypatch):
                   alpha=1e-3)
     skdeep.clear_cache()
     padded = MLPClassifier(**params).fit(X, Y)
-    from skdeep._engine_jax import JaxEngine
+    from skdeep._engine.jax import JaxEngine
 
     original = JaxEngine.__init__
 
@@ -178,7 +180,7 @@ def test_stepwise_epochs_equal_whole_epoch_programs(monkeypatch):
     # conv nets on a CPU step from Python (XLA runs convolutions in a
     # compiled loop far slower); the training run must not change
     from skdeep import CNNClassifier
-    from skdeep._engine_jax import JaxEngine
+    from skdeep._engine.jax import JaxEngine
 
     images = np.random.RandomState(0).rand(90, 6, 6).astype(np.float32)
     labels = (images[:, :3].mean(axis=(1, 2)) > images[:, 3:].mean(axis=(1, 2))).astype(int)

@@ -19,7 +19,8 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPClassifier, MLPRegressor, _grouped
+from skdeep import MLPClassifier, MLPRegressor
+from skdeep._cohort import session as _grouped
 from skdeep.model_selection import GridSearchCV, RandomizedSearchCV
 
 X, y = make_classification(240, 8, n_informative=5, n_classes=3, random_state=0)
@@ -181,7 +182,7 @@ def test_ctrl_c_in_a_grouped_fit_stops_every_member():
 
 
 def test_member_engine_layout_matches_the_compiled_engine():
-    from skdeep import _engines
+    from skdeep._engine import cache as _engines
 
     net = MLPClassifier(hidden_layer_sizes=(5, 3), max_iter=2, random_state=0)
     with warnings.catch_warnings():

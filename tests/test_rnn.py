@@ -145,7 +145,8 @@ def test_regressor_on_a_time_series_and_mc_dropout():
 
 
 def test_grid_search_over_ragged_lists_shares_one_trace_per_architecture():
-    from skdeep import _engine_core, _engines
+    from skdeep._engine import cache as _engines
+    from skdeep._engine import core as _engine_core
 
     _engines.clear_cache()
     built = []

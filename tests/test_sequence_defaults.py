@@ -17,7 +17,7 @@ from skdeep import (
     RNNSequenceClassifier,
     RNNSequenceRegressor,
 )
-from skdeep._data import resolve_batch_size, resolve_epochs
+from skdeep._training.batching import resolve_batch_size, resolve_epochs
 
 SEQUENCE_NETS = [RNNSequenceClassifier, RNNSequenceRegressor, CNNClassifier, CNNRegressor]
 

@@ -11,7 +11,9 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from skdeep import MLPClassifier, MLPRegressor, _engine_core, _engines
+from skdeep import MLPClassifier, MLPRegressor
+from skdeep._engine import cache as _engines
+from skdeep._engine import core as _engine_core
 
 RNG = np.random.RandomState(0)
 X_1D = RNG.uniform(-1, 1, (200, 1))

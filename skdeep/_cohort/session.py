@@ -4,7 +4,7 @@ A search fits one estimator class for many (candidate, fold) pairs; most of
 them differ only in rows, ``alpha``, learning rate, seed or layer widths.
 Inside a :func:`session`, every fit of a plain dense MLP gets a
 :class:`MemberEngine` instead of a compiled Keras engine.  Each member keeps
-running its own :class:`~skdeep._training.EpochLoop` in its own thread --
+running its own :class:`~skdeep._training.loop.EpochLoop` in its own thread --
 its own shuffling, stopping rules, early stopping, learning-rate schedule and
 best-weight restore -- but its ``train_epoch`` calls meet at a barrier: when
 every fit of the session waits, one compiled program runs the next epoch of
@@ -19,7 +19,7 @@ dimension dynamic on TensorFlow (one trace per depth serves every width,
 row count and cohort size), by ``jax.jit`` with shapes bucketed to powers of
 two on JAX.  Anything else (dropout, batch norm, L1 and activity penalties,
 other activations, L-BFGS, callbacks, sparse rows, embeddings) trains as
-before, through :mod:`skdeep._engines`.
+before, through :mod:`skdeep._engine.cache`.
 """
 
 import collections
@@ -28,8 +28,8 @@ import threading
 
 import numpy as np
 
-from ._activations import NUMPY_ACTIVATIONS, OUTPUT_DERIVATIVES, dense_forward
-from ._backend import backend, load
+from .._activations import NUMPY_ACTIVATIONS, OUTPUT_DERIVATIVES, dense_forward
+from .._backend import backend, load
 
 __all__ = ["session", "active", "groupable", "member_engine", "take_fitted", "store_fitted"]
 
@@ -60,7 +60,7 @@ def groupable(estimator):
     ``sgd``) and no per-fit extras (dropout, batch norm, L1/activity
     penalties, gradient-norm stopping, n_init, callbacks, warm starts).
     """
-    from ._mlp import MLPClassifier, MLPRegressor
+    from .._estimators.mlp import MLPClassifier, MLPRegressor
 
     if type(estimator) not in (MLPClassifier, MLPRegressor):
         return False
@@ -84,7 +84,7 @@ def groupable(estimator):
 
 def _spec_key(spec):
     """The program family of ``spec`` (None when it cannot train in a cohort)."""
-    from .builders import build_mlp
+    from ..builders import build_mlp
 
     kw = dict(spec.builder_kwargs)
     if (
@@ -446,7 +446,7 @@ class MemberEngine:
 
     def evaluate(self, X, Y, SW, penalties):
         """``(output, reported loss)`` on held-out rows: the engines' loss, in NumPy."""
-        from ._engine_core import _EngineCore
+        from .._engine.core import _EngineCore
 
         weights = self.get_weights()
         layers = list(zip(weights[0::2], weights[1::2]))
@@ -721,7 +721,7 @@ def _batch_matmul(ops):
 
 def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs):
     """The cohort epoch in ``keras.ops``: forward, hand-written backward, update."""
-    from .layers import keras_activation
+    from ..layers import keras_activation
 
     _, keras = load()
     ops = keras.ops

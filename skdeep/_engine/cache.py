@@ -1,10 +1,10 @@
 """Which engine a fit gets, and the process-wide cache of compiled engines.
 
-Engines are cached by :class:`~skdeep._engine_core.ModelSpec`: a new
+Engines are cached by :class:`~skdeep._engine.spec.ModelSpec`: a new
 architecture costs a trace (tenths of a second), a cached one only a weight
 assignment.  The engine class follows the Keras backend in use
-(:class:`skdeep._engine.Engine` on TensorFlow,
-:class:`skdeep._engine_jax.JaxEngine` on JAX); this module is the only place
+(:class:`skdeep._engine.tensorflow.Engine` on TensorFlow,
+:class:`skdeep._engine.jax.JaxEngine` on JAX); this module is the only place
 that knows both.
 """
 
@@ -12,7 +12,7 @@ import collections
 import random
 import threading
 
-from . import _grouped
+from .._cohort import session as _grouped
 
 __all__ = ["MAX_IDLE_ENGINES", "acquire", "release", "clear_cache", "engine_class"]
 
@@ -27,10 +27,10 @@ _evicted = 0  # engines evicted since the backend's caches were last cleared
 def acquire(spec, training=False, placement=None):
     """Take an idle compiled engine for ``spec`` from the cache, or build one.
 
-    ``placement`` (a :class:`skdeep._distribution.Placement`) asks for an
+    ``placement`` (a :class:`skdeep._engine.distribution.Placement`) asks for an
     engine that trains data-parallel over its devices; engines are cached
     per (spec, placement).  A one-device training fit inside a grouped
-    search (:mod:`skdeep._grouped`) gets a member of a stacked cohort
+    search (:mod:`skdeep._cohort`) gets a member of a stacked cohort
     instead, when its network can train in one.
     """
     if training and placement is None and _grouped.active() is not None:
@@ -58,14 +58,14 @@ def acquire(spec, training=False, placement=None):
 
 def engine_class():
     """The engine class for the Keras backend in use: :class:`Engine` on
-    TensorFlow, :class:`skdeep._engine_jax.JaxEngine` on JAX."""
-    from ._backend import backend
+    TensorFlow, :class:`skdeep._engine.jax.JaxEngine` on JAX."""
+    from .._backend import backend
 
     if backend() == "jax":
-        from ._engine_jax import JaxEngine
+        from .jax import JaxEngine
 
         return JaxEngine
-    from ._engine import Engine
+    from .tensorflow import Engine
 
     return Engine
 
@@ -137,7 +137,7 @@ def _clear_backend_caches(trim_heap):
     import gc
     import sys
 
-    from ._backend import backend
+    from .._backend import backend
 
     gc.collect()  # engines just dropped release their functions first
     if "keras" in sys.modules and backend() == "jax":

@@ -1,22 +1,21 @@
-"""What every backend's engine shares: the spec of a compiled fit, the loss.
+"""What every backend's engine shares: the model, its views, the optimizer, the loss.
 
-:class:`ModelSpec` fixes the compiled graph of a fit; :class:`_EngineCore`
-builds the Keras model and optimizer for it and holds the loss and penalty
+:class:`_EngineCore` builds the Keras model and optimizer of a
+:class:`~skdeep._engine.spec.ModelSpec` and holds the loss and penalty
 formulas, written once over a small ops namespace that each backend supplies
-(:mod:`skdeep._engine` for TensorFlow, :mod:`skdeep._engine_jax` for JAX).
-Which engine a fit gets, and the cache of compiled ones, live in
-:mod:`skdeep._engines`; the two backends never import each other.
+(:mod:`skdeep._engine.tensorflow`, :mod:`skdeep._engine.jax`).  Which engine
+a fit gets, and the cache of compiled ones, live in :mod:`skdeep._engine.cache`;
+the two backends never import each other.
 """
 
-import dataclasses
 import threading
-from typing import Callable
 
 import numpy as np
 
-from ._backend import load
+from .._backend import load
+from .spec import LOSSES, make_optimizer
 
-__all__ = ["PENALTIES", "ModelSpec"]
+__all__ = ["as_csr", "chunk_rows"]
 
 
 def as_csr(X, dtype):
@@ -41,81 +40,6 @@ def chunk_rows(rows, X, sparse_network, max_values=1 << 24):
         rows = min(rows, max_values // max(1, X.shape[1]))
     return max(1, rows)
 
-_LOSSES = (
-    "squared_error", "absolute_error", "huber", "poisson", "binary_log_loss", "log_loss",
-)
-
-#: Order of the penalty strengths in the vector every compiled function takes.
-PENALTIES = ("alpha", "l1", "activity_l1", "activity_l2")
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelSpec:
-    """Everything that fixes the compiled graph of a fit.
-
-    Parameters
-    ----------
-    builder : callable
-        Module-level function returning an uncompiled ``keras.Model``.
-    builder_kwargs : tuple of (str, object) pairs
-        Hashable keyword arguments for ``builder``.
-    input_shape : tuple of int
-        Shape of one sample.
-    n_outputs : int
-        Width of the target matrix.
-    dtype : str
-        ``'float32'`` or ``'float64'``.
-    loss : str
-        One of ``'squared_error'``, ``'absolute_error'``, ``'huber'``,
-        ``'poisson'``, ``'binary_log_loss'``, ``'log_loss'``.
-    optimizer : tuple
-        ``(solver, *hyperparameters)``; the learning rate is not part of it.
-    penalties : tuple of str, default=()
-        Which optional penalty terms the graph computes: ``'l1'`` (on the
-        weights) and ``'activity'`` (on the hidden activations).  Their
-        strengths, like ``alpha``'s, are inputs of the compiled functions, so
-        a grid over them shares one trace.
-    track_grad_norm : bool, default=False
-        Whether a training epoch also returns the norm of its mean gradient
-        (the course's gradient-norm stopping criterion).
-    """
-
-    builder: Callable
-    builder_kwargs: tuple
-    input_shape: tuple
-    n_outputs: int
-    dtype: str
-    loss: str
-    optimizer: tuple
-    penalties: tuple = ()
-    track_grad_norm: bool = False
-
-    def build(self):
-        """Return a fresh, uncompiled Keras model for this spec."""
-        return self.builder(**dict(self.builder_kwargs))
-
-
-def _make_optimizer(keras, config):
-    solver, *hyper = config
-    if solver == "sgd":
-        momentum, nesterov = hyper
-        return keras.optimizers.SGD(learning_rate=0.001, momentum=momentum, nesterov=nesterov)
-    if solver == "adam":
-        beta_1, beta_2, epsilon = hyper
-        return keras.optimizers.Adam(
-            learning_rate=0.001, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
-        )
-    if solver == "rmsprop":
-        (epsilon,) = hyper
-        return keras.optimizers.RMSprop(learning_rate=0.001, epsilon=epsilon)
-    if solver == "adagrad":
-        (epsilon,) = hyper
-        return keras.optimizers.Adagrad(learning_rate=0.001, epsilon=epsilon)
-    if solver == "lbfgs":
-        return None
-    raise ValueError(f"Unknown solver {solver!r}.")
-
-
 class _EngineCore:
     """What every backend's engine shares: the model, its views and the optimizer.
 
@@ -127,8 +51,8 @@ class _EngineCore:
 
     def __init__(self, spec):
         _, keras = load()
-        if spec.loss not in _LOSSES:
-            raise ValueError(f"Unknown loss {spec.loss!r}; expected one of {_LOSSES}.")
+        if spec.loss not in LOSSES:
+            raise ValueError(f"Unknown loss {spec.loss!r}; expected one of {LOSSES}.")
         self.spec = spec
         self.model = self._creating(spec.build)
         logits = self.model.get_layer("output").output
@@ -140,7 +64,7 @@ class _EngineCore:
         self._train_model = keras.Model(
             self.model.inputs, [logits, self.model.outputs[0], *self._activity]
         )
-        from .layers import stochastic_layers
+        from ..layers import stochastic_layers
 
         self.stochastic = stochastic_layers(self.model)
         self.batchnorms = [
@@ -161,7 +85,7 @@ class _EngineCore:
         self._penalized = [
             v for v, name in zip(self.trainable, names) if name in ("kernel", "recurrent_kernel")
         ]
-        self.optimizer = self._scoped(lambda: _make_optimizer(keras, spec.optimizer))
+        self.optimizer = self._scoped(lambda: make_optimizer(keras, spec.optimizer))
         if self.optimizer is not None:
             self._creating(lambda: self.optimizer.build(self.trainable))
             self._optimizer_initial = [np.array(v.numpy()) for v in self.optimizer.variables]

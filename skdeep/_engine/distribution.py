@@ -5,22 +5,22 @@ a :class:`Placement` -- the devices one training engine spreads each
 minibatch over -- or ``None`` for an ordinary one-device fit.  The engines
 read it: the TensorFlow engine builds its model and optimizer in a
 ``tf.distribute`` strategy's scope and runs each minibatch as one step per
-replica with a summed gradient (:mod:`skdeep._engine`); the JAX engine keeps
+replica with a summed gradient (:mod:`skdeep._engine.tensorflow`); the JAX engine keeps
 its variables replicated over a device mesh and shards each minibatch along
-it, so XLA partitions the step (:mod:`skdeep._engine_jax`).  Either way the
+it, so XLA partitions the step (:mod:`skdeep._engine.jax`).  Either way the
 gradient of a step is that of the whole minibatch, so the loss curve and the
 stopping rules are those of a one-device fit (up to floating-point
 summation order).
 
 Placements are cached per device set, and so are TensorFlow's strategies:
 a compiled engine's variables belong to one strategy, and the engine cache
-(:mod:`skdeep._engines`) reuses engines per (spec, placement).
+(:mod:`skdeep._engine.cache`) reuses engines per (spec, placement).
 """
 
 import threading
 import warnings
 
-from ._backend import backend, load
+from .._backend import backend, load
 
 __all__ = ["Placement", "resolve"]
 

@@ -1,6 +1,6 @@
 """The training engine on Keras' JAX backend.
 
-Same host API as :class:`skdeep._engine.Engine` (the TensorFlow engine), so the
+Same host API as :class:`skdeep._engine.tensorflow.Engine` (the TensorFlow engine), so the
 estimators' fit loops do not know which one they drive.  Here the variables'
 values live as JAX arrays held by the engine, and every compiled function is
 *pure*: it takes the trainable, non-trainable (batch-norm statistics, dropout
@@ -8,7 +8,7 @@ rates, seed states) and optimizer values and returns new ones, calling the
 Keras model inside a :class:`keras.StatelessScope`.  One epoch is one
 ``jax.jit`` function: a ``lax.scan`` over the full minibatches plus one step for
 the remainder.  Compiled functions are cached per engine and input shape, and
-engines are cached per :class:`~skdeep._engine_core.ModelSpec` exactly as on
+engines are cached per :class:`~skdeep._engine.spec.ModelSpec` exactly as on
 TensorFlow, so the folds of a grid search reuse them.
 
 float64 data is computed in float64: the engine switches JAX's 64-bit mode on
@@ -20,8 +20,9 @@ import functools
 import numpy as np
 import scipy.sparse as sp
 
-from ._backend import load, precision
-from ._engine_core import PENALTIES, _EngineCore, as_csr, chunk_rows
+from .._backend import load, precision
+from .core import _EngineCore, as_csr, chunk_rows
+from .spec import PENALTIES
 
 __all__ = ["JaxEngine"]
 
@@ -661,7 +662,7 @@ class JaxEngine(_EngineCore):
     def recalibrate_batchnorm(self, X, batch_rows=65536):
         """Set every batch-norm layer's moving statistics to the exact ones on ``X``.
 
-        See :meth:`skdeep._engine.Engine.recalibrate_batchnorm`.
+        See :meth:`skdeep._engine.tensorflow.Engine.recalibrate_batchnorm`.
         """
 
         def make():

@@ -6,8 +6,8 @@ TensorFlow functions compiled for them: one call trains a whole epoch
 predicts, one evaluates, one gives the full-batch loss and gradient to L-BFGS.
 
 Tracing those functions costs far more than training a small network, so
-engines are cached by :class:`~skdeep._engine_core.ModelSpec` (see
-:mod:`skdeep._engines`) and reused: a GridSearchCV fits the same configuration
+engines are cached by :class:`~skdeep._engine.spec.ModelSpec` (see
+:mod:`skdeep._engine.cache`) and reused: a GridSearchCV fits the same configuration
 once per fold, and each fold only re-assigns weights and optimizer state into
 an engine that is already compiled.  Estimators never keep an engine: their
 fitted state is plain NumPy arrays, which makes them cheap to clone and pickle.
@@ -16,8 +16,9 @@ fitted state is plain NumPy arrays, which makes them cheap to clone and pickle.
 import numpy as np
 import scipy.sparse as sp
 
-from ._backend import load
-from ._engine_core import PENALTIES, _EngineCore, as_csr, chunk_rows
+from .._backend import load
+from .core import _EngineCore, as_csr, chunk_rows
+from .spec import PENALTIES
 
 __all__ = ["Engine"]
 
@@ -247,7 +248,7 @@ class Engine(_EngineCore):
         both summed over the replicas.
         """
         tf, _ = load()
-        from .layers import batch_shard
+        from ..layers import batch_shard
 
         strategy = self._strategy
 

@@ -3,7 +3,7 @@
 Subclasses provide a few small hooks:
 
 * ``_model_spec(input_shape, n_outputs, dtype, loss)`` -- which Keras model to
-  build (a :class:`~skdeep._engine_core.ModelSpec`, usually via :meth:`_make_spec`);
+  build (a :class:`~skdeep._engine.spec.ModelSpec`, usually via :meth:`_make_spec`);
 * ``_validate_input(X, y, incremental, reset, classes)`` -- sklearn validation
   of ``X`` and ``y``;
 * ``_encode_target(y, dtype)`` -- the float target matrix the network learns;
@@ -39,14 +39,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _engines, _grouped
-from ._engine_core import PENALTIES, ModelSpec
-from ._backend import float64_outside_skdeep, load, precision
-from ._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
-from ._data import FrameEncoder, needs_frame_encoder, resolve_batch_size, resolve_epochs
-from ._training import EpochLoop
-from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
-from .builders import _per_layer
+from .._cohort import session as _grouped
+from .._engine import cache as _engines
+from .._engine.spec import PENALTIES, ModelSpec
+from .._backend import float64_outside_skdeep, load, precision
+from .._training.callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
+from .._training.batching import resolve_batch_size, resolve_epochs
+from .frame import FrameEncoder, needs_frame_encoder
+from .._training.loop import EpochLoop
+from .._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
+from ..builders import _per_layer
 
 _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 
@@ -132,7 +134,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         "kernel_initializer": [None, str],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list, tuple],
-        # resolved at fit time by skdeep._distribution (strings, device lists,
+        # resolved at fit time by skdeep._engine.distribution (strings, device lists,
         # backend objects), which raises a ValueError naming what it accepts
         "distribution": "no_validation",
     }
@@ -174,13 +176,13 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         state = super().__getstate__()
         state.pop("_keras_model", None)
         state.pop("callbacks_", None)  # run-time objects: open files, writers
-        from . import __version__
+        from .. import __version__
 
         state["_skdeep_version"] = __version__
         return state
 
     def __setstate__(self, state):
-        from . import __version__
+        from .. import __version__
 
         saved = state.pop("_skdeep_version", None)
         if saved is not None and saved != __version__:
@@ -294,11 +296,11 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         return ("lbfgs",)
 
     def _penalty_values(self):
-        """Strengths of the penalties, in :data:`skdeep._engine_core.PENALTIES` order."""
+        """Strengths of the penalties, in :data:`skdeep._engine.spec.PENALTIES` order."""
         return tuple(float(getattr(self, name, 0.0)) for name in PENALTIES)
 
     def _make_spec(self, builder, builder_kwargs, input_shape, n_outputs, dtype, loss):
-        """A :class:`~skdeep._engine_core.ModelSpec` with this estimator's training settings."""
+        """A :class:`~skdeep._engine.spec.ModelSpec` with this estimator's training settings."""
         penalties = []
         if getattr(self, "l1", 0.0) > 0:
             penalties.append("l1")
@@ -686,7 +688,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                     "solver='lbfgs' takes full-batch steps on one device. Use a stochastic "
                     "solver ('adam', 'sgd', ...) or distribution=None."
                 )
-            from ._distribution import resolve
+            from .._engine.distribution import resolve
 
             placement = resolve(distribution)
         self.devices_ = None if placement is None else list(placement.devices)
@@ -925,7 +927,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ default hooks
     def _training_hooks(self, incremental):
-        """The body's own :class:`~skdeep._training.EpochHook` objects (a schedule, say).
+        """The body's own :class:`~skdeep._training.hooks.EpochHook` objects (a schedule, say).
 
         They run before the user's callbacks in every epoch, so a callback
         sees -- and may override -- what they set.

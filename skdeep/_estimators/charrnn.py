@@ -8,8 +8,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._rnn import RNNSequenceClassifier
-from .builders import RNN_CELLS
+from .rnn import RNNSequenceClassifier
+from ..builders import RNN_CELLS
 
 #: Parameters passed unchanged to the inner :class:`RNNSequenceClassifier`.
 _SHARED = (

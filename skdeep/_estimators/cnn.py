@@ -6,10 +6,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from ._base import BaseNeuralEstimator, positive_ints
-from ._docstrings import fill_doc
-from ._heads import ClassifierHead, RegressorHead
-from .builders import build_cnn, conv_output_size
+from .base import BaseNeuralEstimator, positive_ints
+from .._docstrings import fill_doc
+from .heads import ClassifierHead, RegressorHead
+from ..builders import build_cnn, conv_output_size
 
 _POSITIVE_INTS = ["array-like", Interval(Integral, 1, None, closed="left")]
 

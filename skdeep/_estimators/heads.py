@@ -18,7 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
-from ._base import _STOCHASTIC_SOLVERS
+from .base import _STOCHASTIC_SOLVERS
 
 
 def _stochastic_only(estimator):

@@ -8,225 +8,16 @@ with the fitted data's shapes) or a model to clone. skdeep wraps it --
 compiled epochs, cached per configuration, scikit-learn's stopping rules.
 """
 
-import collections
-import inspect
-import threading
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import StrOptions
 
-from ._backend import load, precision
-from ._base import BaseNeuralEstimator
-from ._docstrings import fill_doc
-from ._heads import ClassifierHead, RegressorHead
-from .builders import keras_activation
+from .._docstrings import fill_doc
+from .._user_model import build_user_network, freeze, probe
+from .base import BaseNeuralEstimator
+from .heads import ClassifierHead, RegressorHead
 
 _ROUTED = ("model_params__", "model__")  # the second is scikeras' spelling
-_dtype_lock = threading.RLock()
-
-
-def _freeze(value):
-    """A hashable stand-in for a parameter value (lists become tuples)."""
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
-    if isinstance(value, np.ndarray):
-        return tuple(_freeze(v) for v in value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def instantiate_model(model, call_kwargs, name="KerasClassifier"):
-    """Return a fresh Keras model from ``model``.
-
-    Parameters
-    ----------
-    model : callable or keras.Model
-        A function returning a Keras model, called with the entries of
-        ``call_kwargs`` that it names (all of them if it takes ``**kwargs``),
-        or a model, which is cloned (fresh layers, same configuration).
-    call_kwargs : dict
-        Available arguments: ``meta`` (a dict), the shapes, routed
-        ``model__`` parameters.
-    name : str, default='KerasClassifier'
-        Estimator name for error messages.
-
-    Returns
-    -------
-    keras.Model
-    """
-    _, keras = load()
-    if model is None:
-        raise ValueError(
-            f"{name} needs model=: a function that returns a Keras model (it may take "
-            "n_features_in, input_shape, n_outputs, n_classes, meta, ...) or a Keras model."
-        )
-    if isinstance(model, keras.Model):
-        return keras.models.clone_model(model)
-    if not callable(model):
-        raise ValueError(
-            f"model must be a function returning a Keras model, or a Keras model; got "
-            f"{type(model).__name__}."
-        )
-    try:
-        parameters = inspect.signature(model).parameters
-    except (TypeError, ValueError):
-        parameters = {}
-    takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    args = {k: v for k, v in call_kwargs.items() if takes_all or k in parameters}
-    routed = [k for k in call_kwargs.get("_routed", ()) if k not in args]
-    if routed:
-        raise ValueError(
-            f"model{_signature_text(model)} takes no argument(s) {routed}, given in "
-            "model_params."
-        )
-    missing = [
-        p.name for p in parameters.values()
-        if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-        and p.name not in args
-    ]
-    if missing:
-        available = sorted(k for k in call_kwargs if not k.startswith("_"))
-        raise ValueError(
-            f"model{_signature_text(model)} needs {missing}, which skdeep cannot "
-            f"supply; it can pass {available}, and the entries of {name}'s "
-            "model_params."
-        )
-    args.pop("_routed", None)
-    built = model(**args)
-    if not isinstance(built, keras.Model):
-        raise ValueError(
-            f"model must return a keras.Model, but it returned {type(built).__name__}."
-        )
-    return built
-
-
-def _instantiate_as(model, kwargs, dtype, name="KerasClassifier"):
-    """:func:`instantiate_model` with Keras' default dtype set to ``dtype``.
-
-    Layers the function creates without a ``dtype`` then compute in the
-    data's precision, as the built-in networks do (float64 data stay float64).
-    """
-    _, keras = load()
-    with _dtype_lock, precision(dtype):
-        previous = keras.config.dtype_policy()
-        keras.config.set_dtype_policy(dtype)
-        try:
-            return instantiate_model(model, kwargs, name)
-        finally:
-            keras.config.set_dtype_policy(previous)
-
-
-def _signature_text(model):
-    try:
-        return f" {getattr(model, '__name__', '')}{inspect.signature(model)}"
-    except (TypeError, ValueError):
-        return ""
-
-
-def _final_activation(model):
-    """Name of the activation ending ``model`` ('softmax', 'sigmoid', ... or 'linear')."""
-    layer = model.layers[-1] if getattr(model, "layers", None) else model
-    if type(layer).__name__ == "Softmax":
-        return "softmax"
-    activation = getattr(layer, "activation", None)
-    name = getattr(activation, "__name__", None)
-    return {"exponential": "exp"}.get(name, name or "linear")
-
-
-def build_user_network(model, call_kwargs, input_shape, dtype, link, output_activation):
-    """Wrap the user's model for the engine.
-
-    ``input -> model -> ToLogits(link) named 'output' -> output activation``.
-
-    Parameters
-    ----------
-    model : callable or keras.Model
-        See :func:`instantiate_model`.
-    call_kwargs : tuple of (str, object) pairs
-        Frozen keyword arguments for ``model``.
-    input_shape : tuple of int
-        Shape of one sample.
-    dtype : str
-        Dtype of the input and of the wrapper's layers.
-    link : {'identity', 'softmax', 'sigmoid', 'log'}
-        The user model's final activation that :class:`~skdeep.layers.ToLogits`
-        inverts.
-    output_activation : str
-        A key of :data:`~skdeep.builders.ACTIVATIONS`.
-
-    Returns
-    -------
-    keras.Model
-    """
-    _, keras = load()
-    from .layers import ToLogits
-
-    kwargs = dict(call_kwargs)
-    kwargs["meta"] = dict(kwargs["meta"])
-    inner = _instantiate_as(model, kwargs, dtype)
-    inputs = keras.Input(tuple(input_shape), dtype=dtype, name="input")
-    out = _call_user_model(inner, inputs, input_shape, "The estimator")
-    logits = ToLogits(link, dtype=dtype, name="output")(out)
-    outputs = keras.layers.Activation(
-        keras_activation(output_activation), dtype=dtype, name="output_activation"
-    )(logits)
-    return keras.Model(inputs, outputs, name="wrapped")
-
-
-def _call_user_model(model, inputs, input_shape, name):
-    """Call the user's model on a symbolic input; its shape errors say which shapes."""
-    import re
-
-    try:
-        return model(inputs)
-    except (ValueError, TypeError) as exc:
-        text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # Keras colours its messages
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        detail = next((line for line in lines if "shape" in line and "Exception" not in line),
-                      lines[0] if lines else type(exc).__name__)
-        raise ValueError(
-            f"{name}'s model cannot take samples of shape {tuple(input_shape)} (X has shape "
-            f"(n_samples, {', '.join(str(d) for d in input_shape)})): {detail.rstrip('.')}. Build the model "
-            "for the shape it is given -- a model function may take input_shape or "
-            "n_features_in -- or pass X in the shape the model expects."
-        ) from None
-
-
-_probes = collections.OrderedDict()
-_probes_lock = threading.Lock()
-
-
-def _probe(model, call_kwargs, input_shape, name):
-    """``(output width, final activation)`` of the user's model, cached."""
-    key = (model, call_kwargs, input_shape)
-    with _probes_lock:
-        if key in _probes:
-            _probes.move_to_end(key)
-            return _probes[key]
-    _, keras = load()
-    kwargs = dict(call_kwargs)
-    kwargs["meta"] = dict(kwargs["meta"])
-    inner = _instantiate_as(model, kwargs, dict(kwargs["meta"])["X_dtype_"], name)
-    out = _call_user_model(inner, keras.Input(input_shape), input_shape, name)
-    if isinstance(out, (list, tuple, dict)) or len(out.shape) != 2:
-        shape = getattr(out, "shape", None)
-        raise ValueError(
-            f"{name}'s model must map a batch of samples to one 2-D output (batch, units); "
-            f"given samples of shape {tuple(input_shape)} it returned "
-            f"{'shape ' + str(tuple(shape)) if shape is not None else type(out).__name__}. "
-            "End it with a Dense layer (add Flatten or pooling before it for images and "
-            "sequences)."
-        )
-    result = (int(out.shape[-1]), _final_activation(inner))
-    with _probes_lock:
-        _probes[key] = result
-        while len(_probes) > 32:
-            _probes.popitem(last=False)
-    return result
 
 
 class _BaseKerasWrapper(BaseNeuralEstimator):
@@ -330,7 +121,7 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
             "input_shape": tuple(int(d) for d in input_shape),
             "n_outputs": int(n_outputs),
             **self._extra_call_kwargs(),
-            **{k: _freeze(v) for k, v in self._routed_params().items()},
+            **{k: freeze(v) for k, v in self._routed_params().items()},
         }
         kwargs["meta"] = tuple(sorted(meta.items()))
         kwargs["_routed"] = tuple(sorted(self._routed_params()))
@@ -589,7 +380,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         classes = binarizer.classes_
         self._class_kwargs = {
             "n_classes": n_classes,
-            "classes": _freeze(classes) if not multilabel else tuple(range(n_classes)),
+            "classes": freeze(classes) if not multilabel else tuple(range(n_classes)),
             "output_activation": default,
         }
         meta = {
@@ -601,7 +392,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
             "n_outputs_expected_": expected,
         }
         call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
-        width, final = _probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
+        width, final = probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
         if final == "softmax":
             out, link = "softmax", "softmax"
             ok = width == n_classes and not multilabel
@@ -801,7 +592,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
             "n_outputs_expected_": n_outputs,
         }
         call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
-        width, final = _probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
+        width, final = probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
         if width != n_outputs:
             raise ValueError(
                 f"The model's output has {width} unit(s), but y has {n_outputs} target(s); "

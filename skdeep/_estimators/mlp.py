@@ -4,11 +4,11 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._activations import NUMPY_ACTIVATIONS, dense_forward
-from ._base import BaseNeuralEstimator
-from ._docstrings import fill_doc
-from ._heads import ClassifierHead, RegressorHead
-from .builders import build_mlp
+from .._activations import NUMPY_ACTIVATIONS, dense_forward
+from .base import BaseNeuralEstimator
+from .._docstrings import fill_doc
+from .heads import ClassifierHead, RegressorHead
+from ..builders import build_mlp
 
 
 #: Largest ``n_rows x n_weights`` predicted in NumPy: below it TensorFlow's

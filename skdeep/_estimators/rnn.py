@@ -14,10 +14,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._base import BaseNeuralEstimator, positive_ints
-from ._docstrings import fill_doc
-from ._heads import ClassifierHead, RegressorHead
-from .builders import RNN_CELLS, build_rnn
+from .base import BaseNeuralEstimator, positive_ints
+from .._docstrings import fill_doc
+from .heads import ClassifierHead, RegressorHead
+from ..builders import RNN_CELLS, build_rnn
 
 _SIZES = ["array-like", Interval(Integral, 1, None, closed="left")]
 

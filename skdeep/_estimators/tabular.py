@@ -18,7 +18,7 @@ from the published descriptions on skdeep's shared core:
   standardised targets (regression), and best-epoch selection on a held-out
   fifth of the training rows.
 
-The schedule is an :class:`~skdeep._training.EpochHook` on the shared
+The schedule is an :class:`~skdeep._training.hooks.EpochHook` on the shared
 epoch loop, like every other per-epoch behaviour.
 """
 
@@ -27,11 +27,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseNeuralEstimator
-from ._heads import ClassifierHead, RegressorHead
-from ._training import EpochHook
-from .builders import build_tabular_mlp
-from .preprocessing import RobustSmoothClipScaler
+from .base import BaseNeuralEstimator
+from .heads import ClassifierHead, RegressorHead
+from .._training.hooks import EpochHook
+from ..builders import build_tabular_mlp
+from ..preprocessing import RobustSmoothClipScaler
 
 __all__ = ["TabularMLPClassifier", "TabularMLPRegressor", "cosine_cycles"]
 
@@ -59,7 +59,7 @@ def cosine_cycles(t, n_cycles=4):
 
     Examples
     --------
-    >>> from skdeep._tabular import cosine_cycles
+    >>> from skdeep._estimators.tabular import cosine_cycles
     >>> peak = (2 ** 0.5 - 1) / 15  # the middle of the first cycle
     >>> [round(float(cosine_cycles(t)), 3) for t in (0.0, peak, 1 / 15, 1.0)]
     [0.0, 1.0, 0.0, 0.0]
@@ -110,7 +110,7 @@ _TABULAR_DOC = """
         Minibatch size (``'auto'``: ``min(200, n_samples)``).
     learning_rate : {{'cosine_cycles', 'constant'}}, default='cosine_cycles'
         ``'cosine_cycles'`` multiplies ``learning_rate_init`` by
-        :func:`~skdeep._tabular.cosine_cycles` of the training progress
+        :func:`~skdeep._estimators.tabular.cosine_cycles` of the training progress
         (``n_cycles`` cycles on a log time axis, set per epoch);
         ``'constant'`` keeps it.
     learning_rate_init : float, default={lr!r}

@@ -1,6 +1,6 @@
 """Keras' and scikit-learn's callbacks on skdeep's epoch loop.
 
-Both enter training the same way, as :class:`~skdeep._training.EpochHook`s:
+Both enter training the same way, as :class:`~skdeep._training.hooks.EpochHook`s:
 
 * :class:`KerasCallbackHook` calls Keras callbacks (``EarlyStopping``,
   ``ReduceLROnPlateau``, ``ModelCheckpoint``, ``CSVLogger``, ``TensorBoard``,
@@ -18,8 +18,8 @@ import copy
 import uuid
 import warnings
 
-from ._backend import load
-from ._training import EpochHook
+from .._backend import load
+from .hooks import EpochHook
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin, with_callbacks

@@ -1,0 +1,225 @@
+"""The ``compare`` and ``search`` commands: cross-validate, print, plot, save."""
+
+import json
+import os
+import sys
+import time
+
+from .models import _model_keys, _scorer_name, _splitter, build_models
+from .tables import CLIError, _column_kinds, _note, load_table, prepare
+
+def _describe(name, X, y, task, cv, scoring):
+    numeric, categorical = _column_kinds(X)
+    what = f"{y.nunique()} classes" if task == "classification" else "regression"
+    missing = int(X.isna().sum().sum())
+    return (
+        f"{name}: {len(X)} rows, {X.shape[1]} features ({len(numeric)} numeric, "
+        f"{len(categorical)} categorical; {missing} missing values); target {y.name!r} "
+        f"({what}); {cv}-fold {'stratified ' if task == 'classification' else ''}CV, "
+        f"scoring {scoring}"
+    )
+
+
+def _quiet():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    warnings.filterwarnings("ignore", message=".*Stochastic Optimizer.*")
+
+
+def _table(args):
+    """What both commands start with: the table read, cleaned and described."""
+    frame, target, name = load_table(args.data, args.target)
+    X, y, task, notes, cleaner = prepare(frame, target, args.task, args.cv)
+    for n in notes:
+        _note(n)
+    return X, y, task, notes, cleaner, name, target, _scorer_name(args.scoring, task)
+
+
+def compare(args):
+    """``skdeep compare``: cross-validated scores, fit and predict times, best first."""
+    X, y, task, notes, _, name, target, scoring = _table(args)
+    keys = _model_keys(args.models)
+    splitter = _splitter(task, args.cv, args.seed)
+    print(_describe(name, X, y, task, args.cv, scoring) + "\n")
+    _quiet()
+    from sklearn.model_selection import cross_validate
+
+    from .._backend import load
+
+    start = time.perf_counter()
+    load()  # Keras' one-time start-up, reported apart from the models' times
+    _note(f"Keras started in {time.perf_counter() - start:.1f} s")
+    rows, failed = [], []
+    for i, (label, model) in enumerate(build_models(task, X, keys, args.seed), 1):
+        print(f"[{i}/{len(keys)}] {label} ...", file=sys.stderr, flush=True)
+        try:
+            result = cross_validate(model, X, y, cv=splitter, scoring=scoring,
+                                    n_jobs=args.n_jobs, error_score="raise")
+        except Exception as exc:  # noqa: BLE001 - one model failing must not hide the rest
+            failed.append(label)
+            _note(f"{label} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            continue
+        scores = result["test_score"]
+        rows.append({
+            "model": label, "mean": float(scores.mean()), "std": float(scores.std()),
+            "scores": [float(s) for s in scores],
+            "fit_time": float(result["fit_time"].mean()),
+            "predict_time": float(result["score_time"].mean()),
+        })
+    rows.sort(key=lambda r: r["mean"], reverse=True)
+    print(f"| rank | model | {scoring} (mean ± std) | fit time (s) | predict time (s) |")
+    print("|---|---|---|---|---|")
+    for rank, r in enumerate(rows, 1):
+        print(f"| {rank} | {r['model']} | {r['mean']:.4f} ± {r['std']:.4f} | "
+              f"{r['fit_time']:.2f} | {r['predict_time']:.3f} |")
+    print("\nfit and predict times are per fold; predict time includes scoring.")
+    if args.json:
+        _write_json(args.json, {
+            "data": name, "target": target, "task": task, "scoring": scoring, "cv": args.cv,
+            "seed": args.seed, "rows": len(X), "features": X.shape[1], "notes": notes,
+            "results": rows, "failed": failed,
+        })
+    if args.plot and rows:
+        from ..plotting import ScoreComparisonDisplay
+
+        display = ScoreComparisonDisplay.from_results(rows, scoring=scoring)
+        display.ax_.set_title(f"{name}: {args.cv}-fold CV")
+        _save_figure(display.figure_, args.plot)
+    return 1 if failed else 0
+
+
+DEFAULT_GRID = {"hidden_layer_sizes": [[16], [64], [64, 32]], "dropout": [0.0, 0.2]}
+
+
+def _grid(text, estimator, prefix):
+    """The parameter grid from ``--grid`` JSON (or the course's default)."""
+    if text is None:
+        grid = DEFAULT_GRID
+    else:
+        source = text
+        if os.path.exists(text):
+            with open(text) as f:
+                source = f.read()
+        try:
+            grid = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise CLIError(f"--grid is not valid JSON: {exc}") from None
+        if not isinstance(grid, dict) or not grid or not all(
+                isinstance(v, list) and v for v in grid.values()):
+            raise CLIError('--grid must be a JSON object of non-empty lists, e.g. '
+                           '\'{"hidden_layer_sizes": [[32], [64, 32]], "alpha": [0.0001, 0.01]}\'')
+    valid = estimator.get_params(deep=False)
+    unknown = [k for k in grid if k not in valid]
+    if unknown:
+        raise CLIError(f"unknown parameter(s) {unknown} in --grid; "
+                       f"{type(estimator).__name__} takes {sorted(valid)}")
+    out = {}
+    for key, values in grid.items():
+        if key == "hidden_layer_sizes":
+            values = [tuple(v) if isinstance(v, list) else v for v in values]
+        out[prefix + key] = values
+    return out
+
+
+def search(args):
+    """``skdeep search``: cross-validated hidden-unit x dropout search with early stopping."""
+    X, y, task, _, cleaner, name, _, scoring = _table(args)
+    splitter = _splitter(task, args.cv, args.seed)
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from .. import MLPClassifier, MLPRegressor
+
+    cls = MLPClassifier if task == "classification" else MLPRegressor
+    net = cls(early_stopping=True, missing="impute", max_iter=args.max_iter,
+              learning_rate_init=0.003, n_iter_no_change=20, random_state=args.seed)
+    _, categorical = _column_kinds(X)
+    model, prefix = (net, "") if categorical else (
+        make_pipeline(StandardScaler(), net), f"{cls.__name__.lower()}__")
+    grid = _grid(args.grid, net, prefix)
+    n_candidates = 1
+    for values in grid.values():
+        n_candidates *= len(values)
+    print(_describe(name, X, y, task, args.cv, scoring))
+    print(f"GridSearchCV over {', '.join(k[len(prefix):] for k in grid)}: {n_candidates} "
+          f"candidates x {args.cv} folds, early stopping on a validation split of each "
+          "training fold\n")
+    _quiet()
+    searcher = GridSearchCV(model, grid, cv=splitter, scoring=scoring, n_jobs=args.n_jobs,
+                            error_score="raise")
+    start = time.perf_counter()
+    try:
+        searcher.fit(X, y)
+    except ValueError as exc:
+        raise CLIError(f"the search failed: {str(exc).splitlines()[0]}") from None
+    seconds = time.perf_counter() - start
+    results = searcher.cv_results_
+    order = sorted(range(len(results["params"])), key=lambda i: results["rank_test_score"][i])
+    print(f"| rank | {' | '.join(k[len(prefix):] for k in grid)} | {scoring} (mean ± std) "
+          "| fit time (s) |")
+    print("|---|" + "---|" * len(grid) + "---|---|")
+    for i in order:
+        values = " | ".join(str(results["params"][i][k]) for k in grid)
+        print(f"| {results['rank_test_score'][i]} | {values} | "
+              f"{results['mean_test_score'][i]:.4f} ± {results['std_test_score'][i]:.4f} | "
+              f"{results['mean_fit_time'][i]:.2f} |")
+    best = searcher.best_estimator_
+    best_net = best.steps[-1][1] if hasattr(best, "steps") else best
+    print(f"\nbest: {searcher.best_params_ if not prefix else {k[len(prefix):]: v for k, v in searcher.best_params_.items()}}"
+          f", refitted on all {len(X)} rows in {best_net.n_iter_} epochs; search took "
+          f"{seconds:.1f} s")
+    if args.plot:
+        _search_figure(searcher, prefix + next(iter(grid))[len(prefix):], name, args.plot)
+    if args.save:
+        from sklearn.pipeline import Pipeline
+
+        # the cleaning first, so the saved model predicts on raw rows of the table
+        _save_model(Pipeline([("clean", cleaner), ("model", best)]), args.save)
+    return 0
+
+
+def _search_figure(searcher, param, name, path):
+    from ..plotting import LossCurveDisplay, SearchResultsDisplay, _pyplot
+
+    plt = _pyplot()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    SearchResultsDisplay.from_search(searcher, param=param, ax=left)
+    left.set_title(f"{name}: validation curve")
+    LossCurveDisplay.from_estimator(searcher, ax=right)
+    right.set_title("best model, refitted")
+    figure.tight_layout()
+    _save_figure(figure, path)
+
+
+def _save_figure(figure, path):
+    figure.tight_layout()
+    try:
+        figure.savefig(path, dpi=110)
+    except (OSError, ValueError) as exc:
+        raise CLIError(f"cannot write the plot to {path!r}: {exc}") from None
+    _note(f"plot saved to {path}")
+
+
+def _save_model(model, path):
+    """:func:`skdeep.save`: atomic, versioned, loaded back with :func:`skdeep.load`."""
+    from .._persistence import save
+
+    try:
+        save(model, path)
+    except OSError as exc:
+        raise CLIError(f"cannot save the model to {path!r}: {exc}") from None
+    _note(f"best model saved to {path} (load it with skdeep.load({path!r}); it predicts on "
+          "raw rows of the table)")
+
+
+def _write_json(path, payload):
+    try:
+        with open(path, "w") as f:
+            json.dump(payload, f, indent=2)
+    except OSError as exc:
+        raise CLIError(f"cannot write {path!r}: {exc}") from None
+    _note(f"results written to {path}")

@@ -1,0 +1,279 @@
+"""Reading and cleaning the user's table for ``skdeep compare`` and ``skdeep search``.
+
+Standard library only at the top (pandas and scikit-learn load when a command
+runs). :class:`TableCleaner` is part of the models ``skdeep search --save``
+writes, so it must stay importable as ``skdeep.cli.TableCleaner``.
+"""
+
+import os
+import sys
+
+#: Bundled data sets: name -> (loader in sklearn.datasets, task).
+BUNDLED = {
+    "breast_cancer": ("load_breast_cancer", "classification"),
+    "iris": ("load_iris", "classification"),
+    "wine": ("load_wine", "classification"),
+    "digits": ("load_digits", "classification"),
+    "diabetes": ("load_diabetes", "regression"),
+}
+
+
+DEFAULT_DATA = "breast_cancer"
+
+
+#: Integer targets with at most this many distinct values are classes.
+MAX_INTEGER_CLASSES = 20
+
+
+class CLIError(Exception):
+    """A problem with the user's invocation or data, reported as one line."""
+
+
+def _note(message):
+    print(f"note: {message}", file=sys.stderr)
+
+
+def load_table(data, target):
+    """Read DATA (a file or a bundled name) into a DataFrame; return it and the target.
+
+    Parameters
+    ----------
+    data : str or None
+        Path to a CSV/TSV/Parquet file, or a name in :data:`BUNDLED`
+        (default ``'breast_cancer'``).
+    target : str or None
+        Target column; bundled data sets default to ``'target'``.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+    target : str
+    name : str
+        What to call the data in the output.
+    """
+    import pandas as pd
+
+    if data is None:
+        data = DEFAULT_DATA
+    if data in BUNDLED and not os.path.exists(data):
+        import sklearn.datasets
+
+        loader, task = BUNDLED[data]
+        bunch = getattr(sklearn.datasets, loader)(as_frame=True)
+        frame = bunch.frame.copy()
+        if task == "classification" and "target_names" in bunch:
+            frame["target"] = pd.Categorical.from_codes(bunch.target, bunch.target_names)
+        return frame, target or "target", data
+    if not os.path.exists(data):
+        raise CLIError(
+            f"no such file or bundled data set: {data!r} (bundled: {', '.join(BUNDLED)})"
+        )
+    if os.path.isdir(data):
+        raise CLIError(f"{data!r} is a directory; pass a CSV or Parquet file")
+    lower = data.lower()
+    try:
+        if lower.endswith((".parquet", ".pq")):
+            frame = pd.read_parquet(data)
+        elif lower.endswith((".tsv", ".tab")):
+            frame = pd.read_csv(data, sep="\t")
+        else:
+            frame = pd.read_csv(data, sep=None, engine="python")
+    except ImportError as exc:
+        raise CLIError(f"cannot read {data!r}: {exc} (pip install pyarrow for Parquet)") from None
+    except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CLIError(f"cannot read {data!r} as a table: {first}") from None
+    if frame.empty or frame.shape[1] < 2:
+        raise CLIError(
+            f"{data!r} holds {frame.shape[0]} rows and {frame.shape[1]} columns; a target and "
+            "at least one feature column are needed"
+        )
+    if target is None:
+        raise CLIError(f"--target COL is required; the columns are {list(frame.columns)}")
+    return frame, target, os.path.basename(data)
+
+
+def _looks_like_dates(column):
+    import pandas as pd
+
+    values = column.dropna().astype(str)
+    if values.empty or not values.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.9:
+        return None
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(column, errors="coerce", format="mixed")
+    if parsed.notna().sum() < 0.9 * column.notna().sum():
+        return None
+    return parsed
+
+
+def prepare(frame, target, task="auto", cv=5):
+    """Split a raw table into features and target, with notes on what changed.
+
+    Rows without a target are dropped; constant columns and identifier-like
+    text columns (a different value in every row) are dropped; date columns
+    become days since 1970-01-01; bool columns become 0/1. Everything else --
+    numbers with missing values, text and category columns -- is kept for the
+    models' own preprocessing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    target : str
+        Target column.
+    task : {'auto', 'classification', 'regression'}, default='auto'
+        ``'auto'`` picks classification for text, category, bool and integer
+        targets with at most 20 values.
+    cv : int, default=5
+        Folds the data must support.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+    y : pandas.Series
+    task : str
+    notes : list of str
+    cleaner : TableCleaner
+        The fitted column cleaning, to replay on new tables.
+    """
+    import pandas as pd
+
+    if target not in frame.columns:
+        raise CLIError(f"no column {target!r}; the columns are {[str(c) for c in frame.columns]}")
+    if frame.columns.duplicated().any():
+        dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise CLIError(f"duplicated column names {dup}: rename them")
+    notes = []
+    y = frame[target]
+    keep = y.notna()
+    if not keep.all():
+        notes.append(f"dropped {int((~keep).sum())} rows without a target")
+    frame, y = frame[keep], y[keep]
+    if task == "auto":
+        discrete = (
+            isinstance(y.dtype, pd.CategoricalDtype) or y.dtype == bool
+            or pd.api.types.is_object_dtype(y) or pd.api.types.is_string_dtype(y)
+            or (pd.api.types.is_integer_dtype(y) and y.nunique() <= MAX_INTEGER_CLASSES)
+        )
+        task = "classification" if discrete else "regression"
+    if task == "classification":
+        y = y.astype(str) if not isinstance(y.dtype, pd.CategoricalDtype) else y
+        counts = y.value_counts()
+        counts = counts[counts > 0]
+        if len(counts) < 2:
+            raise CLIError(
+                f"target {target!r} has one class ({counts.index[0]!r}): nothing to classify"
+            )
+        if counts.min() < cv:
+            raise CLIError(
+                f"too few rows for {cv}-fold CV: class {counts.idxmin()!r} has "
+                f"{counts.min()} row(s); use --cv {max(2, int(counts.min()))} or fewer, or "
+                "more data"
+            )
+    else:
+        if not pd.api.types.is_numeric_dtype(y):
+            raise CLIError(f"--task regression needs a numeric target; {target!r} is {y.dtype}")
+        y = y.astype(float)
+        if len(y) < 2 * cv:
+            raise CLIError(f"too few rows ({len(y)}) for {cv}-fold CV; use a smaller --cv")
+    cleaner = TableCleaner().fit(frame.drop(columns=[target]))
+    notes.extend(cleaner.notes_)
+    X = cleaner.transform(frame.drop(columns=[target]))
+    if X.shape[1] == 0:
+        raise CLIError("no usable feature column is left (see the notes above)")
+    return X, y, task, notes, cleaner
+
+
+class TableCleaner:
+    """What ``skdeep compare`` / ``search`` do to a raw table's feature columns.
+
+    Learned once, replayed on new tables (the model ``skdeep search --save``
+    writes starts with it, so it predicts on raw rows): constant columns and
+    identifier-like text columns are dropped, date columns (or text holding
+    dates) become days since 1970-01-01, bool columns become 0/1, text
+    columns keep their values (missing as None). A scikit-learn transformer.
+    """
+
+    def fit(self, X, y=None):
+        """Decide what to do with each column of the DataFrame ``X``."""
+        import pandas as pd
+
+        self.drop_, self.dates_, self.notes_ = [], [], []
+        for name in X.columns:
+            column = X[name]
+            if column.nunique(dropna=False) <= 1:
+                self.drop_.append(name)
+                self.notes_.append(f"dropped column {name!r}: it holds one value")
+            elif pd.api.types.is_datetime64_any_dtype(column):
+                self.dates_.append(name)
+                self.notes_.append(f"column {name!r} (dates) converted to days since 1970-01-01")
+            elif column.dtype != bool and (
+                    pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+                if _looks_like_dates(column) is not None:
+                    self.dates_.append(name)
+                    self.notes_.append(f"column {name!r} (dates as text) converted to days "
+                                       "since 1970-01-01")
+                elif column.nunique() == len(column) and len(column) > 20:
+                    self.drop_.append(name)
+                    self.notes_.append(f"dropped column {name!r}: a different text in every "
+                                       "row (an identifier?)")
+        self.columns_ = [c for c in X.columns if c not in self.drop_]
+        return self
+
+    def transform(self, X):
+        """Apply the learned cleaning to a DataFrame with the fitted columns."""
+        import pandas as pd
+
+        missing = [c for c in self.columns_ if c not in X.columns]
+        if missing:
+            raise ValueError(f"columns {missing} are missing from the table")
+        X = X[self.columns_].copy()
+        for name in X.columns:
+            column = X[name]
+            if name in self.dates_:
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    X[name] = _days(pd.to_datetime(column, errors="coerce", format="mixed"))
+            elif column.dtype == bool:
+                X[name] = column.astype(float)
+            elif pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+                X[name] = column.astype(object).where(column.notna(), None)
+        X.columns = [str(c) for c in X.columns]
+        return X
+
+    def fit_transform(self, X, y=None):
+        """Fit, then transform ``X``."""
+        return self.fit(X, y).transform(X)
+
+    def get_params(self, deep=True):
+        """No parameters (scikit-learn's estimator API)."""
+        return {}
+
+    def set_params(self, **params):
+        """No parameters (scikit-learn's estimator API)."""
+        return self
+
+
+def _days(column):
+    import numpy as np
+
+    values = column.astype("datetime64[ns]")
+    days = (values - np.datetime64("1970-01-01")) / np.timedelta64(1, "D")
+    return days.astype(float)
+
+
+def _column_kinds(X):
+    import pandas as pd
+
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])]
+    categorical = [c for c in X.columns if c not in numeric]
+    return numeric, categorical
+
+
+# the cleaner is pickled into saved models: its name must not depend on this file
+TableCleaner.__module__ = "skdeep.cli"
