@@ -34,6 +34,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS
 from ._backend import load
+from ._private import flatten_layers
 
 _, keras = load()
 ops = keras.ops
@@ -706,6 +707,5 @@ def stochastic_layers(model):
         ones included.
     """
     return [
-        layer for layer in model._flatten_layers(include_self=False, recursive=True)
-        if isinstance(layer, _StochasticLayer)
+        layer for layer in flatten_layers(model) if isinstance(layer, _StochasticLayer)
     ]

@@ -24,11 +24,13 @@ import numpy as np
 from sklearn import model_selection as _sk
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import _safe_split
-from sklearn.utils.validation import _check_method_params, indexable
+from sklearn.utils.validation import indexable
 
-from ._cohort import session as _grouped
+from . import _cohort
+from ._private import (
+    Interval, StrOptions, check_method_params, safe_split, search_splitter,
+    set_search_splitter,
+)
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
 
@@ -66,7 +68,7 @@ class _GroupedSearchMixin:
         self.grouped_fit_time_ = 0.0
         self.n_grouped_fits_ = 0
         try:
-            with _grouped.session(self.max_cohort) as session:
+            with _cohort.session(self.max_cohort) as session:
                 self._grouping_session = session
                 if self.group_fits and self.n_jobs not in (None, 1) and not _cluster_backend():
                     # worker processes would not see the grouped fits' states
@@ -149,27 +151,27 @@ class _GroupedSearchMixin:
             # scikit-learn's pass see the very same splits (a one-time
             # iterable, or a shuffling splitter without a seed, would give
             # others on a second call)
-            checked = getattr(self, "_checked_cv_orig", None)
+            checked = search_splitter(self)
             if checked is None:  # scikit-learn < 1.9 keeps it in a local
                 return None
             splits = list(checked.split(X, y, groups))
-            self._checked_cv_orig = _FixedSplits(splits)
+            set_search_splitter(self, _FixedSplits(splits))
         else:
             splits = list(cv.split(X, y, groups))
         tasks, index = [], []
         for c, candidate in enumerate(candidates):
             for train, _ in splits:
                 estimator = clone(self.estimator).set_params(**clone(candidate, safe=False))
-                if not _grouped.groupable(_network(estimator)):
+                if not _cohort.groupable(_network(estimator)):
                     continue
-                X_train, y_train = _safe_split(estimator, X, y, train)
-                fit_params = _check_method_params(X, params=params, indices=train)
+                X_train, y_train = safe_split(estimator, X, y, train)
+                fit_params = check_method_params(X, params=params, indices=train)
                 tasks.append(_Task(estimator, X_train, y_train, fit_params))
                 index.append(c)
         if not tasks:
             return None
         start = time.perf_counter()
-        _grouped.run_threads(tasks, min(len(tasks), 2 * self.max_cohort))
+        _cohort.run_threads(tasks, min(len(tasks), 2 * self.max_cohort))
         elapsed = time.perf_counter() - start
         if session.disabled is not None:
             import warnings

@@ -16,7 +16,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval
+from ._private import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["RobustSmoothClipScaler", "smooth_clip"]

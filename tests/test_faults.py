@@ -24,6 +24,7 @@ from skdeep import (
     RNNSequenceRegressor,
 )
 from skdeep._engine import cache as _engines
+from skdeep._engine.backend import current
 
 X, y = make_classification(n_samples=200, n_features=8, random_state=0)
 Xr, yr = make_regression(n_samples=100, n_features=5, random_state=0)
@@ -250,7 +251,7 @@ def test_new_architectures_do_not_pile_up_engines_or_graphs(monkeypatch):
     """
     from skdeep._engine import cache as _engines
 
-    engine_type = _engines.engine_class().__name__
+    engine_type = current().engine_class().__name__
     graph_type = "ClosedJaxpr" if engine_type == "JaxEngine" else "FuncGraph"
     skdeep.clear_cache()
     base_engines, base_graphs = _live(engine_type), _live(graph_type)

@@ -20,7 +20,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdeep import MLPClassifier, MLPRegressor
-from skdeep._cohort import session as _grouped
+from skdeep import _cohort
+from skdeep._cohort import program as _program
+from skdeep._cohort import registry as _registry
 from skdeep.model_selection import GridSearchCV, RandomizedSearchCV
 
 X, y = make_classification(240, 8, n_informative=5, n_classes=3, random_state=0)
@@ -155,9 +157,9 @@ def test_search_results_pickle_and_continue_like_scikit_learns():
 
 
 def test_one_program_per_depth_and_barrier_counts():
-    _grouped._programs.clear()
+    _program._programs.clear()
     ours, _ = _searches(MLPClassifier(**COMMON), {"hidden_layer_sizes": [(3,), (5,), (11,)]})
-    families = {key[0][0] for key in _grouped._programs}
+    families = {key[0][0] for key in _program._programs}
     assert families == {1}  # three widths, one compiled program
     assert ours.n_grouped_fits_ == 9
 
@@ -169,11 +171,11 @@ def test_ctrl_c_in_a_grouped_fit_stops_every_member():
         raise KeyboardInterrupt
 
     fits = [lambda: MLPClassifier(max_iter=50, random_state=0).fit(X, y) for _ in range(3)]
-    with _grouped.session() as session:
+    with _cohort.session() as session:
         with pytest.raises(KeyboardInterrupt):
-            _grouped.run_threads(fits + [interrupt], 4)
+            _cohort.run_threads(fits + [interrupt], 4)
         assert session.aborted is not None
-    assert _grouped.active() is None
+    assert _cohort.active() is None
     for _ in range(100):
         if threading.active_count() <= before:
             break
@@ -190,9 +192,15 @@ def test_member_engine_layout_matches_the_compiled_engine():
         net.fit(X, y)
     real = _engines.acquire(net._spec)
     try:
-        with _grouped.session():
-            member = _grouped.member_engine(net._spec)
-            member.release()
+        with _cohort.session():
+            # the session fills the engine cache's provider slot: a training fit
+            # of a dense MLP gets a member, which goes back to the session
+            member = _engines.acquire(net._spec, training=True)
+            assert type(member).__name__ == "MemberEngine"
+            _engines.release(member)
+        outside = _engines.acquire(net._spec, training=True)
+        assert type(outside).__name__ != "MemberEngine"  # the slot is empty again
+        _engines.release(outside)
         assert [v.path for v in member.variables] == [v.path for v in real.variables]
         assert [w.shape for w in member.initial_weights] == [w.shape for w in real.initial_weights]
     finally:
@@ -248,14 +256,14 @@ def test_workers_see_the_callers_scikit_learn_config(monkeypatch):
     import sklearn
 
     hits = []
-    take = _grouped.take_fitted
+    take = _registry.Registry.take
 
-    def counted(*args):
-        state = take(*args)
+    def counted(self, *args):
+        state = take(self, *args)
         hits.append(state is not None)
         return state
 
-    monkeypatch.setattr(_grouped, "take_fitted", counted)
+    monkeypatch.setattr(_registry.Registry, "take", counted)
     pipe = make_pipeline(StandardScaler(), MLPClassifier(**COMMON))
     with sklearn.config_context(transform_output="pandas"):
         ours, theirs = _searches(pipe, {"mlpclassifier__alpha": [1e-4, 1e-2]})
@@ -268,12 +276,12 @@ def test_workers_see_the_callers_scikit_learn_config(monkeypatch):
 
 def test_compiled_programs_stay_bounded(monkeypatch):
     # every beta_1 value is its own program: a long random search must not keep them all
-    monkeypatch.setattr(_grouped, "MAX_PROGRAMS", 2)
-    _grouped._programs.clear()
+    monkeypatch.setattr(_program, "MAX_PROGRAMS", 2)
+    _program._programs.clear()
     for beta_1 in (0.8, 0.85, 0.9):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             GridSearchCV(MLPClassifier(max_iter=2, beta_1=beta_1, random_state=0),
                          {"alpha": [1e-4]}, cv=2).fit(X, y)
-    assert len(_grouped._programs) == 2
-    assert {key[0][3][1] for key in _grouped._programs} == {0.85, 0.9}
+    assert len(_program._programs) == 2
+    assert {key[0][3][1] for key in _program._programs} == {0.85, 0.9}

@@ -13,6 +13,7 @@ from sklearn.model_selection import GridSearchCV
 
 from skdeep import MLPClassifier, MLPRegressor
 from skdeep._engine import cache as _engines
+from skdeep._engine.backend import current
 from skdeep._engine import core as _engine_core
 
 RNG = np.random.RandomState(0)
@@ -188,15 +189,15 @@ def test_mc_sampling_is_one_compiled_call(monkeypatch):
     def no_loop(*args, **kwargs):
         raise AssertionError("MC sampling must not call predict once per sample")
 
-    monkeypatch.setattr(_engines.engine_class(), "predict", no_loop)
+    monkeypatch.setattr(current().engine_class(), "predict", no_loop)
     calls = []
-    original = _engines.engine_class().mc_predict
+    original = current().engine_class().mc_predict
 
     def counting(self, *args, **kwargs):
         calls.append(1)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_engines.engine_class(), "mc_predict", counting)
+    monkeypatch.setattr(current().engine_class(), "mc_predict", counting)
     mean, std = reg.predict(X_1D[:20], return_std=True)
     assert len(calls) == 1 and std.shape == (20,) and np.all(std > 0)
 

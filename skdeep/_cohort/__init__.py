@@ -1,6 +1,23 @@
 """The search accelerator: many (candidate, fold) fits trained in stacked cohorts.
 
-Used by :mod:`skdeep.model_selection`; it plugs into the layers below through
-their slots (the engine cache's provider and the fit template's fit cache),
-and nothing below imports it.
+Used by :mod:`skdeep.model_selection`.  It plugs into the layers below
+through their slots -- the engine cache's provider
+(:func:`skdeep._engine.cache.install_provider`) and the fit template's fit
+cache (:func:`skdeep._estimators.base.install_fit_cache`) -- and nothing below
+imports it.
+
+* :mod:`~skdeep._cohort.session` -- one search's session: the barrier, the
+  worker threads, the slots filled;
+* :mod:`~skdeep._cohort.member` -- a fit's engine inside a cohort, and which
+  fits may join one;
+* :mod:`~skdeep._cohort.registry` -- the fitted states, found again by
+  scikit-learn's own pass;
+* :mod:`~skdeep._cohort.stack` -- a cohort's stacked rows, weights and slots;
+* :mod:`~skdeep._cohort.program` -- the compiled epoch of a cohort.
 """
+
+from .member import groupable
+from .session import MAX_COHORT, GroupedTrainingError, active, run_threads, session
+
+__all__ = ["MAX_COHORT", "GroupedTrainingError", "active", "groupable", "run_threads",
+           "session"]

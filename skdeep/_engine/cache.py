@@ -1,20 +1,27 @@
 """Which engine a fit gets, and the process-wide cache of compiled engines.
 
-Engines are cached by :class:`~skdeep._engine.spec.ModelSpec`: a new
-architecture costs a trace (tenths of a second), a cached one only a weight
-assignment.  The engine class follows the Keras backend in use
-(:class:`skdeep._engine.tensorflow.Engine` on TensorFlow,
-:class:`skdeep._engine.jax.JaxEngine` on JAX); this module is the only place
-that knows both.
+Engines are cached by :class:`~skdeep._engine.spec.ModelSpec` (and placement):
+a new architecture costs a trace (tenths of a second), a cached one only a
+weight assignment.  The engine class follows the Keras backend in use
+(:func:`skdeep._engine.backend.current`).
+
+An accelerator above this layer can lend training fits engines of its own
+through the *provider slot* (:func:`install_provider`; the search cohorts of
+:mod:`skdeep._cohort` use it): every engine names the ``pool`` it goes back
+to, so :func:`release` never needs to know what kind it is.
 """
 
 import collections
+import contextlib
+import gc
 import random
+import sys
 import threading
 
-from .._cohort import session as _grouped
+from .backend import current
 
-__all__ = ["MAX_IDLE_ENGINES", "acquire", "release", "clear_cache", "engine_class"]
+__all__ = ["MAX_IDLE_ENGINES", "acquire", "clear_cache", "install_provider", "lease",
+           "release"]
 
 #: How many idle engines the process keeps, across all architectures.
 MAX_IDLE_ENGINES = 16
@@ -23,18 +30,66 @@ _idle = collections.OrderedDict()  # (spec, placement) -> idle engines (LRU orde
 _idle_lock = threading.Lock()
 _evicted = 0  # engines evicted since the backend's caches were last cleared
 
+#: The provider slot: ``provider(spec)`` returns an engine for a one-device
+#: training fit, or None to let the cache serve it.  A module global, not a
+#: context variable: a search's worker threads must all see it.
+_provider = None
+
+
+def install_provider(provider):
+    """Fill (or, with None, empty) the engine-provider slot.
+
+    Parameters
+    ----------
+    provider : callable or None
+        ``provider(spec)`` -> an engine (with a ``pool`` whose
+        ``give_back(engine)`` takes it back) or None.
+    """
+    global _provider
+    _provider = provider
+
+
+class _Pool:
+    """The cache as the place a compiled engine goes back to (see :func:`release`)."""
+
+    @staticmethod
+    def give_back(engine):
+        global _evicted
+        with _idle_lock:
+            key = (engine.spec, engine.placement)
+            _idle.setdefault(key, []).append(engine)
+            _idle.move_to_end(key)
+            while sum(len(v) for v in _idle.values()) > MAX_IDLE_ENGINES:
+                oldest = next(iter(_idle))
+                _idle[oldest].pop(0)
+                if not _idle[oldest]:
+                    del _idle[oldest]
+                _evicted += 1
+            trim = _evicted >= MAX_IDLE_ENGINES
+            if trim:
+                _evicted = 0
+        if trim:
+            # JAX's own compilation caches keep the traced programs and
+            # executables of every jitted function (~7 MB per architecture),
+            # and TensorFlow's kernel cache the kernels of functions long
+            # deleted (~1 MB): unbounded over a long random search.  Dropping
+            # them once per 16 evictions bounds that at 16 engines beyond the
+            # cache, for at most one recompile (JAX) / kernel instantiation
+            # (TF) of each engine still cached.
+            _clear_backend_caches(trim_heap=False)
+
 
 def acquire(spec, training=False, placement=None):
     """Take an idle compiled engine for ``spec`` from the cache, or build one.
 
     ``placement`` (a :class:`skdeep._engine.distribution.Placement`) asks for an
     engine that trains data-parallel over its devices; engines are cached
-    per (spec, placement).  A one-device training fit inside a grouped
-    search (:mod:`skdeep._cohort`) gets a member of a stacked cohort
-    instead, when its network can train in one.
+    per (spec, placement).  A one-device training fit first asks the
+    provider slot (a grouped search lends a member of a stacked cohort).
     """
-    if training and placement is None and _grouped.active() is not None:
-        engine = _grouped.member_engine(spec)
+    provider = _provider
+    if training and placement is None and provider is not None:
+        engine = provider(spec)
         if engine is not None:
             return engine
     key = (spec, placement)
@@ -49,55 +104,35 @@ def acquire(spec, training=False, placement=None):
     # global `random`; a seeded fit must leave the user's random state alone
     state = random.getstate()
     try:
-        engine = engine_class()(spec, placement)
+        engine = current().engine_class()(spec, placement)
     finally:
         random.setstate(state)
     engine.placement = placement
+    engine.pool = _Pool
     return engine
 
 
-def engine_class():
-    """The engine class for the Keras backend in use: :class:`Engine` on
-    TensorFlow, :class:`skdeep._engine.jax.JaxEngine` on JAX."""
-    from .._backend import backend
-
-    if backend() == "jax":
-        from .jax import JaxEngine
-
-        return JaxEngine
-    from .tensorflow import Engine
-
-    return Engine
-
-
 def release(engine):
-    """Return ``engine`` to the cache, evicting the least recently used ones."""
-    global _evicted
-    if isinstance(engine, _grouped.MemberEngine):
-        engine.release()
-        return
-    with _idle_lock:
-        key = (engine.spec, engine.placement)
-        _idle.setdefault(key, []).append(engine)
-        _idle.move_to_end(key)
-        while sum(len(v) for v in _idle.values()) > MAX_IDLE_ENGINES:
-            oldest = next(iter(_idle))
-            _idle[oldest].pop(0)
-            if not _idle[oldest]:
-                del _idle[oldest]
-            _evicted += 1
-        trim = _evicted >= MAX_IDLE_ENGINES
-        if trim:
-            _evicted = 0
-    if trim:
-        # JAX's own compilation caches keep the traced programs (jaxprs) and
-        # executables of every jitted function (~7 MB per architecture), and
-        # TensorFlow's kernel cache the kernels of functions long deleted
-        # (~1 MB): unbounded over a long random search.  Dropping them once
-        # per 16 evictions bounds that at 16 engines beyond the cache, for at
-        # most one recompile (JAX) / kernel instantiation (TF) of each engine
-        # still cached.
-        _clear_backend_caches(trim_heap=False)
+    """Give ``engine`` back to its pool (the cache evicts the least recently used)."""
+    engine.pool.give_back(engine)
+
+
+@contextlib.contextmanager
+def lease(spec, training=False, placement=None):
+    """An engine for the block: :func:`acquire` before it, :func:`release` after.
+
+    If the block raises, the engine's variables may hold a half-done update:
+    it is marked as holding no known weights (``loaded = None``) before it
+    goes back, so the next user loads its own.
+    """
+    engine = acquire(spec, training=training, placement=placement)
+    try:
+        yield engine
+    except BaseException:
+        engine.loaded = None
+        raise
+    finally:
+        release(engine)
 
 
 def clear_cache():
@@ -126,30 +161,14 @@ def clear_cache():
 def _clear_backend_caches(trim_heap):
     """Free what the backend keeps for engines no longer cached.
 
-    On JAX, ``jax.clear_caches()`` (the traced programs and executables of
-    every jitted function, kept after their engines are gone); on TensorFlow, the eager context's kernel
-    cache (each traced function's instantiated kernels, ~1 MB per
-    architecture, kept after the function itself is gone; live engines
-    re-instantiate theirs on their next call); then a garbage collection, and with
-    ``trim_heap`` glibc's ``malloc_trim`` so the freed memory is returned
+    The backend's compilation caches (see the adapters'
+    ``clear_caches``) between two garbage collections, and with
+    ``trim_heap`` glibc's ``malloc_trim``, so the freed memory is returned
     to the operating system (resident memory falls, not only the heap's use).
     """
-    import gc
-    import sys
-
-    from .._backend import backend
-
     gc.collect()  # engines just dropped release their functions first
-    if "keras" in sys.modules and backend() == "jax":
-        import jax
-
-        jax.clear_caches()
-    elif "tensorflow" in sys.modules:
-        from tensorflow.python.eager import context
-
-        clear_kernels = getattr(context.context(), "clear_kernel_cache", None)
-        if clear_kernels is not None:  # a private API: skipped if it goes away
-            clear_kernels()
+    if "keras" in sys.modules:  # nothing was compiled before Keras started
+        current().clear_caches()
     gc.collect()
     if trim_heap and sys.platform.startswith("linux"):
         try:

@@ -1,7 +1,8 @@
 """Where a fit trains: on one device, or data-parallel over several.
 
-An estimator's ``distribution`` parameter is resolved here, at fit time, into
-a :class:`Placement` -- the devices one training engine spreads each
+An estimator's ``distribution`` parameter is resolved at fit time (by
+:func:`skdeep._engine.backend.resolve_placement`, which calls this module's
+resolver for the backend in use) into a :class:`Placement` -- the devices one training engine spreads each
 minibatch over -- or ``None`` for an ordinary one-device fit.  The engines
 read it: the TensorFlow engine builds its model and optimizer in a
 ``tf.distribute`` strategy's scope and runs each minibatch as one step per
@@ -20,9 +21,9 @@ a compiled engine's variables belong to one strategy, and the engine cache
 import threading
 import warnings
 
-from .._backend import backend, load
+from .._backend import load
 
-__all__ = ["Placement", "resolve"]
+__all__ = ["Placement", "resolve_jax", "resolve_tensorflow"]
 
 _lock = threading.Lock()
 _placements = {}  # (backend, device names) -> Placement
@@ -49,11 +50,6 @@ class Placement:
         self.handle = handle
         self._key = (self.devices, id(handle) if user else None)
 
-    @property
-    def n_replicas(self):
-        """How many replicas share each minibatch."""
-        return len(self.devices)
-
     def __eq__(self, other):
         return isinstance(other, Placement) and self._key == other._key
 
@@ -62,31 +58,6 @@ class Placement:
 
     def __repr__(self):
         return f"Placement({list(self.devices)})"
-
-
-def resolve(distribution):
-    """The :class:`Placement` for an estimator's ``distribution``, or None.
-
-    Parameters
-    ----------
-    distribution : None, 'data_parallel', list of str or a backend object
-        ``None``: one device.  ``'data_parallel'``: every GPU the backend
-        sees, else every (logical) CPU device.  A list of device names
-        (``['/gpu:0', '/gpu:1']``; on JAX ``['gpu:0', 'gpu:1']``).  On
-        TensorFlow a ``tf.distribute.Strategy`` (``MirroredStrategy``,
-        ``MultiWorkerMirroredStrategy``); on JAX a ``jax.sharding.Mesh`` with
-        one axis or a ``keras.distribution.DataParallel``.
-
-    Returns
-    -------
-    Placement or None
-        None when the fit trains on one device.
-    """
-    if distribution is None:
-        return None
-    if backend() == "jax":
-        return _resolve_jax(distribution)
-    return _resolve_tensorflow(distribution)
 
 
 def _one_device(devices):
@@ -130,7 +101,21 @@ def _bad_value(distribution, engine):
     )
 
 
-def _resolve_tensorflow(distribution):
+def resolve_tensorflow(distribution):
+    """The :class:`Placement` of ``distribution`` on TensorFlow, or None for one device.
+
+    Parameters
+    ----------
+    distribution : 'data_parallel', list of str or tf.distribute.Strategy
+        ``'data_parallel'``: every GPU TensorFlow sees, else every (logical)
+        CPU device.  A list of device names (``['/gpu:0', '/gpu:1']``).  A
+        ``tf.distribute.Strategy`` (``MirroredStrategy``,
+        ``MultiWorkerMirroredStrategy``).
+
+    Returns
+    -------
+    Placement or None
+    """
     tf, _ = load()
     if isinstance(distribution, tf.distribute.Strategy):
         devices = tuple(distribution.extended.worker_devices)
@@ -167,7 +152,20 @@ def _resolve_tensorflow(distribution):
                    lambda: Placement(devices, tf.distribute.MirroredStrategy(list(devices))))
 
 
-def _resolve_jax(distribution):
+def resolve_jax(distribution):
+    """The :class:`Placement` of ``distribution`` on JAX, or None for one device.
+
+    Parameters
+    ----------
+    distribution : 'data_parallel', list of str or a mesh
+        ``'data_parallel'``: every device JAX sees.  A list of device names
+        (``['gpu:0', 'gpu:1']``).  A ``jax.sharding.Mesh`` with one axis or a
+        ``keras.distribution.DataParallel``.
+
+    Returns
+    -------
+    Placement or None
+    """
     import jax
     import numpy as np
     from jax.sharding import Mesh

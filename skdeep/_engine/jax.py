@@ -21,7 +21,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._backend import load, precision
+from .._private import build_without_random_initializers, flatten_layers
 from .core import _EngineCore, as_csr, chunk_rows
+from .jax_rows import Rows, SparseRows, bcoo, bucket
+from .objective import objective
 from .spec import PENALTIES
 
 __all__ = ["JaxEngine"]
@@ -38,93 +41,8 @@ def _in_precision(method):
     return wrapper
 
 
-def _bucket(n, fine=False):
-    """Round a row count up to one of a few sizes, to bound re-compilations.
-
-    Training data is padded to a power of two (at least 16): its padding is
-    only copied, never computed on, and the folds of a cross-validation and
-    the final refit on all rows then share one compiled epoch.  With
-    ``fine=True`` (inputs that are computed on whole, as in ``predict``) the
-    sizes are ``m * 2**j`` with ``8 <= m <= 16``: at most an eighth of padding.
-    """
-    n = int(n)
-    if n <= 16:
-        return 16
-    if not fine:
-        return 1 << (n - 1).bit_length()
-    step = 1 << (n.bit_length() - 4)
-    return -(-n // step) * step
-
-
-class _Rows:
-    """A device array padded to a bucket of rows, and how many rows are real."""
-
-    __slots__ = ("array", "n")
-
-    def __init__(self, array, n):
-        self.array, self.n = array, n
-
-    @property
-    def full(self):
-        """The whole (padded) array, as the full-batch functions take it."""
-        return self.array
-
-    @property
-    def n_rows(self):
-        return self.array.shape[0]
-
-
-
-def _bcoo(jax, X, n_rows, nse):
-    """CSR matrix ``X`` as a JAX ``BCOO`` of ``n_rows`` rows and ``nse`` stored
-    entries (the padding entries hold 0 at (0, 0), adding nothing)."""
-    from jax.experimental import sparse as jsparse
-
-    coo = X.tocoo()
-    indices = np.zeros((nse, 2), np.int32)
-    data = np.zeros(nse, X.dtype)
-    indices[: coo.nnz, 0], indices[: coo.nnz, 1], data[: coo.nnz] = coo.row, coo.col, coo.data
-    return jsparse.BCOO((jax.device_put(data), jax.device_put(indices)),
-                        shape=(int(n_rows), int(X.shape[1])))
-
-
-class _SparseRows:
-    """Training rows of a sparse-input network on the device.
-
-    ``array`` is the CSR matrix as ``(indptr, indices, data)`` device arrays
-    (rows padded with empty ones, stored entries to a bucket size, so folds
-    share compilations); the compiled epoch gathers each minibatch from them
-    as a ``BCOO`` of at most :meth:`batch_nnz` entries.  ``full`` is the whole
-    matrix as one ``BCOO`` for the full-batch functions.
-    """
-
-    def __init__(self, jax, X, n_rows, put=None):
-        self._nse = nnz = _bucket(max(X.nnz, 1))
-        indptr = np.full(n_rows + 1, X.nnz, np.int32)
-        indptr[: X.shape[0] + 1] = X.indptr
-        indices = np.zeros(nnz, np.int32)
-        data = np.zeros(nnz, X.dtype)
-        indices[: X.nnz], data[: X.nnz] = X.indices, X.data
-        put = jax.device_put if put is None else put
-        self.array = tuple(put(a) for a in (indptr, indices, data))
-        self.n, self.n_rows = X.shape[0], n_rows
-        self._lengths = np.sort(np.diff(X.indptr))[::-1]
-        self._jax, self._X = jax, X
-        self._full = None
-
-    def batch_nnz(self, batch_size):
-        """A bucketed bound on the stored entries of any ``batch_size`` real rows."""
-        return _bucket(max(1, int(self._lengths[:batch_size].sum())))
-
-    @property
-    def full(self):
-        if self._full is None:
-            self._full = _bcoo(self._jax, self._X, self.n_rows, self._nse)
-        return self._full
-
-
 class _JaxOps:
-    """The few array operations the shared loss code needs, in JAX."""
+    """The array operations of :func:`skdeep._engine.objective.objective`, in JAX."""
 
     def __init__(self, jax, dtype):
         self.jnp, self.jax, self.dtype = jax.numpy, jax, dtype
@@ -234,49 +152,16 @@ class JaxEngine(_EngineCore):
         # Python; everything else runs the whole epoch as one program.
         self._stepwise = jax.default_backend() == "cpu" and any(
             "Conv" in type(layer).__name__
-            for layer in self.model._flatten_layers(include_self=False, recursive=True)
+            for layer in flatten_layers(self.model)
         )
         self._compiled = {}
 
     def _creating(self, make):
-        """Run ``make`` (a model or optimizer build) without its random initializers.
-
-        Every random initial value is drawn again by the estimator (from
-        ``random_state``) before training, but on JAX each Keras initializer
-        call compiles a random-number program per shape -- about 0.1-0.3 s a
-        layer.  So the model is built with its variables' initialization
-        deferred (inside a ``StatelessScope``), random ones are set to zeros
-        and deterministic ones (zeros, ones, an LSTM's forget bias) run as
-        usual.  Falls back to a plain build if Keras refuses.
-        """
-        _, keras = load()
-        try:
-            from keras.src.backend.common import global_state
-        except ImportError:  # pragma: no cover - Keras reorganised its internals
-            return make()
-        key = "uninitialized_variables"
-        before = list(global_state.get_global_attribute(key, []) or [])
-        try:
-            with keras.StatelessScope(initialize_variables=False):
-                result = make()
-            pending = [
-                v for v in (global_state.get_global_attribute(key, []) or [])
-                if not any(v is b for b in before)
-            ]
-            global_state.set_global_attribute(key, before)
-            for v in pending:
-                initializer = v._initializer
-                config = initializer.get_config() if hasattr(initializer, "get_config") else {}
-                name = type(initializer).__name__
-                if "seed" in config or name == "Zeros":
-                    v._initializer = lambda shape, dtype: np.zeros(shape, dtype)
-                elif name == "Ones":
-                    v._initializer = lambda shape, dtype: np.ones(shape, dtype)
-                v._deferred_initialize()
-        except Exception:  # noqa: BLE001 - any refusal: build the plain way
-            global_state.set_global_attribute(key, before)
-            return make()
-        return result
+        """Run ``make`` (a model or optimizer build) without compiling a random
+        program per variable: every random initial value is drawn again by the
+        estimator before training (see
+        :func:`skdeep._private.build_without_random_initializers`)."""
+        return build_without_random_initializers(make)
 
     def _precision(self):
         return precision(self.spec.dtype)
@@ -305,8 +190,8 @@ class JaxEngine(_EngineCore):
     def _losses(self, y, outputs, sw, penalties, tv, extra):
         """``(objective, reported)`` for one batch: the TF engine's formulas, in JAX."""
         kernels = [tv[i] for i in self._penalized_index]
-        return self._objective(_JaxOps(self._jax, self._dtype), y, outputs, sw, penalties,
-                               kernels, extra)
+        return objective(_JaxOps(self._jax, self._dtype), self.spec, y, outputs, sw, penalties,
+                         kernels, extra)
 
     def _gather_sparse(self, X, idx, valid, nnz):
         """Rows ``idx`` of the device CSR matrix ``X`` as a ``BCOO`` of ``nnz`` entries.
@@ -489,14 +374,14 @@ class JaxEngine(_EngineCore):
                     a = X.toarray()
                 else:
                     n = X.shape[0]
-                    rows = _bucket(n) if pad and self._padded else n
-                    out.append(_SparseRows(self._jax, X, rows, self._put))
+                    rows = bucket(n) if pad and self._padded else n
+                    out.append(SparseRows(self._jax, X, rows, self._put))
                     continue
             a = np.asarray(a)
             n = a.shape[0]
-            if pad and self._padded and _bucket(n) != n:
-                a = np.concatenate([a, np.zeros((_bucket(n) - n, *a.shape[1:]), a.dtype)])
-            out.append(_Rows(self._put(a), n))
+            if pad and self._padded and bucket(n) != n:
+                a = np.concatenate([a, np.zeros((bucket(n) - n, *a.shape[1:]), a.dtype)])
+            out.append(Rows(self._put(a), n))
         return tuple(out)
 
     @_in_precision
@@ -546,10 +431,6 @@ class JaxEngine(_EngineCore):
         old = self._ov[self._lr_index]
         self._ov[self._lr_index] = self._put(np.asarray(learning_rate, old.dtype))
 
-    def get_learning_rate(self):
-        """Return the optimizer's current learning rate as a float."""
-        return float(self._ov[self._lr_index])
-
     def optimizer_state(self):
         """Return a NumPy copy of the optimizer's variables."""
         return [np.array(v) for v in self._ov]
@@ -566,7 +447,7 @@ class JaxEngine(_EngineCore):
         """
         n, batch_size = len(perm), int(batch_size)
         data = (X.array, Y.array, SW.array)
-        nnz = X.batch_nnz(batch_size) if isinstance(X, _SparseRows) else 0
+        nnz = X.batch_nnz(batch_size) if isinstance(X, SparseRows) else 0
         if self._stepwise:
             return self._stepwise_epoch(data, perm, batch_size, self._penalties(penalties), nnz)
         if self._padded:
@@ -594,12 +475,12 @@ class JaxEngine(_EngineCore):
             if self.sparse:
                 part = as_csr(part, self.spec.dtype)
                 n_real = part.shape[0]
-                yield _bcoo(self._jax, part, _bucket(n_real, fine=True),
-                            _bucket(max(part.nnz, 1))), n_real
+                yield bcoo(self._jax, part, bucket(n_real, fine=True),
+                            bucket(max(part.nnz, 1))), n_real
                 continue
             part = part.toarray() if sp.issparse(part) else np.asarray(part)
             n_real = part.shape[0]
-            size = _bucket(n_real, fine=True)
+            size = bucket(n_real, fine=True)
             if size != n_real:
                 pad = np.zeros((size - n_real, *part.shape[1:]), dtype=part.dtype)
                 part = np.concatenate([part, pad])

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from .._backend import load
 from .core import _EngineCore, as_csr, chunk_rows
+from .objective import objective
 from .spec import PENALTIES
 
 __all__ = ["Engine"]
@@ -60,8 +61,21 @@ def _csr_rows(tf, indptr, indices, data, idx, n_features):
     return tf.SparseTensor(coords, tf.gather(data, positions), shape)
 
 
+def _n_workers(strategy):
+    """How many worker processes run ``strategy`` (its cluster's chief and workers).
+
+    Public API: a multi-worker strategy has a ``cluster_resolver`` whose
+    cluster spec names the tasks; one-process strategies have none.
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None:
+        return 1
+    spec = resolver.cluster_spec()
+    return max(1, sum(spec.num_tasks(job) for job in spec.jobs if job in ("chief", "worker")))
+
+
 class _TensorFlowOps:
-    """The few array operations :meth:`_EngineCore._objective` needs, in TensorFlow."""
+    """The array operations of :func:`skdeep._engine.objective.objective`, in TensorFlow."""
 
     def __init__(self, tf, dtype):
         self.tf, self.dtype = tf, dtype
@@ -119,6 +133,7 @@ class Engine(_EngineCore):
     def __init__(self, spec, placement=None):
         tf, _ = load()
         self._strategy = None if placement is None else placement.handle
+        self._workers = None  # worker processes of the strategy, once asked
         super().__init__(spec)
         self._dtype = tf.as_dtype(spec.dtype)
         #: whether the network takes sparse rows (an MLP fitted on a sparse matrix)
@@ -188,8 +203,8 @@ class Engine(_EngineCore):
     # ------------------------------------------------------------------ graph code
     def _losses(self, y, outputs, sw, penalties, sw_total=None, share=1.0):
         tf, _ = load()
-        return self._objective(_TensorFlowOps(tf, self._dtype), y, outputs, sw, penalties,
-                               self._penalized, self.model.losses, sw_total, share)
+        return objective(_TensorFlowOps(tf, self._dtype), self.spec, y, outputs, sw, penalties,
+                         self._penalized, self.model.losses, sw_total, share)
 
     def _epoch(self, X, Y, SW, perm, batch_size, penalties):
         tf, _ = load()
@@ -374,9 +389,10 @@ class Engine(_EngineCore):
         return (X, *(tf.convert_to_tensor(a) for a in rest))
 
     def _multi_worker(self):
-        extended = getattr(self._strategy, "extended", None)
-        return bool(extended is not None and getattr(extended, "_in_multi_worker_mode",
-                                                     lambda: False)())
+        """Whether the strategy spans several worker processes (decided once)."""
+        if self._workers is None:
+            self._workers = _n_workers(self._strategy)
+        return self._workers > 1
 
     def _check_workers_agree(self, what, *arrays):
         """Refuse to train when the workers of a multi-worker strategy differ in ``arrays``.
@@ -465,10 +481,6 @@ class Engine(_EngineCore):
     def set_learning_rate(self, learning_rate):
         """Set the optimizer's learning rate without re-tracing."""
         self.optimizer.learning_rate.assign(learning_rate)
-
-    def get_learning_rate(self):
-        """Return the optimizer's current learning rate as a float."""
-        return float(self.optimizer.learning_rate.numpy())
 
     def optimizer_state(self):
         """Return a NumPy copy of the optimizer's variables."""

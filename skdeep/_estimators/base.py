@@ -23,24 +23,20 @@ import math
 import uuid
 import warnings
 from numbers import Integral, Real
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    _num_samples,
-    check_array,
-    check_is_fitted,
-    check_X_y,
-    validate_data,
-)
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, validate_data
 
-from .._cohort import session as _grouped
 from .._engine import cache as _engines
+from .._engine.backend import resolve_placement
+from .._private import (
+    Interval, Options, StrOptions, check_sample_weight, flatten_layers, num_samples,
+)
 from .._engine.spec import PENALTIES, ModelSpec
 from .._backend import float64_outside_skdeep, load, precision
 from .._training.callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
@@ -51,6 +47,38 @@ from .._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ..builders import _per_layer
 
 _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
+
+
+class FitCache(Protocol):
+    """What fills the fit-cache slot (:func:`install_fit_cache`).
+
+    The fit template asks it before a ``fit`` trains and tells it after, so
+    an accelerator above this layer (a grouped search, :mod:`skdeep._cohort`)
+    can hand back a state it trained already -- the policy layer owns the
+    interface, the accelerator implements it.
+    """
+
+    def take(self, estimator, X, y, sample_weight):
+        """The ``__dict__`` of an identical fit trained already, or None."""
+
+    def store(self, estimator, X, y, sample_weight):
+        """Called after ``estimator`` was fitted on ``(X, y, sample_weight)``."""
+
+
+#: The fit-cache slot; a module global so that a search's worker threads see it.
+_fit_cache = None
+
+
+def install_fit_cache(cache):
+    """Fill (or, with None, empty) the fit-cache slot.
+
+    Parameters
+    ----------
+    cache : FitCache or None
+        Consulted by every training ``fit`` (not ``partial_fit``).
+    """
+    global _fit_cache
+    _fit_cache = cache
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad")
 
@@ -571,19 +599,19 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
         # Ctrl-C that ends a fit (before its first epoch, or inside a search)
         # leaves the estimator as it was before the call, never half-fitted
-        grouping = train and not incremental and _grouped.active() is not None
-        if grouping:
-            # a grouped search trained this very fit already (same parameters,
-            # same data): take its state instead of training again
-            state = _grouped.take_fitted(self, X, y, sample_weight)
+        cache = _fit_cache if train and not incremental else None
+        if cache is not None:
+            # an accelerator above (a grouped search) trained this very fit
+            # already (same parameters, same data): take its state instead
+            state = cache.take(self, X, y, sample_weight)
             if state is not None:
                 self.__dict__.update(state)
                 return self
         before = {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
         try:
             self._fit_body(X, y, sample_weight, incremental, classes, train)
-            if grouping:
-                _grouped.store_fitted(self, X, y, sample_weight)
+            if cache is not None:
+                cache.store(self, X, y, sample_weight)
             return self
         except KeyboardInterrupt:
             self.__dict__.clear()
@@ -604,7 +632,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         )
         if sp.issparse(X) and not self._sparse_rows:
             X = X.toarray()
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X, dtype=X.dtype)
         sample_weight = sample_weight * self._class_sample_weight(y).astype(X.dtype)
         if train:
             _check_positive_weights(sample_weight)
@@ -688,9 +716,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                     "solver='lbfgs' takes full-batch steps on one device. Use a stochastic "
                     "solver ('adam', 'sgd', ...) or distribution=None."
                 )
-            from .._engine.distribution import resolve
-
-            placement = resolve(distribution)
+            placement = resolve_placement(distribution)
         self.devices_ = None if placement is None else list(placement.devices)
         return placement
 
@@ -918,7 +944,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
             return 200 if self.max_iter == "auto" else int(self.max_iter)
         if self.max_iter != "auto":
             return int(self.max_iter)
-        n = _num_samples(X)
+        n = num_samples(X)
         if self.early_stopping:
             n -= math.ceil(self.validation_fraction * n)
         batch = resolve_batch_size(self.batch_size, max(n, 1), self._auto_batch_size,
@@ -936,6 +962,15 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _class_sample_weight(self, y):
         return np.ones(y.shape[0])
+
+    def _cohort_eligible(self, activations):
+        """Whether a fit with these parameters can train in a search cohort (hook).
+
+        A cohort (:mod:`skdeep._cohort`) trains plain dense networks whose
+        hidden activation is one of ``activations``; families that build
+        other networks keep the default, False.
+        """
+        return False
 
     def _stratify_labels(self, y):
         return None
@@ -965,7 +1000,7 @@ def _seeded_layer_initial_weights(engine, rng, kernel_initializer=None):
     given, replaces the initializer of every ``kernel``.
     """
     owners = {}
-    for layer in engine.model._flatten_layers(include_self=False, recursive=True):
+    for layer in flatten_layers(engine.model):
         for attr, init_attr in _INITIALIZER_ATTRIBUTES.items():
             variable = getattr(layer, attr, None)
             initializer = getattr(layer, init_attr, None)

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from .._private import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .rnn import RNNSequenceClassifier

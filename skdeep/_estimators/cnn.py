@@ -4,7 +4,7 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from .._private import Interval, Options, StrOptions
 
 from .base import BaseNeuralEstimator, positive_ints
 from .._docstrings import fill_doc

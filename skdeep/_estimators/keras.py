@@ -10,7 +10,7 @@ compiled epochs, cached per configuration, scikit-learn's stopping rules.
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._param_validation import StrOptions
+from .._private import StrOptions
 
 from .._docstrings import fill_doc
 from .._user_model import build_user_network, freeze, probe

@@ -2,13 +2,14 @@
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
+import numpy as np
 
 from .._activations import NUMPY_ACTIVATIONS, dense_forward
-from .base import BaseNeuralEstimator
 from .._docstrings import fill_doc
-from .heads import ClassifierHead, RegressorHead
+from .._private import Interval, StrOptions
 from ..builders import build_mlp
+from .base import BaseNeuralEstimator
+from .heads import ClassifierHead, RegressorHead
 
 
 #: Largest ``n_rows x n_weights`` predicted in NumPy: below it TensorFlow's
@@ -79,6 +80,29 @@ class _BaseMLP(BaseNeuralEstimator):
         names = [f"hidden_{i}" for i in range(len(sizes))] + ["output"]
         return [(self._weights[index[f"{n}/kernel"]], self._weights[index[f"{n}/bias"]])
                 for n in names]
+
+    def _cohort_eligible(self, activations):
+        """Plain dense networks train in a search's cohorts.
+
+        A stochastic solver Keras updates in closed form (``'adam'``,
+        ``'sgd'``), a hidden activation of ``activations``, the loss's own
+        output activation, and none of dropout, DropConnect, batch norm,
+        L1 or activity penalties, gradient-norm stopping, ``n_init``,
+        callbacks, ``kernel_initializer``, warm starts or ``distribution``.
+        """
+        p = self.get_params(deep=False)
+        rates = [p["dropout"], p["dropconnect"]]
+        if any(np.any(np.asarray(r, dtype=float) != 0) for r in rates):
+            return False
+        return (
+            p["solver"] in ("adam", "sgd") and p["activation"] in activations
+            and not p["batch_normalization"]
+            and p["l1"] == 0 and p["activity_l1"] == 0 and p["activity_l2"] == 0
+            and p["min_grad_norm"] == 0 and p["n_init"] == 1 and not p["callbacks"]
+            and p["output_activation"] in (None, "identity")
+            and p["kernel_initializer"] is None
+            and not p["warm_start"] and p["distribution"] is None
+        )
 
     def _initialize(self, X, Y, sample_weight=None):
         self._hidden_sizes()  # fail early on a bad value

@@ -5,9 +5,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from .._private import Interval, Options, StrOptions, check_y
 from sklearn.utils.validation import (
-    _check_y,
     check_array,
     check_consistent_length,
     check_is_fitted,
@@ -169,7 +168,7 @@ class _BaseRNN(BaseNeuralEstimator):
                 self.n_features_in_ = int(lengths[0])
             else:
                 self.__dict__.pop("n_features_in_", None)
-        y = _check_y(y, multi_output=check_params.get("multi_output", False),
+        y = check_y(y, multi_output=check_params.get("multi_output", False),
                      y_numeric=check_params.get("y_numeric", False), estimator=self)
         check_consistent_length(X, y)
         return self._shape_input(X, reset), y

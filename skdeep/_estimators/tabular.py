@@ -25,7 +25,7 @@ epoch loop, like every other per-epoch behaviour.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from .._private import Interval, StrOptions
 
 from .base import BaseNeuralEstimator
 from .heads import ClassifierHead, RegressorHead

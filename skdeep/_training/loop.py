@@ -16,6 +16,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
+from .._private import inside_sklearn_validation
 from .batching import epoch_order, resolve_batch_size, resolve_epochs, validation_split
 
 __all__ = ["EpochLoop"]
@@ -244,7 +245,7 @@ class EpochLoop:
                         ConvergenceWarning,
                     )
         except KeyboardInterrupt:
-            if est.n_iter_ == 0 or _inside_sklearn_validation():
+            if est.n_iter_ == 0 or inside_sklearn_validation():
                 raise  # nothing trained yet, or a search would score a cut-short fit
             warnings.warn(
                 f"Training interrupted by user after {est.n_iter_} epoch(s); keeping the "
@@ -340,26 +341,6 @@ class EpochLoop:
         est._store_weights(engine.get_weights())
         engine.loaded = est._weights_token
         est._record_history()
-
-
-def _inside_sklearn_validation(max_depth=60):
-    """Whether this fit runs inside scikit-learn's cross-validation or a search.
-
-    Looked up only on Ctrl-C: there the interrupt must stop the whole search
-    (scikit-learn's ``_fit_and_score`` lets a KeyboardInterrupt through)
-    instead of scoring a candidate whose training was cut short.
-    """
-    import sys
-
-    frame = sys._getframe(1)
-    for _ in range(max_depth):
-        if frame is None:
-            return False
-        if frame.f_code.co_name == "_fit_and_score" and frame.f_globals.get(
-                "__name__", "").startswith("sklearn."):
-            return True
-        frame = frame.f_back
-    return False
 
 
 def _with_flat_trainable(engine, weights, flat):

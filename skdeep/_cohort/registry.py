@@ -1,0 +1,90 @@
+"""The fitted states of a search's grouped fits, found again by scikit-learn's pass.
+
+:class:`Registry` fills the fit template's fit-cache slot
+(:func:`skdeep._estimators.base.install_fit_cache`): a fit trained in a
+cohort stores its state under its class, parameters and a fingerprint of its
+data; the identical fit of scikit-learn's own search takes it instead of
+training again.
+"""
+
+import hashlib
+import threading
+
+import numpy as np
+
+from .member import groupable
+
+__all__ = ["Registry", "fingerprint"]
+
+
+def fingerprint(*arrays):
+    """A digest of the data a fit sees (arrays, frames, sparse matrices, None)."""
+    import scipy.sparse as sp
+
+    h = hashlib.blake2b(digest_size=20)
+    for a in arrays:
+        if a is None:
+            h.update(b"none")
+            continue
+        if hasattr(a, "iloc"):  # pandas
+            import pandas as pd
+
+            h.update(repr((type(a).__name__, getattr(a, "columns", getattr(a, "name", None)),
+                           getattr(a, "dtypes", getattr(a, "dtype", None)))).encode())
+            h.update(pd.util.hash_pandas_object(a, index=True).to_numpy().tobytes())
+            continue
+        if sp.issparse(a):
+            a = a.tocsr()
+            h.update(repr(("sparse", a.shape, a.dtype.str)).encode())
+            for part in (a.data, a.indices, a.indptr):
+                h.update(np.ascontiguousarray(part).tobytes())
+            continue
+        a = np.asarray(a)
+        h.update(repr((a.shape, a.dtype.str)).encode())
+        if a.dtype == object:
+            h.update(repr(a.tolist()).encode())
+        else:
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _fit_key(estimator, X, y, sample_weight):
+    params = sorted(estimator.get_params(deep=False).items())
+    return (type(estimator), repr(params), fingerprint(X, y, sample_weight))
+
+
+class Registry:
+    """Fitted states keyed by (class, parameters, data fingerprint).
+
+    Parameters
+    ----------
+    is_worker : callable
+        Whether the calling thread runs one of the search's grouped fits:
+        only those store their state (a refit or a plain fit does not).
+    """
+
+    def __init__(self, is_worker):
+        self.is_worker = is_worker
+        self.states = {}
+        self.lock = threading.Lock()
+
+    def store(self, estimator, X, y, sample_weight):
+        """Keep a grouped fit's state for the identical fit that will ask for it."""
+        if self.is_worker():
+            key = _fit_key(estimator, X, y, sample_weight)
+            with self.lock:
+                self.states.setdefault(key, []).append(dict(estimator.__dict__))
+
+    def take(self, estimator, X, y, sample_weight):
+        """The state of an identical fit trained earlier in the session, or None."""
+        if not self.states or not groupable(estimator):
+            return None
+        key = _fit_key(estimator, X, y, sample_weight)
+        with self.lock:
+            states = self.states.get(key)
+            if not states:
+                return None
+            state = states.pop()
+            if not states:
+                del self.states[key]
+        return state

@@ -1,0 +1,248 @@
+"""The one objective: losses, their output gradients, penalties -- over any array namespace.
+
+Written once over a small *ops* namespace that each caller supplies: the
+TensorFlow and JAX engines (their compiled epochs), :class:`NumpyOps` (a search
+cohort member's held-out loss), ``keras.ops`` (the cohort's stacked program).
+So the number a fit reports in ``loss_curve_`` and the number its gradient is
+taken of are the same formula wherever the network is trained.
+"""
+
+import numpy as np
+
+from .spec import LOSSES
+
+__all__ = [
+    "KerasOps", "NumpyOps", "objective", "output_gradient", "per_sample_loss", "reported_scale",
+]
+
+#: Losses whose reported value averages over outputs, as scikit-learn's does.
+_REGRESSION = ("squared_error", "absolute_error", "huber")
+
+
+def reported_scale(loss, n_outputs):
+    """Factor from the summed-over-outputs loss to the one scikit-learn reports.
+
+    scikit-learn's ``loss_curve_`` averages regression losses over the
+    outputs (and sums the log-losses over classes).
+    """
+    return 1.0 / n_outputs if loss in _REGRESSION else 1.0
+
+
+def per_sample_loss(ops, loss, y, logits, output):
+    """Each sample's loss, summed over the outputs (the last axis).
+
+    Parameters
+    ----------
+    ops : namespace
+        Array operations: ``sum``, ``softmax_cross_entropy``,
+        ``sigmoid_cross_entropy``, ``xlogy``, ``exp``, ``abs``, ``square``,
+        ``minimum``.
+    loss : str
+        One of :data:`~skdeep._engine.spec.LOSSES`.
+    y : array of shape (..., n_samples, n_outputs)
+        Targets (one-hot rows for the log-losses).
+    logits, output : arrays shaped like ``y``
+        The output layer's pre-activation and activation.
+
+    Returns
+    -------
+    array of shape (..., n_samples)
+    """
+    if loss == "log_loss":
+        return ops.softmax_cross_entropy(y, logits)
+    if loss == "binary_log_loss":
+        return ops.sum(ops.sigmoid_cross_entropy(y, logits), -1)
+    if loss == "poisson":
+        return ops.sum(ops.xlogy(y, y) - y * logits - y + ops.exp(logits), -1)
+    if loss == "absolute_error":
+        return ops.sum(ops.abs(y - output), -1)
+    if loss == "huber":
+        err = ops.abs(y - output)
+        quad = ops.minimum(err, 1.0)
+        return ops.sum(0.5 * ops.square(quad) + (err - quad), -1)
+    if loss == "squared_error":
+        return 0.5 * ops.sum(ops.square(y - output), -1)
+    raise ValueError(f"Unknown loss {loss!r}; expected one of {LOSSES}.")
+
+
+def output_gradient(ops, loss, y, logits):
+    """The gradient of :func:`per_sample_loss` with respect to the logits.
+
+    For the losses whose output activation is their canonical link (softmax
+    with the log-loss, logistic with the binary log-loss, identity with the
+    squared error), what a hand-written backward pass starts from.
+    ``ops`` needs ``exp``, ``logsumexp``, ``sigmoid`` and ``sum``.
+    """
+    if loss == "log_loss":
+        probabilities = ops.exp(logits - ops.logsumexp(logits, axis=-1, keepdims=True))
+        return probabilities * ops.sum(y, axis=-1, keepdims=True) - y
+    if loss == "binary_log_loss":
+        return ops.sigmoid(logits) - y
+    if loss == "squared_error":
+        return logits - y
+    raise ValueError(f"No closed-form output gradient for loss {loss!r}.")
+
+
+def objective(ops, spec, y, outputs, sw, penalties, kernels, extra=(), sw_total=None,
+              share=1.0):
+    """Return ``(objective, reported)`` for one batch, in ``ops``' backend.
+
+    ``objective`` is what the gradient is taken of: per-sample losses
+    summed over outputs, averaged with the sample weights, plus
+    ``0.5 * alpha * ||W||^2 / sum(sw)`` -- scikit-learn's convention -- and
+    the optional ``l1 * ||W||_1 / sum(sw)`` and activity penalties
+    (weighted mean over samples of ``activity_l1 * sum|z|`` and
+    ``activity_l2 * sum z^2`` over hidden units, Keras' convention), plus
+    the Keras losses of the call (``extra``: regularizers, ``add_loss``).
+    ``reported`` is what scikit-learn prints in ``loss_curve_`` (for
+    regression losses it averages over outputs instead of summing).
+
+    Parameters
+    ----------
+    ops : namespace
+        See :func:`per_sample_loss`; also ``add_n``, ``cast``, ``zero`` and
+        ``rows`` (activity penalties).
+    spec : ModelSpec
+        Its ``loss``, ``penalties`` and ``n_outputs``.
+    y : array of shape (n_samples, n_outputs)
+        Targets.
+    outputs : sequence
+        ``(logits, output, *hidden_activations)`` of the batch.
+    sw : array of shape (n_samples,)
+        Sample weights.
+    penalties : sequence of float
+        Strengths in :data:`~skdeep._engine.spec.PENALTIES` order.
+    kernels : list of arrays
+        The values of the penalized weights.
+    extra : sequence, default=()
+        Keras' own losses of the call.
+    sw_total, share : default None, 1.0
+        A data-parallel replica computes its part of a minibatch's terms:
+        ``sw_total`` is the whole minibatch's weight sum (default: ``sw``'s),
+        and ``share`` the fraction of the batch-independent terms (weight
+        penalties, Keras losses) it adds, so that the replicas' parts sum to
+        the minibatch's objective.
+
+    Returns
+    -------
+    objective, reported : scalars
+    """
+    logits, output, *activities = outputs
+    per = per_sample_loss(ops, spec.loss, y, logits, output)
+    sw_sum = ops.sum(sw) if sw_total is None else sw_total
+    data = ops.sum(sw * per) / sw_sum
+    penalty = ops.zero()
+    if kernels:
+        squares = ops.add_n([ops.sum(ops.square(w)) for w in kernels])
+        penalty += 0.5 * penalties[0] * ops.cast(squares) / sw_sum
+        if "l1" in spec.penalties:
+            absolute = ops.add_n([ops.sum(ops.abs(w)) for w in kernels])
+            penalty += penalties[1] * ops.cast(absolute) / sw_sum
+        if share != 1.0:
+            penalty = penalty * share  # batch-independent: this replica's part
+    if activities:
+        flat = [ops.rows(z) for z in activities]
+        l1 = ops.add_n([ops.sum(ops.abs(z), 1) for z in flat])
+        l2 = ops.add_n([ops.sum(ops.square(z), 1) for z in flat])
+        per_sample = penalties[2] * l1 + penalties[3] * l2
+        penalty += ops.sum(sw * ops.cast(per_sample)) / sw_sum
+    if extra:
+        added = ops.cast(ops.add_n(list(extra)))
+        penalty = penalty + (added if share == 1.0 else added * share)
+    return data + penalty, data * reported_scale(spec.loss, spec.n_outputs) + penalty
+
+
+class NumpyOps:
+    """The array operations of :func:`objective`, in NumPy.
+
+    Parameters
+    ----------
+    dtype : numpy dtype
+        Dtype of the results.
+    """
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def sum(self, x, axis=None, keepdims=False):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    def softmax_cross_entropy(self, y, logits):
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return -np.sum(y * log_p, axis=-1)
+
+    def sigmoid_cross_entropy(self, y, logits):
+        return np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
+
+    def xlogy(self, x, y):
+        from scipy.special import xlogy
+
+        return xlogy(x, y)
+
+    def exp(self, x):
+        return np.exp(x)
+
+    def abs(self, x):
+        return np.abs(x)
+
+    def square(self, x):
+        return np.square(x)
+
+    def minimum(self, x, y):
+        return np.minimum(x, y)
+
+    def add_n(self, xs):
+        return sum(xs[1:], xs[0])
+
+    def cast(self, x):
+        return np.asarray(x).astype(self.dtype)
+
+    def zero(self):
+        return np.zeros((), self.dtype)
+
+    def rows(self, z):
+        return np.reshape(z, (z.shape[0], -1))
+
+
+class KerasOps:
+    """The operations of :func:`per_sample_loss` and :func:`output_gradient` in
+    ``keras.ops`` (any backend): what a program written in ``keras.ops`` uses.
+
+    Parameters
+    ----------
+    ops : module
+        ``keras.ops``.
+    """
+
+    def __init__(self, ops):
+        self.ops = ops
+
+    def sum(self, x, axis=None, keepdims=False):
+        return self.ops.sum(x, axis=axis, keepdims=keepdims)
+
+    def softmax_cross_entropy(self, y, logits):
+        ops = self.ops
+        return ops.sum(y * (ops.logsumexp(logits, axis=-1, keepdims=True) - logits), axis=-1)
+
+    def sigmoid_cross_entropy(self, y, logits):
+        ops = self.ops
+        return ops.relu(logits) - logits * y + ops.log1p(ops.exp(-ops.abs(logits)))
+
+    def logsumexp(self, x, axis=None, keepdims=False):
+        return self.ops.logsumexp(x, axis=axis, keepdims=keepdims)
+
+    def sigmoid(self, x):
+        return self.ops.sigmoid(x)
+
+    def exp(self, x):
+        return self.ops.exp(x)
+
+    def abs(self, x):
+        return self.ops.abs(x)
+
+    def square(self, x):
+        return self.ops.square(x)
+
+    def minimum(self, x, y):
+        return self.ops.minimum(x, y)
