@@ -5,11 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from .._private import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .rnn import RNNSequenceClassifier
+from .._private import Interval, Options, StrOptions
 from ..builders import RNN_CELLS
+from .rnn import RNNSequenceClassifier
 
 #: Parameters passed unchanged to the inner :class:`RNNSequenceClassifier`.
 _SHARED = (
@@ -35,6 +35,16 @@ class _NextCharacterNetwork(RNNSequenceClassifier):
     #: One example per character position makes thousands of rows: keep
     #: scikit-learn's ``min(200, n)`` batches, as CharRNN documents.
     _auto_batch_size = 200
+
+    def fit(self, X, y, validation_rows=None):
+        """Fit on the contexts ``X`` and next characters ``y``.
+
+        ``validation_rows`` -- ``(train_index, val_index)`` -- are the rows
+        early stopping holds out (each text's end, see
+        :meth:`CharRNN._held_out_ends`) instead of a random fraction.
+        """
+        self._validate_params()
+        return self._fit(X, y, validation_split=validation_rows)
 
     def _score_output(self, y, output, sample_weight):
         proba = self._as_proba(output)
@@ -314,9 +324,8 @@ class CharRNN(BaseEstimator):
             **{name: getattr(self, name) for name in _SHARED},
             standardize=False, random_state=self.random_state,
         )
-        if self.early_stopping:
-            self.network_._validation_rows = self._held_out_ends(texts)
-        self.network_.fit(contexts, targets)
+        held_out = self._held_out_ends(texts) if self.early_stopping else None
+        self.network_.fit(contexts, targets, validation_rows=held_out)
         self.loss_curve_ = self.network_.loss_curve_
         self.n_iter_ = self.network_.n_iter_
         return self

@@ -6,7 +6,8 @@ from numbers import Integral, Real
 import numpy as np
 from .._private import Interval, Options, StrOptions
 
-from .base import BaseNeuralEstimator, positive_ints
+from .base import BaseNeuralEstimator
+from .settings import positive_ints
 from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
 from ..builders import build_cnn, conv_output_size

@@ -18,14 +18,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
-from .base import _STOCHASTIC_SOLVERS
-
 
 def _stochastic_only(estimator):
-    if estimator.solver not in _STOCHASTIC_SOLVERS:
+    config = estimator._training_config(incremental=True)
+    if not config.stochastic:
         raise AttributeError(
             "partial_fit is only available for stochastic optimizers. "
-            f"{estimator.solver} is not stochastic."
+            f"{config.solver} is not stochastic."
         )
     return True
 
@@ -117,14 +116,15 @@ class ClassifierHead(ClassifierMixin):
 
     def _out_activation(self):
         y_type = self._label_binarizer.y_type_
-        if self.output_activation is None:
+        chosen = getattr(self, "output_activation", None)  # a parameter of some families
+        if chosen is None:
             return "softmax" if y_type == "multiclass" else "logistic"
-        if self.output_activation == "softmax" and y_type.startswith("multilabel"):
+        if chosen == "softmax" and y_type.startswith("multilabel"):
             raise ValueError(
                 "output_activation='softmax' needs one label per sample; for a "
                 "multilabel target use 'logistic' (or None)."
             )
-        return self.output_activation
+        return chosen
 
     def _output_setup(self):
         out = self._out_activation()
@@ -280,14 +280,15 @@ class RegressorHead(RegressorMixin):
         return X, y
 
     def _output_setup(self):
+        chosen = getattr(self, "output_activation", None)  # a parameter of some families
         if self.loss == "poisson":
-            if self.output_activation not in (None, "exp"):
+            if chosen not in (None, "exp"):
                 raise ValueError(
                     "loss='poisson' uses an exponential output (a log link); got "
-                    f"output_activation={self.output_activation!r}. Leave it None."
+                    f"output_activation={chosen!r}. Leave it None."
                 )
             return "exp", "poisson"
-        return self.output_activation or "identity", self.loss
+        return chosen or "identity", self.loss
 
     def _encode_target(self, y, dtype):
         return np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)

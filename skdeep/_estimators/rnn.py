@@ -13,7 +13,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .base import BaseNeuralEstimator, positive_ints
+from .base import BaseNeuralEstimator
+from .settings import positive_ints
 from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
 from ..builders import RNN_CELLS, build_rnn

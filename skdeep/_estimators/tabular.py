@@ -22,6 +22,7 @@ The schedule is an :class:`~skdeep._training.hooks.EpochHook` on the shared
 epoch loop, like every other per-epoch behaviour.
 """
 
+import dataclasses
 from numbers import Integral, Real
 
 import numpy as np
@@ -76,20 +77,33 @@ class _CosineCycles(EpochHook):
     again, as they begin a new optimizer state); successive ``partial_fit``
     calls walk through it epoch by epoch and stay at its end after
     ``max_iter`` epochs.
+
+    Parameters
+    ----------
+    incremental : bool
+        Whether the call is ``partial_fit``.
+    learning_rate_init : float
+        The peak rate.
+    n_cycles : int
+        Cycles of the schedule.
+    max_iter : int
+        The schedule's length in epochs.
     """
 
     #: Lowest multiplier used, so a rate is never exactly 0.
     FLOOR = 1e-4
 
-    def __init__(self, incremental):
+    def __init__(self, incremental, learning_rate_init, n_cycles, max_iter):
         self.incremental = incremental
+        self.learning_rate_init, self.n_cycles, self.max_iter = (
+            learning_rate_init, n_cycles, max_iter)
 
     def on_epoch_begin(self, loop):
-        est = loop.estimator
-        done = loop.epoch if self.incremental else est.n_iter_
-        t = min((done + 0.5) / est.max_iter, 1.0)
-        factor = max(float(cosine_cycles(t, est.n_cycles)), self.FLOOR)
-        loop.learning_rate = est.learning_rate_init * factor
+        # epochs done: of this fit's schedule, or over all partial_fit calls
+        done = loop.epoch if self.incremental else loop.state.n_iter
+        t = min((done + 0.5) / self.max_iter, 1.0)
+        factor = max(float(cosine_cycles(t, self.n_cycles)), self.FLOOR)
+        loop.learning_rate = self.learning_rate_init * factor
 
 
 _TABULAR_DOC = """
@@ -201,34 +215,26 @@ class _BaseTabular(BaseNeuralEstimator):
         "missing": [StrOptions({"error", "impute"})],
     }
 
-    # what the shared loop reads and these estimators fix
-    solver = "adam"
-    shuffle = True
-    power_t = 0.5
-    momentum = 0.9
-    nesterovs_momentum = True
-    max_fun = 15000
-    output_activation = None
     _epoch_budget = True  # the schedule runs max_iter epochs by design
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, train=True):
-        if not (incremental and self.early_stopping):
-            return super()._fit(X, y, sample_weight, incremental, classes, train)
-        # Best-epoch selection is what fit does with its held-out rows; an epoch
-        # of partial_fit trains on every row it is given and selects nothing
-        # (scikit-learn's MLPs refuse early_stopping=True there instead, but
-        # here it is the default).
-        self.early_stopping = False
-        if getattr(self, "best_loss_", 0.0) is None:  # fitted with a held-out split
-            self.best_loss_ = min(self.loss_curve_, default=np.inf)
-        try:
-            return super()._fit(X, y, sample_weight, incremental, classes, train)
-        finally:
-            self.early_stopping = True
+    def _training_config(self, incremental=False):
+        """Adam (the recipe's solver; there is no ``solver`` parameter), and no
+        held-out rows in ``partial_fit``.
+
+        Best-epoch selection is what ``fit`` does with its held-out rows; an
+        epoch of ``partial_fit`` trains on every row it is given and selects
+        nothing (scikit-learn's MLPs refuse ``early_stopping=True`` there
+        instead, but here it is the default).
+        """
+        config = super()._training_config(incremental)
+        if incremental:
+            config = dataclasses.replace(config, early_stopping=False)
+        return config
 
     def _training_hooks(self, incremental):
         if self.learning_rate == "cosine_cycles":
-            return [_CosineCycles(incremental)]
+            return [_CosineCycles(incremental, self.learning_rate_init, self.n_cycles,
+                                  self.max_iter)]
         return []
 
     def _shape_input(self, X, reset):

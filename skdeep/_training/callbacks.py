@@ -19,6 +19,7 @@ import uuid
 import warnings
 
 from .._backend import load
+from .._private import num_samples
 from .hooks import EpochHook
 
 try:  # scikit-learn >= 1.9
@@ -66,12 +67,14 @@ class _OptimizerView:
         return self._loop.steps
 
 
-def check_keras_callbacks(callbacks, estimator):
+def check_keras_callbacks(callbacks, estimator, config):
     """Validate the ``callbacks`` parameter; return fresh copies to train with.
 
     The copies (kept as ``callbacks_``) leave the user's instances untouched,
     as scikit-learn requires of parameters, and keep the folds of a search
-    from sharing state.
+    from sharing state.  ``estimator`` names the estimator in messages;
+    ``config`` (its :class:`~skdeep._training.state.TrainingConfig`) says
+    which logs the fit produces.
 
     Raises
     ------
@@ -98,7 +101,7 @@ def check_keras_callbacks(callbacks, estimator):
                 f"callbacks must be a list of Keras callback instances "
                 f"(keras.callbacks.Callback), got {type(cb).__name__}: {cb!r}.{hint}"
             )
-    logs = available_logs(estimator)
+    logs = available_logs(config)
     for cb in callbacks:
         kind = type(cb).__name__
         if isinstance(cb, keras.callbacks.BackupAndRestore):
@@ -110,7 +113,7 @@ def check_keras_callbacks(callbacks, estimator):
         monitor = getattr(cb, "monitor", None)
         if isinstance(monitor, str) and monitor not in logs:
             more = ""
-            if monitor.startswith("val_") and not estimator.early_stopping:
+            if monitor.startswith("val_") and not config.early_stopping:
                 more = (
                     " Validation logs come with early_stopping=True (its "
                     "validation_fraction is held out; n_iter_no_change=np.inf leaves "
@@ -120,7 +123,7 @@ def check_keras_callbacks(callbacks, estimator):
                 f"{kind} monitors {monitor!r}, which this {name} fit does not log; it "
                 f"logs {sorted(logs)}.{more}"
             )
-        if estimator.solver == "lbfgs" and isinstance(
+        if not config.stochastic and isinstance(
             cb, (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
         ):
             raise ValueError(
@@ -157,18 +160,18 @@ def check_keras_callbacks(callbacks, estimator):
     return [copy.deepcopy(cb) for cb in callbacks]
 
 
-def available_logs(estimator):
-    """The keys of the logs each epoch of ``estimator``'s fit passes to callbacks."""
+def available_logs(config):
+    """The keys of the logs each epoch of a fit configured by ``config`` passes
+    to callbacks."""
     logs = {"loss"}
-    if estimator.solver != "lbfgs":
+    if config.stochastic:
         logs.add("learning_rate")
-    if getattr(estimator, "min_grad_norm", 0) > 0:
+    if config.min_grad_norm > 0:
         logs.add("grad_norm")
-    if estimator.early_stopping and estimator.solver != "lbfgs":
+    if config.early_stopping and config.stochastic:
         logs |= {"val_loss", "val_score"}
-        alias = getattr(estimator, "_validation_score_name", None)
-        if alias:
-            logs.add(f"val_{alias}")
+        if config.validation_score_name:
+            logs.add(f"val_{config.validation_score_name}")
     return logs
 
 
@@ -276,19 +279,21 @@ class FitCallbacks:
         Restarts of this call (``n_init``).
     incremental : bool
         Whether this is a ``partial_fit`` call (one epoch).
+    config : TrainingConfig
+        How the call trains.
     """
 
-    def __init__(self, estimator, X, y, sample_weight, n_runs, incremental):
+    def __init__(self, estimator, X, y, sample_weight, n_runs, incremental, config):
         self.estimator = estimator
-        self.keras = check_keras_callbacks(getattr(estimator, "callbacks", None), estimator)
+        self.keras = check_keras_callbacks(getattr(estimator, "callbacks", None), estimator,
+                                           config)
         estimator.callbacks_ = self.keras
         self.n_runs = n_runs
         self.root = None
         self.X, self.y = X, y
         self.metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        lbfgs = estimator.solver == "lbfgs"
-        self.task_name = "iteration" if lbfgs else "epoch"
-        self.n_epochs = 1 if incremental else estimator._planned_epochs(X)
+        self.task_name = "epoch" if config.stochastic else "iteration"
+        self.n_epochs = 1 if incremental else config.planned_epochs(num_samples(X))
         if SKLEARN_CALLBACKS and getattr(estimator, "_skl_callbacks", None):
             self.root = estimator._init_callback_context(
                 max_subtasks=n_runs if n_runs > 1 else self.n_epochs
