@@ -110,26 +110,32 @@ def w2(quick):
     common = dict(max_iter=30, random_state=0, tol=0.0, n_iter_no_change=1000)
     rows = []
     for n_jobs in (1, 2):
-        t_ours, g = timed(lambda: GridSearchCV(MLPClassifier(**common), grid, cv=5, n_jobs=n_jobs).fit(X, y), 1)
+        t_ours, g = timed(lambda: GridSearchCV(MLPClassifier(**common), grid, cv=5,
+                                               n_jobs=n_jobs).fit(X, y), 1)
         rows.append([n_jobs, "skdeep", f"{t_ours[0]:.1f}", "1.00", f"{g.best_score_:.3f}"])
-        t_sk, g = timed(lambda: GridSearchCV(SkMLP(**common), grid, cv=5, n_jobs=n_jobs).fit(X, y), 1)
-        rows.append(["", "sklearn MLP", f"{t_sk[0]:.1f}", f"{t_sk[0] / t_ours[0]:.2f}", f"{g.best_score_:.3f}"])
+        t_sk, g = timed(lambda: GridSearchCV(SkMLP(**common), grid, cv=5,
+                                             n_jobs=n_jobs).fit(X, y), 1)
+        rows.append(["", "sklearn MLP", f"{t_sk[0]:.1f}", f"{t_sk[0] / t_ours[0]:.2f}",
+                     f"{g.best_score_:.3f}"])
         if not quick and n_jobs == 1:
             try:
                 sk = scikeras_classifier(30, 200)
                 sgrid = {"model__hidden": grid["hidden_layer_sizes"], "model__alpha": grid["alpha"]}
                 t_s, g = timed(lambda: GridSearchCV(sk, sgrid, cv=5, n_jobs=n_jobs).fit(X, y), 1)
-                rows.append(["", "scikeras", f"{t_s[0]:.1f}", f"{t_s[0] / t_ours[0]:.2f}", f"{g.best_score_:.3f}"])
+                rows.append(["", "scikeras", f"{t_s[0]:.1f}", f"{t_s[0] / t_ours[0]:.2f}",
+                             f"{g.best_score_:.3f}"])
             except Exception as exc:  # noqa: BLE001
                 rows.append(["", "scikeras", f"failed: {type(exc).__name__}: {exc}"[:80], "", ""])
-    print("### W2: GridSearchCV, 6 configurations x 5 folds, 30 epochs (seconds, fresh architectures)\n")
+    print("### W2: GridSearchCV, 6 configurations x 5 folds, 30 epochs "
+          "(seconds, fresh architectures)\n")
     table(["n_jobs", "library", "search time", "time / skdeep", "best CV accuracy"], rows)
 
 
 def w2_dropout(quick):
     sizes, rates = [(16,), (64,), (64, 32)], [0.1, 0.3]
     common = dict(max_iter=30, random_state=0, tol=0.0, n_iter_no_change=1000)
-    search = GridSearchCV(MLPClassifier(**common), {"hidden_layer_sizes": sizes, "dropout": rates}, cv=5)
+    search = GridSearchCV(MLPClassifier(**common),
+                          {"hidden_layer_sizes": sizes, "dropout": rates}, cv=5)
     t_ours, g = timed(lambda: search.fit(X, y), 1)
     rows = [["skdeep (dropout)", f"{t_ours[0]:.1f}", "1.00", f"{g.best_score_:.3f}"]]
     if not quick:

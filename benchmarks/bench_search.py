@@ -113,21 +113,26 @@ def fresh_process(repeats):
     for name, out in results.items():
         wall = statistics.median(t for t, _, _ in out)
         inner = statistics.median(t for _, t, _ in out)
-        rows.append([name, f"{wall:.2f}", f"{inner:.2f}", f"{wall / base:.2f}", f"{out[-1][2]:.4f}"])
+        rows.append([name, f"{wall:.2f}", f"{inner:.2f}", f"{wall / base:.2f}",
+                     f"{out[-1][2]:.4f}"])
     print(f"### BC: first search in a fresh process (breast cancer, 6 candidates x 3 folds, "
           f"early stopping; seconds, median of {repeats})\n")
-    table(["library", "process wall time", "imports + search", "wall / sklearn", "best CV accuracy"],
+    table(["library", "process wall time", "imports + search", "wall / sklearn",
+           "best CV accuracy"],
           rows)
 
 
 def refit_at_cv_epoch(n_splits):
     X, y = load_breast_cancer(return_X_y=True)
-    grid = {"mlpclassifier__hidden_layer_sizes": [(10,), (50,)], "mlpclassifier__alpha": [1e-4, 1e-2]}
+    grid = {"mlpclassifier__hidden_layer_sizes": [(10,), (50,)],
+            "mlpclassifier__alpha": [1e-4, 1e-2]}
     scores = {"sklearn's refit (new validation split)": [], "refit_epochs='median'": []}
     epochs = []
     for seed in range(n_splits):
-        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
-        pipe = make_pipeline(StandardScaler(), MLPClassifier(early_stopping=True, random_state=seed))
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y,
+                                                  random_state=seed)
+        pipe = make_pipeline(StandardScaler(),
+                             MLPClassifier(early_stopping=True, random_state=seed))
         for name, refit_epochs in [("sklearn's refit (new validation split)", None),
                                    ("refit_epochs='median'", "median")]:
             search = GridSearchCV(pipe, grid, cv=5, refit_epochs=refit_epochs).fit(X_tr, y_tr)
@@ -138,7 +143,8 @@ def refit_at_cv_epoch(n_splits):
     rows = []
     for name, values in scores.items():
         acc, ll = np.array(values).T
-        rows.append([name, f"{acc.mean():.4f} ± {acc.std():.4f}", f"{ll.mean():.4f} ± {ll.std():.4f}"])
+        rows.append([name, f"{acc.mean():.4f} ± {acc.std():.4f}",
+                     f"{ll.mean():.4f} ± {ll.std():.4f}"])
     print(f"### REFIT: refit at the cross-validated epoch, breast cancer, {n_splits} stratified "
           f"70/30 splits (mean ± sd; refit epochs {min(epochs)}-{max(epochs)})\n")
     table(["refit", "test accuracy", "test log-loss"], rows)

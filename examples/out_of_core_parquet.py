@@ -53,7 +53,8 @@ def make_group(seed, n):
     plan = r.choice(PLANS, n)
     logit = X @ WEIGHTS + np.vectorize(PLAN_EFFECT.get)(plan) + 0.5 * X[:, 0] * X[:, 1]
     label = (logit + r.logistic(size=n) > 0).astype(np.int8)
-    frame = pd.DataFrame(X * np.arange(1, N_NUMERIC + 1) * 10, columns=[f"x{i}" for i in range(N_NUMERIC)])
+    frame = pd.DataFrame(X * np.arange(1, N_NUMERIC + 1) * 10,
+                         columns=[f"x{i}" for i in range(N_NUMERIC)])
     frame["plan"] = plan
     frame["label"] = label
     return frame

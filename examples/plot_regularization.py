@@ -40,7 +40,8 @@ for ax, (name, params) in zip(axes, settings.items()):
     train, test = net.score(X_train, y_train), net.score(X_test, y_test)
     ax.set_title(f"{name}\ntrain {train:.2f}, test {test:.2f}")
     print(f"{name:12s} train {train:.3f}  test {test:.3f}  mean |w| "
-          f"{np.abs(weights).mean():.4f}  weights below 1e-3: {np.mean(np.abs(weights) < 1e-3):.0%}")
+          f"{np.abs(weights).mean():.4f}  weights below 1e-3: "
+          f"{np.mean(np.abs(weights) < 1e-3):.0%}")
 fig.tight_layout()
 
 # %%

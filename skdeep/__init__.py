@@ -8,8 +8,7 @@ only on the first fit or predict.
 import importlib
 
 from ._renames import install as _install_renames
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 # files saved by skdeep 0.1.0 name its flat layout's private modules
 _install_renames()

@@ -5,7 +5,8 @@ Each fragment is written once here and substituted into docstrings with
 """
 
 _PARAMS = {
-    "hidden_layer_sizes": """hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+    "hidden_layer_sizes":
+        """hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
         ``()`` gives a network without hidden layer (the perceptron).""",
     "activation": """activation : str, default='relu'
@@ -155,7 +156,8 @@ _PARAMS = {
         JAX a one-axis ``jax.sharding.Mesh`` or ``keras.distribution.DataParallel``
         also work. Stochastic solvers only; predictions run on one device.
         See the multi-device guide.""",
-    "categorical_encoding": """categorical_encoding : {'onehot', 'binary', 'embedding'}, default='onehot'
+    "categorical_encoding":
+        """categorical_encoding : {'onehot', 'binary', 'embedding'}, default='onehot'
         How a pandas DataFrame's ``category``/``object``/string columns are
         encoded inside the estimator (learned on the training data only):
         ``'onehot'`` gives k input nodes per attribute of k values,

@@ -12,9 +12,10 @@ saving is refused with a message. The payload is then unpickled with an
 allow-list -- classes of skdeep, scikit-learn, NumPy, SciPy's sparse matrices,
 pandas' data structures and Keras' callbacks, skdeep's model builders, and a
 few harmless built-ins -- so a crafted file cannot call ``os.system`` or
-``eval``. It is an allow-list, not a sandbox: load files you trust. Anything else it refers to (your own Keras model
-function in a KerasClassifier, say) is refused by name unless you pass
-``trusted=[...]``.
+``eval``. It is an allow-list, not a sandbox: load files you trust. Anything
+else it refers to (your own Keras model function in a KerasClassifier, say)
+is refused by name unless you pass ``trusted=[...]``.  Files written by skdeep
+0.1.0 name its flat layout's modules; :mod:`skdeep._renames` maps them.
 """
 
 import hashlib
@@ -67,7 +68,7 @@ _BUILTINS = {
 
 
 def _versions():
-    from . import __version__
+    from ._version import __version__
 
     versions = {"skdeep": __version__, "python": platform.python_version()}
     for name in ("sklearn", "numpy", "keras", "tensorflow", "jax"):

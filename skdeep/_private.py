@@ -22,7 +22,8 @@ from sklearn.utils.validation import _check_sample_weight, _check_y, _num_sample
 __all__ = [
     "PRIVATE_APIS", "Interval", "Options", "StrOptions", "build_without_random_initializers",
     "check_method_params", "check_sample_weight", "check_y", "clear_tensorflow_kernel_cache",
-    "flatten_layers", "inside_sklearn_validation", "num_samples", "safe_split", "search_splitter", "set_search_splitter",
+    "flatten_layers", "inside_sklearn_validation", "num_samples", "safe_split",
+    "search_splitter", "set_search_splitter",
 ]
 
 

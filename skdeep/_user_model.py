@@ -185,9 +185,10 @@ def _call_user_model(model, inputs, input_shape, name):
                       lines[0] if lines else type(exc).__name__)
         raise ValueError(
             f"{name}'s model cannot take samples of shape {tuple(input_shape)} (X has shape "
-            f"(n_samples, {', '.join(str(d) for d in input_shape)})): {detail.rstrip('.')}. Build the model "
-            "for the shape it is given -- a model function may take input_shape or "
-            "n_features_in -- or pass X in the shape the model expects."
+            f"(n_samples, {', '.join(str(d) for d in input_shape)})): "
+            f"{detail.rstrip('.')}. Build the model for the shape it is given -- a model "
+            "function may take input_shape or n_features_in -- or pass X in the shape the "
+            "model expects."
         ) from None
 
 

@@ -11,17 +11,15 @@ probabilities or regression values as a user expects.
 from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ._backend import load
 
-__all__ = [
-    "ACTIVATIONS", "RNN_CELLS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp",
-    "build_rnn", "build_tabular_mlp", "conv_output_size",
-    "embed_codes", "hidden_block",
-    "keras_activation",
+__all__ = [  # noqa: F822 - keras_activation comes from __getattr__
+    "ACTIVATIONS", "RNN_CELLS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp", "build_rnn",
+    "build_tabular_mlp", "conv_output_size", "embed_codes", "hidden_block", "keras_activation",
 ]
 
+
 def __getattr__(name):
-    # keras_activation lives beside the layers it can return (skdeep.layers
-    # owns step and sign); re-exported here without importing Keras with
-    # this module
+    # keras_activation lives in skdeep.layers (beside step and sign): re-exported
+    # here without importing Keras with this module
     if name == "keras_activation":
         from .layers import keras_activation
 
@@ -208,11 +206,8 @@ def build_mlp(
     hidden = inputs
     if embeddings:
         hidden = embed_codes(inputs, n_features - len(embeddings), embeddings, dtype)
-    for i, units in enumerate(sizes):
-        hidden = hidden_block(
-            hidden, units, i, activation=activation, dropout=dropout[i],
-            dropconnect=dropconnect[i], batch_normalization=batch_normalization, dtype=dtype,
-        )
+    hidden = _dense_stack(hidden, sizes, 0, activation, dropout, batch_normalization, dtype,
+                          dropconnect)
     return _with_output(inputs, hidden, n_outputs, output_activation, dtype, "mlp")
 
 
@@ -318,11 +313,19 @@ def build_tabular_mlp(
                         dense=ScaledDense)
 
 
-def _with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=None):
-    """Close a network: the affine ``output`` layer (logits), then its activation.
+def _dense_stack(x, sizes, first, activation, dropout, batch_normalization, dtype,
+                 dropconnect=None):
+    """:func:`hidden_block` per size, numbered from ``first``; one rate per block."""
+    for j, units in enumerate(sizes):
+        x = hidden_block(x, units, first + j, activation=activation, dropout=dropout[j],
+                         dropconnect=0.0 if dropconnect is None else dropconnect[j],
+                         batch_normalization=batch_normalization, dtype=dtype)
+    return x
 
-    ``dense`` is the layer class of the affine layer (default ``keras.layers.Dense``).
-    """
+
+def _with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=None):
+    """Close a network: the affine ``output`` layer (logits; of class ``dense``,
+    default ``keras.layers.Dense``), then its activation."""
     from .layers import keras_activation
 
     _, keras = load()
@@ -477,16 +480,10 @@ def build_cnn(
     if global_pooling is None:
         x = layers.Flatten(dtype=dtype, name="flatten")(x)
     else:
-        pool_all = {
-            ("avg", False): layers.GlobalAveragePooling1D,
-            ("avg", True): layers.GlobalAveragePooling2D,
-            ("max", False): layers.GlobalMaxPooling1D,
-            ("max", True): layers.GlobalMaxPooling2D,
-        }[(global_pooling, two_d)]
+        kind = {"avg": "Average", "max": "Max"}[global_pooling]
+        pool_all = getattr(layers, f"Global{kind}Pooling{2 if two_d else 1}D")
         x = pool_all(dtype=dtype, name="global_pool")(x)
-    for j, units in enumerate(sizes):
-        x = hidden_block(x, units, j, activation=activation, dropout=dropout[j],
-                         batch_normalization=bn, dtype=dtype)
+    x = _dense_stack(x, sizes, 0, activation, dropout, bn, dtype)
     return _with_output(inputs, x, n_outputs, output_activation, dtype, "cnn")
 
 
@@ -597,8 +594,6 @@ def build_rnn(
         x = layer(x)
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
-    for j, size in enumerate(dense):
-        k = len(recurrent) + j
-        x = hidden_block(x, size, k, activation=activation, dropout=dropout[k],
-                         batch_normalization=batch_normalization, dtype=dtype)
+    x = _dense_stack(x, dense, len(recurrent), activation, dropout[len(recurrent):],
+                     batch_normalization, dtype)
     return _with_output(inputs, x, n_outputs, output_activation, dtype, "rnn")

@@ -370,7 +370,8 @@ class RandomizedSearchCV(_GroupedSearchMixin, _sk.RandomizedSearchCV):
 
     def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None, n_jobs=None,
                  refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", random_state=None,
-                 error_score=np.nan, return_train_score=False, group_fits=True, max_cohort=32, refit_epochs=None):
+                 error_score=np.nan, return_train_score=False, group_fits=True, max_cohort=32,
+                 refit_epochs=None):
         super().__init__(estimator, param_distributions, n_iter=n_iter, scoring=scoring,
                          n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, random_state=random_state,

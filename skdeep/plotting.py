@@ -244,8 +244,8 @@ class PredictionIntervalDisplay:
             x = values[:, index].astype(float)
             xlabel = str(X.columns[index]) if hasattr(X, "columns") else f"x[{index}]"
         order = np.argsort(x, kind="stable")
-        pick = (lambda a: None if a is None else np.asarray(a)[order])
-        return cls(x[order], mean[order], interval[order, 0], interval[order, 1], pick(y),
+        y = None if y is None else np.asarray(y)[order]
+        return cls(x[order], mean[order], interval[order, 0], interval[order, 1], y,
                    confidence, xlabel).plot(ax=ax)
 
     def plot(self, ax=None):

@@ -44,7 +44,8 @@ X32 = X.astype(np.float32)
 def compare(name, make, X, y, predict="predict_proba", **fit):
     one = make(None).fit(X, y, **fit)
     two = make(DEVICES).fit(X, y, **fit)
-    curve = np.subtract(one.loss_curve_, two.loss_curve_) if one.n_iter_ == two.n_iter_ else [np.inf]
+    same = one.n_iter_ == two.n_iter_
+    curve = np.subtract(one.loss_curve_, two.loss_curve_) if same else [np.inf]
     results[name] = {
         "curve": float(np.max(np.abs(curve))),
         "predictions": float(np.max(np.abs(getattr(one, predict)(X) - getattr(two, predict)(X)))),

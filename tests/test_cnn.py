@@ -34,7 +34,8 @@ def test_input_layouts(make_X, params, shape):
     X = make_X()
     clf = CNNClassifier(**SMALL, **params).fit(X, LABELS)
     assert clf.input_shape_ == shape
-    assert type(clf.model_.get_layer("conv_0")).__name__ == ("Conv2D" if len(shape) == 3 else "Conv1D")
+    conv = "Conv2D" if len(shape) == 3 else "Conv1D"
+    assert type(clf.model_.get_layer("conv_0")).__name__ == conv
     assert clf.score(X, LABELS) > 0.9
     assert clf.predict_proba(X[:3]).shape == (3, 10)
 
@@ -49,14 +50,16 @@ def test_layer_shapes_follow_the_course_formula():
     assert shapes["conv_1"] == ((3, 3, 6), 2 * 2 * 4 * 6 + 6)
     assert shapes["flatten"][0] == (54,)
     assert shapes["hidden_0"] == ((5,), 54 * 5 + 5)
-    pooled = CNNClassifier(filters=(4,), pool_size=2, max_iter=1, random_state=0).fit(IMAGES, LABELS)
+    pooled = CNNClassifier(filters=(4,), pool_size=2, max_iter=1, random_state=0)
+    pooled.fit(IMAGES, LABELS)
     assert dict((n, s) for n, s, _ in pooled.layer_shapes_)["pool_0"] == (4, 4, 4)
 
 
 def test_geometry_that_shrinks_to_nothing_is_a_clear_error():
     clf = CNNClassifier(filters=(4, 4, 4), kernel_size=3, padding="valid", pooling=None,
                         max_iter=1)
-    with pytest.raises(ValueError, match=r"conv_3 .*\(W - F \+ 2P\)/S \+ 1 = \(2 - 3 \+ 2\*0\)/1 \+ 1 = 0"):
+    formula = r"\(W - F \+ 2P\)/S \+ 1 = \(2 - 3 \+ 2\*0\)/1 \+ 1 = 0"
+    with pytest.raises(ValueError, match=r"conv_3 .*" + formula):
         CNNClassifier(filters=(4, 4, 4, 4), kernel_size=3, padding="valid", pooling=None,
                       max_iter=1).fit(IMAGES, LABELS)
     clf.fit(IMAGES, LABELS)  # three layers fit: 8 -> 6 -> 4 -> 2

@@ -9,7 +9,8 @@ import skdeep
 
 #: Modules with doctests of their own (the estimators' are collected below).
 MODULES = [
-    "skdeep._engine.cache", "skdeep._renames", "skdeep._training.batching", "skdeep.plotting", "skdeep._persistence",
+    "skdeep._engine.cache", "skdeep._renames", "skdeep._training.batching", "skdeep.plotting",
+    "skdeep._persistence", "skdeep._engine.backend", "skdeep._engine.jax_rows",
     "skdeep.builders", "skdeep.layers", "skdeep.datasets", "skdeep.model_selection",
     "skdeep._estimators.tabular", "skdeep.preprocessing", "skdeep._activations",
 ]

@@ -30,14 +30,17 @@ def test_epoch_equals_keras_model_fit():
     weights = []
     for fan_in, fan_out in [(5, 6), (6, 1)]:
         bound = np.sqrt(6.0 / (fan_in + fan_out))
-        weights += [rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(-bound, bound, fan_out)]
+        weights += [rng.uniform(-bound, bound, (fan_in, fan_out)),
+                    rng.uniform(-bound, bound, fan_out)]
     model = build_mlp(5, 1, (6,), "relu", "logistic", dtype="float64")
     model.set_weights(weights)
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
     model.fit(X, Y, batch_size=40, epochs=1, shuffle=False, verbose=0)
     for mine, layer in zip(ours.coefs_, ["hidden_0", "output"]):
-        np.testing.assert_allclose(mine, model.get_layer(layer).kernel.numpy(), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(ours.predict_proba(X)[:, 1], model.predict(X, verbose=0).ravel(), rtol=1e-6)
+        np.testing.assert_allclose(mine, model.get_layer(layer).kernel.numpy(), rtol=1e-6,
+                                   atol=1e-8)
+    np.testing.assert_allclose(ours.predict_proba(X)[:, 1], model.predict(X, verbose=0).ravel(),
+                               rtol=1e-6)
 
 
 def test_cached_engine_gives_the_same_fit_as_a_fresh_one(monkeypatch):

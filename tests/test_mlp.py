@@ -87,8 +87,9 @@ def test_course_backpropagation_example():
     net.intercepts_ = [np.array([0.35, 0.35]), np.array([0.60, 0.60])]
     np.testing.assert_allclose(net.predict(X), [[0.75136507, 0.772928465]], atol=1e-8)
     net.partial_fit(X, Y)
-    w1, w2, w3, w4 = net.coefs_[0][0, 0], net.coefs_[0][1, 0], net.coefs_[0][0, 1], net.coefs_[0][1, 1]
-    w5, w6, w7, w8 = net.coefs_[1][0, 0], net.coefs_[1][1, 0], net.coefs_[1][0, 1], net.coefs_[1][1, 1]
+    first, second = net.coefs_
+    w1, w2, w3, w4 = first[0, 0], first[1, 0], first[0, 1], first[1, 1]
+    w5, w6, w7, w8 = second[0, 0], second[1, 0], second[0, 1], second[1, 1]
     assert abs(w5 - 0.35891648) < 1e-6
     assert abs(w6 - 0.408666186) < 1e-6
     assert abs(w7 - 0.511301270) < 1e-6
@@ -110,7 +111,8 @@ def test_sklearn_script_runs_unchanged_and_scores_close():
         )
         grid = GridSearchCV(
             pipe,
-            {"mlpclassifier__hidden_layer_sizes": [(8,), (16,)], "mlpclassifier__alpha": [1e-4, 1e-2]},
+            {"mlpclassifier__hidden_layer_sizes": [(8,), (16,)],
+             "mlpclassifier__alpha": [1e-4, 1e-2]},
             cv=3,
         )
         with warnings.catch_warnings():
@@ -141,7 +143,8 @@ def test_early_stopping_restores_best_weights_and_records_curves():
 
     rng = np.random.RandomState(0)
     rng.uniform(size=6 * 16 + 16 + 16 * 3 + 3)  # the initial-weight draws come first
-    _, X_val, _, y_val = train_test_split(X_CLF, Y_CLF, test_size=0.1, random_state=rng, stratify=Y_CLF)
+    _, X_val, _, y_val = train_test_split(X_CLF, Y_CLF, test_size=0.1, random_state=rng,
+                                          stratify=Y_CLF)
     assert clf.score(X_val, y_val) == pytest.approx(clf.best_validation_score_)
 
 
@@ -199,9 +202,11 @@ def test_every_solver_learns(solver):
     assert clf.loss_curve_[-1] < 0.7 * clf.loss_curve_[0]
 
 
-@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "softplus", "elu", "selu", "gelu", "swish"])
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu", "softplus", "elu",
+                                        "selu", "gelu", "swish"])
 def test_activations(activation):
-    reg = MLPRegressor(hidden_layer_sizes=(8,), activation=activation, solver="lbfgs", max_iter=100, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(8,), activation=activation, solver="lbfgs",
+                       max_iter=100, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reg.fit(X_REG, Y_REG)
@@ -220,7 +225,8 @@ def test_output_activations_and_out_activation_():
         assert binary.fit(X_CLF, Y_CLF).out_activation_ == "softmax"
         soft2 = clone(binary).set_params(output_activation="softmax").fit(X_CLF, Y_CLF == 0)
         assert soft2.n_outputs_ == 2 and soft2.predict_proba(X_CLF).shape == (120, 2)
-        assert MLPRegressor(loss="poisson", max_iter=5).fit(X_REG, np.abs(Y_REG)).out_activation_ == "exp"
+        poisson = MLPRegressor(loss="poisson", max_iter=5).fit(X_REG, np.abs(Y_REG))
+        assert poisson.out_activation_ == "exp"
         assert MLPRegressor(max_iter=5).fit(X_REG, Y_REG).out_activation_ == "identity"
     assert binary.n_layers_ == 3
 
@@ -232,7 +238,8 @@ def test_perceptron_without_hidden_layer():
 
 def test_multilabel_and_multioutput():
     X, Y = make_multilabel_classification(n_samples=80, n_features=6, n_classes=3, random_state=0)
-    clf = MLPClassifier(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=300, random_state=0).fit(X, Y)
+    clf = MLPClassifier(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=300, random_state=0)
+    clf.fit(X, Y)
     assert clf.predict(X).shape == Y.shape
     assert clf.predict_proba(X).shape == Y.shape
     assert clf.score(X, Y) > 0.5
@@ -335,7 +342,8 @@ def test_partial_fit_rules():
     # partial_fit keeps Adam's state: two calls equal one fit of two epochs
     a = MLPRegressor(hidden_layer_sizes=(4,), shuffle=False, batch_size=30, random_state=0)
     a.partial_fit(X_REG, Y_REG).partial_fit(X_REG, Y_REG)
-    b = MLPRegressor(hidden_layer_sizes=(4,), shuffle=False, batch_size=30, random_state=0, max_iter=2)
+    b = MLPRegressor(hidden_layer_sizes=(4,), shuffle=False, batch_size=30, random_state=0,
+                     max_iter=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         b.fit(X_REG, Y_REG)
@@ -364,9 +372,12 @@ def test_warm_start_continues():
         (lambda: MLPClassifier(), np.ones((4, 2)), [0, 1, 0], "inconsistent numbers"),
         (lambda: MLPClassifier(solver="newton"), np.ones((4, 2)), [0, 1, 0, 1], "solver"),
         (lambda: MLPClassifier(activation="bogus"), np.ones((4, 2)), [0, 1, 0, 1], "activation"),
-        (lambda: MLPClassifier(validation_fraction=1.5), np.ones((4, 2)), [0, 1, 0, 1], "validation_fraction"),
-        (lambda: MLPClassifier(hidden_layer_sizes=(4, 0)), np.ones((4, 2)), [0, 1, 0, 1], "hidden_layer_sizes"),
-        (lambda: MLPClassifier(early_stopping=True, validation_fraction=0.1), np.ones((6, 2)), [0, 1] * 3, "validation"),
+        (lambda: MLPClassifier(validation_fraction=1.5), np.ones((4, 2)), [0, 1, 0, 1],
+         "validation_fraction"),
+        (lambda: MLPClassifier(hidden_layer_sizes=(4, 0)), np.ones((4, 2)), [0, 1, 0, 1],
+         "hidden_layer_sizes"),
+        (lambda: MLPClassifier(early_stopping=True, validation_fraction=0.1), np.ones((6, 2)),
+         [0, 1] * 3, "validation"),
         (lambda: MLPRegressor(loss="poisson"), np.ones((4, 2)), [1.0, -1.0, 2.0, 0.0], "negative"),
     ],
 )
@@ -419,7 +430,8 @@ def test_batch_size_modes():
     one = MLPRegressor(hidden_layer_sizes=(4,), batch_size=120, max_iter=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        np.testing.assert_allclose(full.fit(X_REG, Y_REG).loss_curve_, one.fit(X_REG, Y_REG).loss_curve_)
+        np.testing.assert_allclose(full.fit(X_REG, Y_REG).loss_curve_,
+                                   one.fit(X_REG, Y_REG).loss_curve_)
 
 
 def test_cross_val_score_stratifies_for_classifier():
@@ -430,7 +442,8 @@ def test_cross_val_score_stratifies_for_classifier():
     assert scores.shape == (5,)
 
 
-@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "regression", "multi-output"])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "regression",
+                                  "multi-output"])
 def test_validation_score_equals_sklearn_metric(kind):
     from sklearn.metrics import accuracy_score, r2_score
 
@@ -439,9 +452,11 @@ def test_validation_score_equals_sklearn_metric(kind):
     if kind in ("regression", "multi-output"):
         k = 1 if kind == "regression" else 3
         y = rng.normal(size=(40, k))
-        est = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5).fit(X_REG[:40, :3], y.ravel() if k == 1 else y)
+        est = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5)
+        est.fit(X_REG[:40, :3], y.ravel() if k == 1 else y)
         out = rng.normal(size=(40, k))
-        expected = r2_score(y.ravel() if k == 1 else y, out.ravel() if k == 1 else out, sample_weight=w)
+        expected = r2_score(y.ravel() if k == 1 else y, out.ravel() if k == 1 else out,
+                            sample_weight=w)
         assert est._score_output(y.ravel() if k == 1 else y, out, w) == pytest.approx(expected)
         return
     y = {"binary": rng.randint(2, size=40), "multiclass": rng.randint(3, size=40),

@@ -72,7 +72,8 @@ def test_every_estimator_round_trips_in_a_fresh_process(tmp_path):
         "for name in sys.argv[2:]:\n"
         "    est = skdeep.load(f'{folder}/{name}.skdeep')\n"
         "    data = pickle.load(open(f'{folder}/{name}.input', 'rb'))\n"
-        "    out = est.predict_proba(data) if hasattr(est, 'predict_proba') else est.predict(data)\n"
+        "    out = (est.predict_proba(data) if hasattr(est, 'predict_proba')\n"
+        "           else est.predict(data))\n"
         "    np.save(f'{folder}/{name}.npy', out)\n"
     )
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path), *expected],

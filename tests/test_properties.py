@@ -70,7 +70,8 @@ def test_mlp_classifier_on_random_arrays(n, d, seed, dtype, make_y, weights, nan
     y = make_y(n, r)
     sw = {None: None, "ones": np.ones(n), "zeros": np.zeros(n), "negative": -np.ones(n),
           "short": np.ones(max(n - 1, 0))}[weights]
-    est = MLPClassifier(hidden_layer_sizes=(3,), max_iter=3, missing="impute" if impute else "error",
+    est = MLPClassifier(hidden_layer_sizes=(3,), max_iter=3,
+                        missing="impute" if impute else "error",
                         random_state=0)
     out = fit_or_clean_error(est, X, y, sample_weight=sw)
     if out is not None:

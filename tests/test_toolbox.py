@@ -122,7 +122,8 @@ def test_dropout_rates_are_weights_not_graph():
     rates = {p: float(w) for p, w in zip(b._variable_paths, b._weights) if p.endswith("/rate")}
     assert rates == {"dropout_0/rate": pytest.approx(0.3), "dropout_1/rate": pytest.approx(0.2)}
     layer_names = [layer.name for layer in b.model_.layers]
-    assert "dropout_0" in layer_names and "dropout_0" not in [l.name for l in c.model_.layers]
+    assert "dropout_0" in layer_names
+    assert "dropout_0" not in [layer.name for layer in c.model_.layers]
 
 
 def test_dropout_per_layer_length_and_range_are_checked():
@@ -361,7 +362,8 @@ def test_perceptron_fails_xor_and_a_hidden_layer_solves_it():
     assert hidden.fit(XOR_X, XOR_Y).score(XOR_X, XOR_Y) == 1.0
 
 
-@pytest.mark.parametrize("activation, hidden_bias", [("step", [-0.5, -1.5]), ("sign", [-0.5, -1.5])])
+@pytest.mark.parametrize("activation, hidden_bias",
+                         [("step", [-0.5, -1.5]), ("sign", [-0.5, -1.5])])
 def test_threshold_activations_predict_with_assigned_weights(activation, hidden_bias):
     clf = MLPClassifier(hidden_layer_sizes=(2,), activation=activation)
     with pytest.raises(ValueError, match="zero gradient"):

@@ -98,3 +98,27 @@ class _EngineCore:
     def _scoped(self, make):
         """Run ``make`` (the optimizer's construction) in the engine's device scope."""
         return make()
+
+    def recalibrate_batchnorm(self, X, batch_rows=65536):
+        """Set every batch-norm layer's moving statistics to the exact ones on ``X``.
+
+        Moving averages (momentum 0.99) lag far behind the weights when a
+        fit makes only a few hundred updates -- a small data set trained in
+        full batches makes one per epoch -- so after training each layer's
+        mean and variance are recomputed in inference mode, layer after
+        layer, from ``X`` (the training rows).  The backends supply the
+        layers' inputs (``_batchnorm_inputs``) and keep the statistics
+        (``_set_batchnorm_statistics``).
+        """
+        for k in range(len(self.batchnorms)):
+            total = total_sq = 0.0
+            count = 0
+            for z in self._batchnorm_inputs(X, k, batch_rows):
+                z = z.reshape(-1, z.shape[-1]).astype(np.float64)
+                total = total + z.sum(axis=0)
+                total_sq = total_sq + np.square(z).sum(axis=0)
+                count += z.shape[0]
+            mean = total / count
+            variance = np.maximum(total_sq / count - np.square(mean), 0.0)
+            self._set_batchnorm_statistics(k, mean, variance)
+        self.loaded = None

@@ -2,8 +2,9 @@
 
 An estimator's ``distribution`` parameter is resolved at fit time (by
 :func:`skdeep._engine.backend.resolve_placement`, which calls this module's
-resolver for the backend in use) into a :class:`Placement` -- the devices one training engine spreads each
-minibatch over -- or ``None`` for an ordinary one-device fit.  The engines
+resolver for the backend in use) into a :class:`Placement` -- the devices one
+training engine spreads each minibatch over -- or ``None`` for an ordinary
+one-device fit.  The engines
 read it: the TensorFlow engine builds its model and optimizer in a
 ``tf.distribute`` strategy's scope and runs each minibatch as one step per
 replica with a summed gradient (:mod:`skdeep._engine.tensorflow`); the JAX engine keeps

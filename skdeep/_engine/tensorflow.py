@@ -543,31 +543,16 @@ class Engine(_EngineCore):
             [forward(self._x(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
         )
 
-    def recalibrate_batchnorm(self, X, batch_rows=65536):
-        """Set every batch-norm layer's moving statistics to the exact ones on ``X``.
-
-        Moving averages (momentum 0.99) lag far behind the weights when a
-        fit makes only a few hundred updates -- a small data set trained in
-        full batches makes one per epoch -- so after training each layer's
-        mean and variance are recomputed in inference mode, layer after
-        layer, from ``X`` (the training rows).
-        """
-        tf, _ = load()
+    def _batchnorm_inputs(self, X, k, batch_rows):
+        """Batch-norm layer ``k``'s inputs on ``X``, chunk by chunk (inference mode)."""
         fn = self._function("_bn_inputs")
-        for k, layer in enumerate(self.batchnorms):
-            total = total_sq = 0.0
-            count = 0
-            for i in range(0, X.shape[0], batch_rows):
-                z = fn(self._x(X[i : i + batch_rows]))[k].numpy()
-                z = z.reshape(-1, z.shape[-1]).astype(np.float64)
-                total = total + z.sum(axis=0)
-                total_sq = total_sq + np.square(z).sum(axis=0)
-                count += z.shape[0]
-            mean = total / count
-            layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))
-            variance = np.maximum(total_sq / count - np.square(mean), 0.0)
-            layer.moving_variance.assign(variance.astype(layer.moving_variance.dtype))
-        self.loaded = None
+        for i in range(0, X.shape[0], batch_rows):
+            yield fn(self._x(X[i : i + batch_rows]))[k].numpy()
+
+    def _set_batchnorm_statistics(self, k, mean, variance):
+        layer = self.batchnorms[k]
+        layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))
+        layer.moving_variance.assign(variance.astype(layer.moving_variance.dtype))
 
     def evaluate(self, X, Y, SW, penalties):
         """Return ``(output, reported_loss)`` on a held-out set."""

@@ -45,6 +45,7 @@ from .._training.lbfgs import run_lbfgs
 from .._training.loop import EpochLoop
 from .._training.state import FitState
 from .._training.stochastic import run_stochastic
+from .._version import __version__
 from .frontend import FrontEndMixin, check_positive_weights
 from .settings import SettingsMixin
 from .weights import WeightsMixin
@@ -179,14 +180,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         state = super().__getstate__()
         state.pop("_keras_model", None)
         state.pop("callbacks_", None)  # run-time objects: open files, writers
-        from .. import __version__
-
         state["_skdeep_version"] = __version__
         return state
 
     def __setstate__(self, state):
-        from .. import __version__
-
         saved = state.pop("_skdeep_version", None)
         if saved is not None and saved != __version__:
             warnings.warn(

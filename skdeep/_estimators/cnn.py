@@ -16,7 +16,8 @@ _POSITIVE_INTS = ["array-like", Interval(Integral, 1, None, closed="left")]
 
 
 def _per_conv_layer(value, n_layers, name):
-    values = tuple(int(v) for v in value) if hasattr(value, "__iter__") else (int(value),) * n_layers
+    values = (tuple(int(v) for v in value) if hasattr(value, "__iter__")
+              else (int(value),) * n_layers)
     if len(values) != n_layers:
         raise ValueError(
             f"{name} has {len(values)} values but there are {n_layers} conv layers; give "

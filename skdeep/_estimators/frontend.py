@@ -120,7 +120,8 @@ class FrontEndMixin:
     def _reraise_input_error(self, error, X):
         """Re-raise scikit-learn's input errors with what to do about them.
 
-        NaN errors name the columns and ``missing='impute'``; samples with several axes (images, sequences) get their shape, not a
+        NaN errors name the columns and ``missing='impute'``; samples with
+        several axes (images, sequences) get their shape, not a
         feature count, in the message when it does not fit.
         """
         fitted = getattr(self, "_fit_sample_shape", ())

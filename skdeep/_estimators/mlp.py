@@ -169,8 +169,9 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
     Notes
     -----
     The network trains in the floating-point type of ``X`` (float64 unless
-    you pass float32, which is faster and what GPUs prefer). Sparse input is
-    densified. Early stopping stratifies the validation split for binary and
+    you pass float32, which is faster and what GPUs prefer). A SciPy sparse
+    matrix stays sparse through fit and predict: the first layer multiplies
+    its rows by the kernel without densifying them. Early stopping stratifies the validation split for binary and
     multiclass targets (scikit-learn stratifies binary targets only).
 
     Examples

@@ -169,9 +169,9 @@ def search(args):
               f"{results['mean_fit_time'][i]:.2f} |")
     best = searcher.best_estimator_
     best_net = best.steps[-1][1] if hasattr(best, "steps") else best
-    print(f"\nbest: {searcher.best_params_ if not prefix else {k[len(prefix):]: v for k, v in searcher.best_params_.items()}}"
-          f", refitted on all {len(X)} rows in {best_net.n_iter_} epochs; search took "
-          f"{seconds:.1f} s")
+    best_params = {k[len(prefix):]: v for k, v in searcher.best_params_.items()}
+    print(f"\nbest: {best_params}, refitted on all {len(X)} rows in {best_net.n_iter_} "
+          f"epochs; search took {seconds:.1f} s")
     if args.plot:
         _search_figure(searcher, prefix + next(iter(grid))[len(prefix):], name, args.plot)
     if args.save:
