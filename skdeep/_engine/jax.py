@@ -25,7 +25,7 @@ from .._private import build_without_random_initializers, flatten_layers
 from .core import _EngineCore, as_csr, chunk_rows
 from .jax_epoch import JaxEpochs
 from .jax_rows import Rows, SparseRows, bcoo, bucket
-from .objective import objective
+from .objective import ArrayOps, objective
 from .spec import PENALTIES
 
 __all__ = ["JaxEngine"]
@@ -42,50 +42,20 @@ def _in_precision(method):
     return wrapper
 
 
-class _JaxOps:
+class _JaxOps(ArrayOps):
     """The array operations of :func:`skdeep._engine.objective.objective`, in JAX."""
 
     def __init__(self, jax, dtype):
-        self.jnp, self.jax, self.dtype = jax.numpy, jax, dtype
-
-    def sum(self, x, axis=None):
-        return self.jnp.sum(x, axis=axis)
+        super().__init__(jax.numpy, dtype)
+        self.jax = jax
 
     def softmax_cross_entropy(self, y, logits):
-        return -self.jnp.sum(y * self.jax.nn.log_softmax(logits, axis=-1), axis=-1)
-
-    def sigmoid_cross_entropy(self, y, logits):
-        jnp = self.jnp
-        return jnp.maximum(logits, 0) - logits * y + jnp.log1p(jnp.exp(-jnp.abs(logits)))
+        return -self.xp.sum(y * self.jax.nn.log_softmax(logits, axis=-1), axis=-1)
 
     def xlogy(self, x, y):
         from jax.scipy.special import xlogy
 
         return xlogy(x, y)
-
-    def exp(self, x):
-        return self.jnp.exp(x)
-
-    def abs(self, x):
-        return self.jnp.abs(x)
-
-    def square(self, x):
-        return self.jnp.square(x)
-
-    def minimum(self, x, y):
-        return self.jnp.minimum(x, y)
-
-    def add_n(self, xs):
-        return sum(xs[1:], xs[0])
-
-    def cast(self, x):
-        return self.jnp.asarray(x).astype(self.dtype)
-
-    def zero(self):
-        return self.jnp.zeros((), self.dtype)
-
-    def rows(self, z):
-        return self.jnp.reshape(z, (z.shape[0], -1))
 
 
 class JaxEngine(JaxEpochs, _EngineCore):

@@ -12,7 +12,8 @@ import numpy as np
 from .spec import LOSSES
 
 __all__ = [
-    "KerasOps", "NumpyOps", "objective", "output_gradient", "per_sample_loss", "reported_scale",
+    "ArrayOps", "KerasOps", "NumpyOps", "objective", "output_gradient", "per_sample_loss",
+    "reported_scale",
 ]
 
 #: Losses whose reported value averages over outputs, as scikit-learn's does.
@@ -152,8 +153,57 @@ def objective(ops, spec, y, outputs, sw, penalties, kernels, extra=(), sw_total=
     return data + penalty, data * reported_scale(spec.loss, spec.n_outputs) + penalty
 
 
-class NumpyOps:
-    """The array operations of :func:`objective`, in NumPy.
+class ArrayOps:
+    """The operations of :func:`objective` over a NumPy-like namespace.
+
+    ``numpy``, ``jax.numpy`` and ``keras.ops`` spell them alike; the
+    subclasses add the cross-entropies each computes its own way.
+
+    Parameters
+    ----------
+    xp : module
+        The namespace.
+    dtype : dtype, default=None
+        Dtype of the penalty terms (``cast``, ``zero``).
+    """
+
+    def __init__(self, xp, dtype=None):
+        self.xp, self.dtype = xp, dtype
+
+    def sum(self, x, axis=None, keepdims=False):
+        return self.xp.sum(x, axis=axis, keepdims=keepdims)
+
+    def sigmoid_cross_entropy(self, y, logits):
+        xp = self.xp
+        return xp.maximum(logits, 0) - logits * y + xp.log1p(xp.exp(-xp.abs(logits)))
+
+    def exp(self, x):
+        return self.xp.exp(x)
+
+    def abs(self, x):
+        return self.xp.abs(x)
+
+    def square(self, x):
+        return self.xp.square(x)
+
+    def minimum(self, x, y):
+        return self.xp.minimum(x, y)
+
+    def add_n(self, xs):
+        return sum(xs[1:], xs[0])
+
+    def cast(self, x):
+        return self.xp.asarray(x).astype(self.dtype)
+
+    def zero(self):
+        return self.xp.zeros((), self.dtype)
+
+    def rows(self, z):
+        return self.xp.reshape(z, (z.shape[0], -1))
+
+
+class NumpyOps(ArrayOps):
+    """The operations of :func:`objective` in NumPy (a search member's held-out loss).
 
     Parameters
     ----------
@@ -162,50 +212,20 @@ class NumpyOps:
     """
 
     def __init__(self, dtype):
-        self.dtype = dtype
-
-    def sum(self, x, axis=None, keepdims=False):
-        return np.sum(x, axis=axis, keepdims=keepdims)
+        super().__init__(np, dtype)
 
     def softmax_cross_entropy(self, y, logits):
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         return -np.sum(y * log_p, axis=-1)
 
-    def sigmoid_cross_entropy(self, y, logits):
-        return np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))
-
     def xlogy(self, x, y):
         from scipy.special import xlogy
 
         return xlogy(x, y)
 
-    def exp(self, x):
-        return np.exp(x)
 
-    def abs(self, x):
-        return np.abs(x)
-
-    def square(self, x):
-        return np.square(x)
-
-    def minimum(self, x, y):
-        return np.minimum(x, y)
-
-    def add_n(self, xs):
-        return sum(xs[1:], xs[0])
-
-    def cast(self, x):
-        return np.asarray(x).astype(self.dtype)
-
-    def zero(self):
-        return np.zeros((), self.dtype)
-
-    def rows(self, z):
-        return np.reshape(z, (z.shape[0], -1))
-
-
-class KerasOps:
+class KerasOps(ArrayOps):
     """The operations of :func:`per_sample_loss` and :func:`output_gradient` in
     ``keras.ops`` (any backend): what a program written in ``keras.ops`` uses.
 
@@ -216,33 +236,14 @@ class KerasOps:
     """
 
     def __init__(self, ops):
-        self.ops = ops
-
-    def sum(self, x, axis=None, keepdims=False):
-        return self.ops.sum(x, axis=axis, keepdims=keepdims)
+        super().__init__(ops)
 
     def softmax_cross_entropy(self, y, logits):
-        ops = self.ops
-        return ops.sum(y * (ops.logsumexp(logits, axis=-1, keepdims=True) - logits), axis=-1)
-
-    def sigmoid_cross_entropy(self, y, logits):
-        ops = self.ops
-        return ops.relu(logits) - logits * y + ops.log1p(ops.exp(-ops.abs(logits)))
+        xp = self.xp
+        return xp.sum(y * (xp.logsumexp(logits, axis=-1, keepdims=True) - logits), axis=-1)
 
     def logsumexp(self, x, axis=None, keepdims=False):
-        return self.ops.logsumexp(x, axis=axis, keepdims=keepdims)
+        return self.xp.logsumexp(x, axis=axis, keepdims=keepdims)
 
     def sigmoid(self, x):
-        return self.ops.sigmoid(x)
-
-    def exp(self, x):
-        return self.ops.exp(x)
-
-    def abs(self, x):
-        return self.ops.abs(x)
-
-    def square(self, x):
-        return self.ops.square(x)
-
-    def minimum(self, x, y):
-        return self.ops.minimum(x, y)
+        return self.xp.sigmoid(x)

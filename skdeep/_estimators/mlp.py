@@ -171,8 +171,9 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
     The network trains in the floating-point type of ``X`` (float64 unless
     you pass float32, which is faster and what GPUs prefer). A SciPy sparse
     matrix stays sparse through fit and predict: the first layer multiplies
-    its rows by the kernel without densifying them. Early stopping stratifies the validation split for binary and
-    multiclass targets (scikit-learn stratifies binary targets only).
+    its rows by the kernel without densifying them. Early stopping
+    stratifies the validation split for binary and multiclass targets
+    (scikit-learn stratifies binary targets only).
 
     Examples
     --------
