@@ -38,8 +38,6 @@ EXCEPTIONS = {
     "skdeep/_cohort/program.py:_epoch_function": "one compiled program: the stacked "
     "forward, backward and update of a cohort read best as one closure",
     "skdeep/cli/models.py:build_models": "the catalogue of compare's models, one entry each",
-    "skdeep/_training/callbacks.py:check_keras_callbacks": "one refusal or warning per "
-    "kind of Keras callback skdeep's loop cannot serve as Keras' fit would",
 }
 
 

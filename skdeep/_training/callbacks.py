@@ -103,61 +103,73 @@ def check_keras_callbacks(callbacks, estimator, config):
             )
     logs = available_logs(config)
     for cb in callbacks:
-        kind = type(cb).__name__
-        if isinstance(cb, keras.callbacks.BackupAndRestore):
-            raise ValueError(
-                "BackupAndRestore resumes Keras' own fit loop, which skdeep does not "
-                "run. To continue training, use warm_start=True or partial_fit; to keep "
-                "the best weights, use ModelCheckpoint."
-            )
-        monitor = getattr(cb, "monitor", None)
-        if isinstance(monitor, str) and monitor not in logs:
-            more = ""
-            if monitor.startswith("val_") and not config.early_stopping:
-                more = (
-                    " Validation logs come with early_stopping=True (its "
-                    "validation_fraction is held out; n_iter_no_change=np.inf leaves "
-                    "stopping to the callback)."
-                )
-            raise ValueError(
-                f"{kind} monitors {monitor!r}, which this {name} fit does not log; it "
-                f"logs {sorted(logs)}.{more}"
-            )
-        if not config.stochastic and isinstance(
-            cb, (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
-        ):
-            raise ValueError(
-                f"{kind} changes the learning rate, but solver='lbfgs' has none (L-BFGS "
-                "chooses its steps by line search). Use a stochastic solver ('adam', "
-                "'sgd', 'rmsprop', 'adagrad') with this callback."
-            )
-        if isinstance(cb, keras.callbacks.ModelCheckpoint) and cb.save_freq != "epoch":
-            warnings.warn(
-                f"ModelCheckpoint(save_freq={cb.save_freq!r}): skdeep trains each epoch "
-                "in one compiled call, so callbacks run once per epoch; it will save "
-                "every epoch. Pass save_freq='epoch' to silence this warning.",
-                UserWarning,
-            )
-        elif isinstance(cb, keras.callbacks.TensorBoard) and cb.update_freq != "epoch":
-            warnings.warn(
-                f"TensorBoard(update_freq={cb.update_freq!r}): skdeep trains each epoch "
-                "in one compiled call, so it logs once per epoch.",
-                UserWarning,
-            )
-        elif not type(cb).__module__.startswith("keras"):
-            base = keras.callbacks.Callback
-            overridden = [
-                hook for hook in _BATCH_HOOKS
-                if getattr(type(cb), hook) is not getattr(base, hook) or hook in vars(cb)
-            ]
-            if overridden:
-                warnings.warn(
-                    f"{kind} defines {', '.join(overridden)}, which skdeep never calls: "
-                    "each epoch trains in one compiled call, so callbacks run at epoch "
-                    "granularity (on_train_begin/end, on_epoch_begin/end).",
-                    UserWarning,
-                )
+        _refuse_what_the_loop_cannot_serve(keras, cb, name, config, logs)
+        _warn_what_runs_per_epoch(keras, cb)
     return [copy.deepcopy(cb) for cb in callbacks]
+
+
+def _refuse_what_the_loop_cannot_serve(keras, cb, name, config, logs):
+    """A ValueError for a callback that needs Keras' own loop, a log the fit does
+    not produce, or a learning rate under L-BFGS."""
+    kind = type(cb).__name__
+    if isinstance(cb, keras.callbacks.BackupAndRestore):
+        raise ValueError(
+            "BackupAndRestore resumes Keras' own fit loop, which skdeep does not "
+            "run. To continue training, use warm_start=True or partial_fit; to keep "
+            "the best weights, use ModelCheckpoint."
+        )
+    monitor = getattr(cb, "monitor", None)
+    if isinstance(monitor, str) and monitor not in logs:
+        more = ""
+        if monitor.startswith("val_") and not config.early_stopping:
+            more = (
+                " Validation logs come with early_stopping=True (its "
+                "validation_fraction is held out; n_iter_no_change=np.inf leaves "
+                "stopping to the callback)."
+            )
+        raise ValueError(
+            f"{kind} monitors {monitor!r}, which this {name} fit does not log; it "
+            f"logs {sorted(logs)}.{more}"
+        )
+    if not config.stochastic and isinstance(
+        cb, (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
+    ):
+        raise ValueError(
+            f"{kind} changes the learning rate, but solver='lbfgs' has none (L-BFGS "
+            "chooses its steps by line search). Use a stochastic solver ('adam', "
+            "'sgd', 'rmsprop', 'adagrad') with this callback."
+        )
+
+
+def _warn_what_runs_per_epoch(keras, cb):
+    """A warning for a callback that expects per-batch calls (they run per epoch)."""
+    kind = type(cb).__name__
+    if isinstance(cb, keras.callbacks.ModelCheckpoint) and cb.save_freq != "epoch":
+        warnings.warn(
+            f"ModelCheckpoint(save_freq={cb.save_freq!r}): skdeep trains each epoch "
+            "in one compiled call, so callbacks run once per epoch; it will save "
+            "every epoch. Pass save_freq='epoch' to silence this warning.",
+            UserWarning,
+        )
+    elif isinstance(cb, keras.callbacks.TensorBoard) and cb.update_freq != "epoch":
+        warnings.warn(
+            f"TensorBoard(update_freq={cb.update_freq!r}): skdeep trains each epoch "
+            "in one compiled call, so it logs once per epoch.",
+            UserWarning,
+        )
+    elif not type(cb).__module__.startswith("keras"):
+        base = keras.callbacks.Callback
+        overridden = [
+            hook for hook in _BATCH_HOOKS
+            if getattr(type(cb), hook) is not getattr(base, hook) or hook in vars(cb)
+        ]
+        if overridden:
+            warnings.warn(
+                f"{kind} defines {', '.join(overridden)}, which skdeep never calls: "
+                "each epoch trains in one compiled call, so callbacks run at epoch "
+                "granularity (on_train_begin/end, on_epoch_begin/end).",
+                UserWarning,
+            )
 
 
 def available_logs(config):
