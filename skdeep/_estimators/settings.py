@@ -25,6 +25,7 @@ _RATE = [Interval(Real, 0, 1, closed="left"), "array-like"]
 
 #: Parameters named like a field of TrainingConfig feed it.
 _CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(TrainingConfig))
+_CONFIG_PARAMS = {}  # estimator class -> its parameters among _CONFIG_FIELDS
 
 
 def positive_ints(value, name, allow_empty=True):
@@ -102,13 +103,22 @@ class SettingsMixin:
         a family without such a parameter trains with the field's default
         (scikit-learn's MLP defaults).  Families override it to fix settings.
         """
-        params = self.get_params(deep=False)
-        values = {name: params[name] for name in _CONFIG_FIELDS if name in params}
+        values = {name: getattr(self, name) for name in self._config_params()}
         return TrainingConfig(
             **values, auto_batch_size=self._auto_batch_size, epoch_budget=self._epoch_budget,
             penalties=self._penalty_values(),
             validation_score_name=getattr(self, "_validation_score_name", None),
         )
+
+    @classmethod
+    def _config_params(cls):
+        """The parameters of ``cls`` that feed a TrainingConfig field (cached:
+        reading ``__init__``'s signature costs about as much as a small epoch)."""
+        names = _CONFIG_PARAMS.get(cls)
+        if names is None:
+            declared = set(cls._get_param_names())
+            names = _CONFIG_PARAMS[cls] = tuple(f for f in _CONFIG_FIELDS if f in declared)
+        return names
 
     def _planned_epochs(self, X):
         """The most epochs (L-BFGS iterations) a ``fit`` on ``X`` may run."""
