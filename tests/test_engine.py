@@ -122,3 +122,30 @@ def test_numpy_predict_path_is_not_used_where_it_would_differ():
         out_k, out_b = est._dense_layers()[1]
         expected = 1 / (1 + np.exp(-(hidden @ out_k + out_b)))
         np.testing.assert_allclose(est._numpy_forward(X), expected, rtol=1e-6)
+
+
+def test_every_engine_offers_the_protocol():
+    from skdeep import _cohort
+    from skdeep._engine.protocol import MODEL, PREDICTION, TRAINING
+
+    net = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit(X.astype(np.float32), Y)  # float32: cohorts on JAX too
+    attributes = ("spec", "variables", "initial_weights", "stochastic", "batchnorms",
+                  "loaded", "pool")
+    with _engines.lease(net._spec) as engine:  # the backend's compiled engine
+        for name in (*TRAINING, *MODEL, *PREDICTION):
+            assert callable(getattr(engine, name)), name
+        for name in (*attributes, "trainable", "model"):
+            assert hasattr(engine, name), name
+    with _cohort.session():
+        member = _engines.acquire(net._spec, training=True)
+        try:
+            assert type(member).__name__ == "MemberEngine"
+            for name in TRAINING:  # a member trains; it has no Keras model
+                assert callable(getattr(member, name)), name
+            for name in attributes:
+                assert hasattr(member, name), name
+        finally:
+            _engines.release(member)

@@ -140,6 +140,21 @@ def test_a_failing_candidate_scores_error_score_as_in_scikit_learn():
     assert ours.n_grouped_fits_ == 3  # the diverged fits were not kept
 
 
+@pytest.mark.parametrize("make_callback", [
+    lambda keras: keras.callbacks.EarlyStopping(monitor="loss", patience=2),
+    lambda keras: keras.callbacks.Callback(),  # passive: it still asks for the model
+])
+def test_fits_with_keras_callbacks_train_as_in_scikit_learns_search(make_callback):
+    # they are not grouped, and must not get a cohort member (which has no
+    # Keras model for the callbacks) in scikit-learn's own pass either
+    import keras
+
+    est = MLPClassifier(callbacks=[make_callback(keras)], **COMMON)
+    ours, theirs = _searches(est, {"alpha": [1e-4, 1e-2]}, error_score="raise")
+    assert ours.n_grouped_fits_ == 0
+    _assert_same(ours, theirs)
+
+
 def test_search_results_pickle_and_continue_like_scikit_learns():
     ours, theirs = _searches(MLPClassifier(**COMMON), {"hidden_layer_sizes": [(7,)]})
     a, b = ours.best_estimator_, theirs.best_estimator_

@@ -3,7 +3,7 @@
 :func:`current` returns the adapter of the backend Keras runs on; everything
 above the engine modules asks it instead of testing the backend's name:
 
-* ``engine_class()`` -- :class:`~skdeep._engine.tensorflow.Engine` or
+* ``engine_class()`` -- :class:`~skdeep._engine.tensorflow.TensorFlowEngine` or
   :class:`~skdeep._engine.jax.JaxEngine`;
 * ``clear_caches()`` -- drop what the backend keeps of engines no longer cached;
 * ``resolve_placement(distribution)`` -- an estimator's ``distribution``
@@ -43,9 +43,9 @@ class _TensorFlow:
 
     @staticmethod
     def engine_class():
-        from .tensorflow import Engine
+        from .tensorflow import TensorFlowEngine
 
-        return Engine
+        return TensorFlowEngine
 
     @staticmethod
     def clear_caches():

@@ -84,8 +84,10 @@ def acquire(spec, training=False, placement=None):
 
     ``placement`` (a :class:`skdeep._engine.distribution.Placement`) asks for an
     engine that trains data-parallel over its devices; engines are cached
-    per (spec, placement).  A one-device training fit first asks the
-    provider slot (a grouped search lends a member of a stacked cohort).
+    per (spec, placement).  A one-device ``training`` fit first asks the
+    provider slot (a grouped search lends a member of a stacked cohort,
+    which offers the training part of the protocol but no Keras ``model``:
+    callers whose hooks need the model pass ``training=False``).
     """
     provider = _provider
     if training and placement is None and provider is not None:

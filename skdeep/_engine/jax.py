@@ -1,6 +1,6 @@
 """The training engine on Keras' JAX backend.
 
-Same host API as :class:`skdeep._engine.tensorflow.Engine` (the TensorFlow engine), so the
+Same host API as :class:`skdeep._engine.tensorflow.TensorFlowEngine`, so the
 estimators' fit loops do not know which one they drive.  Here the variables'
 values live as JAX arrays held by the engine, and every compiled function is
 *pure*: it takes the trainable, non-trainable (batch-norm statistics, dropout

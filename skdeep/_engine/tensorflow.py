@@ -1,6 +1,6 @@
 """The training engine on Keras' TensorFlow backend.
 
-An :class:`Engine` owns one Keras model, one Keras optimizer and the
+A :class:`TensorFlowEngine` owns one Keras model, one Keras optimizer and the
 TensorFlow functions compiled for them: one call trains a whole epoch
 (shuffled minibatches, forward pass, loss, gradients, ``optimizer.apply``), one
 predicts, one evaluates, one gives the full-batch loss and gradient to L-BFGS.
@@ -21,7 +21,7 @@ from .core import _EngineCore, as_csr, chunk_rows
 from .objective import objective
 from .spec import PENALTIES
 
-__all__ = ["Engine"]
+__all__ = ["TensorFlowEngine"]
 
 
 class _CSR:
@@ -117,7 +117,7 @@ class _TensorFlowOps:
         return self.tf.reshape(z, (self.tf.shape(z)[0], -1))
 
 
-class Engine(_EngineCore):
+class TensorFlowEngine(_EngineCore):
     """A compiled Keras model and optimizer for one :class:`ModelSpec` (TensorFlow).
 
     Parameters

@@ -224,7 +224,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         config = self._training_config(incremental)
         data = self._prepare(X, y, sample_weight, config, incremental, classes, train)
         plan = self._plan(data, (X, y, sample_weight), config, incremental, train)
-        with _engines.lease(self._spec, training=train, placement=plan.placement) as engine:
+        # Keras callbacks need the engine's Keras model: such a fit trains on a
+        # compiled engine, never on one an accelerator lends (a cohort member)
+        lend = train and not (plan.callbacks is not None and plan.callbacks.keras)
+        with _engines.lease(self._spec, training=lend, placement=plan.placement) as engine:
             runs, split = [], validation_split
             for run in range(plan.n_runs):
                 state, split = self._run(engine, data, plan, run, split)
