@@ -7,11 +7,14 @@ only on the first fit or predict.
 
 import importlib
 
+from ._keras_hook import install as _install_keras_hook
 from ._renames import install as _install_renames
 from ._version import __version__
 
 # files saved by skdeep 0.1.0 name its flat layout's private modules
 _install_renames()
+# networks saved with est.model_.save(...) load in Keras after import skdeep
+_install_keras_hook()
 
 #: public name -> module that defines it
 _PUBLIC = {

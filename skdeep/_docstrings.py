@@ -156,6 +156,19 @@ _PARAMS = {
         JAX a one-axis ``jax.sharding.Mesh`` or ``keras.distribution.DataParallel``
         also work. Stochastic solvers only; predictions run on one device.
         See the multi-device guide.""",
+    "categorical_features":
+        """categorical_features : 'auto', None or array-like, default='auto'
+        Which columns of ``X`` are categorical, as in scikit-learn's
+        ``HistGradientBoostingClassifier``. ``'auto'`` decides per column of
+        a DataFrame: ``category`` and string dtypes are categorical, and so
+        is an ``object`` column unless its non-missing values are all
+        numbers (``decimal.Decimal`` from SQL drivers, floats with ``None``,
+        ``astype(object)``), which is read as numeric like scikit-learn's MLP
+        reads it. A list of column names or positions, or a boolean mask,
+        names the categorical columns yourself (any other column must hold
+        numbers; integer-coded categories in a NumPy array work too); None
+        makes every column numeric. The decision is kept in
+        ``is_categorical_``.""",
     "categorical_encoding":
         """categorical_encoding : {'onehot', 'binary', 'embedding'}, default='onehot'
         How a pandas DataFrame's ``category``/``object``/string columns are
@@ -228,9 +241,13 @@ _PARAMS["toolbox_params"] = "\n    ".join(
     for name in (
         "l1", "activity_l1", "activity_l2", "dropout", "dropconnect", "batch_normalization",
         "mc_samples", "min_grad_norm", "kernel_initializer", "n_init", "callbacks",
-        "categorical_encoding", "missing", "distribution",
+        "categorical_encoding", "categorical_features", "missing", "distribution",
     )
 )
+
+_ATTRS["frame_attributes"] = """is_categorical_ : ndarray of bool of shape (n_features,) or None
+        Which input columns were encoded as categories (see
+        ``categorical_features``); None when none was."""
 
 _FRAGMENTS = {**_PARAMS, **_ATTRS}
 

@@ -25,6 +25,7 @@ import json
 import os
 import pickle
 import platform
+import shutil
 import tempfile
 import warnings
 import zipfile
@@ -144,6 +145,12 @@ def save(estimator, path):
     return path
 
 
+#: What zipfile raises on a damaged archive: bad structure, CRC, truncation, a
+#: flipped version/compression byte (NotImplementedError), an "encrypted" flag
+#: (RuntimeError), undecodable names (ValueError).
+_DAMAGE = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError)
+
+
 class _AllowListUnpickler(pickle.Unpickler):
     def __init__(self, file, trusted):
         super().__init__(file)
@@ -179,8 +186,10 @@ def load(path, *, trusted=()):
     Parameters
     ----------
     path : str or os.PathLike
-        A file written by :func:`skdeep.save`. A Keras ``.keras`` file is
-        loaded as a ``keras.Model`` with skdeep's layers registered.
+        A file written by :func:`skdeep.save`, whatever its name ends with.
+        A Keras ``.keras`` file (``est.model_.save(...)``) is recognised by
+        its content and loaded as a ``keras.Model`` with skdeep's layers
+        registered.
     trusted : sequence of str or True, default=()
         Extra ``module.name`` globals the payload may use beyond skdeep's
         allow-list (e.g. ``['__main__.my_model']`` for a KerasClassifier
@@ -195,49 +204,86 @@ def load(path, *, trusted=()):
     Raises
     ------
     ValueError
-        If the file is not one of skdeep's, was written by a newer format,
-        or its payload does not match its checksum.
+        If the file is not one of skdeep's (nor a Keras file), is damaged,
+        was written by a newer format, or its payload does not match its
+        checksum.
     pickle.UnpicklingError
         If the payload refers to something outside the allow-list.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"No such file: {path!r}")
-    if path.endswith(".keras"):
-        from ._backend import load as load_backend
-        from . import layers  # noqa: F401 - registers skdeep's layers with Keras
-
-        _, keras = load_backend()
-        return keras.models.load_model(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a folder, not a file saved by skdeep.save.")
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except _DAMAGE:
         raise ValueError(
-            f"{path!r} is not a file saved by skdeep.save (not a zip archive). A plain "
-            "pickle can be loaded with pickle.load -- only if you trust it."
+            f"{path!r} is not a file saved by skdeep.save nor a Keras .keras file (not a "
+            "zip archive, or a damaged one). A plain pickle can be loaded with pickle.load "
+            "-- only if you trust it."
         ) from None
     with archive:
         names = set(archive.namelist())
+        if "skdeep.json" not in names and {"config.json", "metadata.json"} <= names:
+            return _load_keras(path)  # the file's content decides, not its name
         if not {"skdeep.json", "estimator.pkl"} <= names:
-            raise ValueError(f"{path!r} is a zip archive but not one written by skdeep.save.")
-        try:
-            header = json.loads(archive.read("skdeep.json"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ValueError(f"{path!r} has an unreadable skdeep header.") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise ValueError(f"{path!r} is not a file saved by skdeep.save.")
-        if int(header.get("format_version", 0)) > FORMAT_VERSION:
-            raise ValueError(
-                f"{path!r} was written by a newer skdeep "
-                f"({header.get('versions', {}).get('skdeep')}, file format "
-                f"{header['format_version']}); this skdeep reads format {FORMAT_VERSION}. "
-                "Upgrade skdeep to load it."
-            )
-        payload = archive.read("estimator.pkl")
+            raise ValueError(f"{path!r} is a zip archive without the members skdeep.save writes "
+                             "(not one of its files, or a damaged one).")
+        header, payload = _read_members(path, archive)
     if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
         raise ValueError(f"{path!r} was altered after saving: its checksum does not match.")
     _warn_versions(path, header.get("versions", {}))
     return _AllowListUnpickler(io.BytesIO(payload), trusted).load()
+
+
+def _read_members(path, archive):
+    """The checked header and the payload of a skdeep archive."""
+    import zlib
+
+    try:
+        raw = archive.read("skdeep.json")
+        payload = archive.read("estimator.pkl")
+    except (*_DAMAGE, zlib.error) as exc:  # CRC, inflate, flags
+        raise ValueError(f"{path!r} is damaged ({exc}); it cannot be loaded.") from None
+    try:
+        header = json.loads(raw)
+    except ValueError:  # JSON or UTF-8
+        raise ValueError(f"{path!r} has an unreadable skdeep header.") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path!r} is not a file saved by skdeep.save.")
+    version = header.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValueError(
+            f"{path!r} has an unreadable skdeep header: format_version is {version!r}, "
+            "not a whole number."
+        )
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path!r} was written by a newer skdeep "
+            f"({header.get('versions', {}).get('skdeep')}, file format "
+            f"{version}); this skdeep reads format {FORMAT_VERSION}. "
+            "Upgrade skdeep to load it."
+        )
+    return header, payload
+
+
+def _load_keras(path):
+    """A Keras ``.keras`` file as a ``keras.Model``, skdeep's layers registered."""
+    from ._backend import load as load_backend
+    from . import layers  # noqa: F401 - registers skdeep's layers with Keras
+
+    _, keras = load_backend()
+    try:
+        if path.endswith(".keras"):
+            return keras.saving.load_model(path)
+        with tempfile.TemporaryDirectory() as folder:  # Keras goes by the suffix
+            copy = os.path.join(folder, "model.keras")
+            shutil.copyfile(path, copy)
+            return keras.saving.load_model(copy)
+    except (ValueError, TypeError, KeyError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"{path!r} is a Keras file that Keras cannot load: {first}") from None
 
 
 def _warn_versions(path, saved):

@@ -9,7 +9,9 @@ model function with the arguments it names (or clones a model),
 """
 
 import collections
+import contextlib
 import inspect
+import random
 import threading
 
 import numpy as np
@@ -19,6 +21,23 @@ from ._backend import load, precision
 __all__ = ["build_user_network", "freeze", "instantiate_model", "probe"]
 
 _dtype_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def _global_random_kept():
+    """Leave Python's and NumPy's global random states as they were.
+
+    Keras draws the seeds of layers built without one (``Dropout(0.2)``,
+    ``GaussianNoise``) from Python's global ``random``, and a user's model
+    function may draw from NumPy's: a seeded fit must not move the user's
+    random streams.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
 
 
 def freeze(value):
@@ -106,7 +125,7 @@ def _instantiate_as(model, kwargs, dtype, name="KerasClassifier"):
     data's precision, as the built-in networks do (float64 data stay float64).
     """
     _, keras = load()
-    with _dtype_lock, precision(dtype):
+    with _dtype_lock, precision(dtype), _global_random_kept():
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(dtype)
         try:
@@ -177,7 +196,8 @@ def _call_user_model(model, inputs, input_shape, name):
     import re
 
     try:
-        return model(inputs)
+        with _global_random_kept():
+            return model(inputs)
     except (ValueError, TypeError) as exc:
         text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # Keras colours its messages
         lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -46,8 +46,15 @@ def smooth_clip(z, bound=3.0):
     >>> from skdeep.preprocessing import smooth_clip
     >>> np.round(smooth_clip(np.array([0.0, 1.0, 3.0, 100.0])), 3).tolist()
     [0.0, 0.949, 2.121, 2.999]
+    >>> smooth_clip(np.array([-1e300, 1e300, np.inf])).tolist()  # no overflow to 0
+    [-3.0, 3.0, 3.0]
     """
-    return z / np.sqrt(1.0 + (z / bound) ** 2)
+    z = np.asarray(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # hypot instead of sqrt(1 + t^2): the square overflows from |z| ~ 1e154 on,
+        # which turned 1e300 into 0 (the median) instead of the bound
+        out = z / np.hypot(np.ones((), z.dtype), z / bound)
+    return np.where(np.isinf(z), np.sign(z) * bound, out).astype(out.dtype, copy=False)
 
 
 class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -172,7 +179,8 @@ class RobustSmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimat
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
                           ensure_all_finite="allow-nan", copy=True)
         columns = np.flatnonzero(self.scaled_)
-        Z = (X[:, columns] - self.center_[columns]) / self.scale_[columns]
+        with np.errstate(over="ignore"):  # far outliers overflow to +-inf: clipped below
+            Z = (X[:, columns] - self.center_[columns]) / self.scale_[columns]
         if self.clip is not None:
             Z = smooth_clip(Z, self.clip)
         X[:, columns] = Z

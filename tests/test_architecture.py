@@ -15,7 +15,8 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skdeep"
 #: Top to bottom; a module may import its own layer and the layers below.
 LAYERS = [
     ("face", ["skdeep", "skdeep.__main__", "skdeep.cli", "skdeep.model_selection",
-              "skdeep.plotting", "skdeep._persistence", "skdeep.datasets"]),
+              "skdeep.plotting", "skdeep._persistence", "skdeep.datasets",
+              "skdeep._keras_hook"]),
     ("cohort", ["skdeep._cohort"]),
     ("estimators", ["skdeep._estimators"]),
     ("training", ["skdeep._training"]),

@@ -102,11 +102,42 @@ def test_search_saves_plot_and_model(messy_csv, tmp_path, capsys):
     (["search", "{csv}", "-t", "churn", "--grid", "{bad"], "--grid is not valid JSON"),
     (["search", "{csv}", "-t", "churn", "--grid", '{"units": [1]}'], "unknown parameter(s)"),
     (["compare", "{bin}", "-t", "y"], "cannot read"),
+    (["compare", "{csv}", "-t", "churn", "--n-jobs", "0"], "--n-jobs must not be 0"),
+    (["compare", "{csv}", "-t", "churn", "--seed", "-1"], "--seed must be from 0 to"),
+    (["compare", "{csv}", "-t", "churn", "--cv", "1"], "--cv must be at least 2, got 1"),
+    (["search", "{csv}", "-t", "churn", "--max-iter", "0"], "--max-iter must be at least 1"),
+    (["compare", "{csv}", "-t", "churn", "--sep", "ab"], "--sep takes one punctuation"),
+    (["compare", "{csv}", "-t", "churn", "--scoring", "r2"], "--scoring 'r2' cannot score "
+                                                             "classes"),
+    (["compare", "diabetes", "--scoring", "accuracy"], "--scoring 'accuracy' cannot score a "
+                                                       "numeric (regression) target"),
+    (["compare", "{csv}", "-t", "churn", "--scoring", "roc_auc", "--models", "linear"],
+     None),  # two classes: roc_auc works (no error line; the run itself is not checked)
+    (["compare", "{odd}", "-t", "constant"], "target 'constant' is constant (3 in every row)"),
+    (["compare", "{odd}", "-t", "empty", "--task", "classification"],
+     "target 'empty' has no values"),
+    (["compare", "{odd}", "-t", "infinite"], "target 'infinite' holds 1 infinite value(s)"),
+    (["compare", "{odd}", "-t", "y"], "column(s) ['big', 'infinite'] hold infinite values"),
+    (["compare", "{odd}", "-t", "rare", "--cv", "2"], "class(es) ['c'] of target 'rare' have a "
+                                                      "single row"),
 ])
 def test_bad_invocations_get_one_line_and_status_2(args, message, messy_csv, tmp_path, capsys):
     binary = tmp_path / "data.csv"
     binary.write_bytes(b"\x00\xff\xfe" * 50)
-    args = [a.replace("{csv}", str(messy_csv)).replace("{bin}", str(binary)) for a in args]
+    rng = np.random.RandomState(0)
+    odd = pd.DataFrame({"x": rng.randn(40), "big": np.r_[np.inf, rng.randn(39)],
+                        "constant": 3.0, "empty": np.nan,
+                        "infinite": np.r_[-np.inf, rng.randn(39)],
+                        "rare": ["a"] * 20 + ["b"] * 19 + ["c"], "y": rng.randn(40)})
+    odd_csv = tmp_path / "odd.csv"
+    odd.to_csv(odd_csv, index=False)
+    args = [a.replace("{csv}", str(messy_csv)).replace("{bin}", str(binary))
+            .replace("{odd}", str(odd_csv)) for a in args]
+    if message is None:
+        args += ["--cv", "2"]
+        code, out, err = run(args, capsys)
+        assert code == 0 and "error:" not in err, err
+        return
     code, out, err = run(args, capsys)
     assert code == 2
     errors = [line for line in err.splitlines() if "error:" in line]
@@ -128,3 +159,67 @@ def test_help_is_instant_and_imports_no_tensorflow():
     bad = subprocess.run([sys.executable, "-m", "skdeep", "compare", "--cv", "x"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- CSV dialects
+def _dialect_frame(seed):
+    rng = np.random.RandomState(seed)
+    n = 40
+    frame = pd.DataFrame({
+        "temp": rng.normal(20, 5, n).round(2),
+        "price": (rng.rand(n) * 30000 - 100).round(2),
+        "count": rng.randint(0, 500, n),
+        "city": rng.choice(["Oslo", "Roma", "Lyon"], n),
+        "y": rng.choice(["warm", "cold"], n),
+    })
+    frame.loc[rng.rand(n) < 0.1, "temp"] = np.nan
+    return frame
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+@pytest.mark.parametrize("decimal", [".", ","])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_csv_dialects_are_read_as_the_numbers_they_hold(sep, decimal, seed, tmp_path):
+    """Every separator and decimal mark pandas writes: the numbers come back as numbers,
+    detected without options; the one ambiguous case (decimal commas in a comma-separated
+    file, quoted) is refused with a hint naming --decimal, and read with it."""
+    from skdeep.cli.tables import CLIError, load_table
+
+    frame = _dialect_frame(seed)
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, sep=sep, decimal=decimal, index=False)
+    if sep == "," and decimal == ",":
+        with pytest.raises(CLIError, match="pass --decimal , if the comma is the decimal mark"):
+            load_table(str(path), "y")
+        read, _, _, _ = load_table(str(path), "y", decimal=",")
+    else:
+        read, target, _, notes = load_table(str(path), "y")
+        assert target == "y"
+        if decimal == ",":
+            assert any("decimal commas" in note for note in notes)
+    assert list(read.columns) == list(frame.columns)
+    for name in ("temp", "price", "count"):
+        assert pd.api.types.is_numeric_dtype(read[name]), (name, read[name].dtype)
+        np.testing.assert_allclose(read[name].to_numpy(float), frame[name].to_numpy(float))
+    assert list(read["city"]) == list(frame["city"])
+
+
+def test_thousands_grouped_by_dots_in_a_european_file(tmp_path):
+    from skdeep.cli.tables import load_table
+
+    path = tmp_path / "eu.csv"
+    path.write_text("amount;label\n1.234,5;a\n-12,25;b\n7;a\n2.000.000,0;b\n")
+    read, _, _, _ = load_table(str(path), "label")
+    np.testing.assert_allclose(read["amount"], [1234.5, -12.25, 7.0, 2e6])
+
+
+def test_a_european_csv_is_compared_on_its_numbers(tmp_path, capsys):
+    frame = _dialect_frame(0)
+    frame["y"] = np.where(frame["temp"].fillna(20) > 20, "warm", "cold")
+    path = tmp_path / "eu.csv"
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    code, out, err = run(["compare", path, "-t", "y", "--models", "linear", "--cv", "2"],
+                         capsys)
+    assert code == 0, err
+    assert "4 features (3 numeric, 1 categorical" in out
+    assert "separator ';'" in err and "decimal commas in column(s) ['temp', 'price']" in err

@@ -3,6 +3,7 @@
 import multiprocessing
 import random
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -49,9 +50,110 @@ series = np.random.RandomState(0).rand(60, 8, 2)
     (KerasRegressor(dense, solver="sgd", learning_rate_init=1e6, max_iter=5), Xr, yr),
 ], ids=["mlp", "mlp-n_init", "cnn", "rnn", "keras"])
 def test_divergence_is_an_error_not_a_fitted_model(estimator, data, target):
-    with pytest.raises(ValueError, match="non-finite parameter weights or loss: training "
-                                         "diverged.*scale the inputs"):
+    with pytest.raises(ValueError, match=r"(Solver produced non-finite parameter weights|"
+                                         r"Training diverged: the loss).*scale the inputs"):
         estimator.fit(data, target)
+
+
+SKLEARN_NON_FINITE = ("Solver produced non-finite parameter weights. The input data may "
+                      "contain large values and need to be preprocessed.")
+
+
+def test_the_non_finite_error_starts_with_scikit_learns_sentence():
+    """Code that matches scikit-learn's message keeps working; skdeep's advice follows."""
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+    X_big = np.array([[1e150, 1.0], [1.0, 1e150], [-1e150, 2.0], [3.0, -1e150]])
+    y_big = [1.0, 2.0, 3.0, 4.0]
+    params = dict(hidden_layer_sizes=(4,), solver="sgd", max_iter=5, random_state=0)
+    with pytest.raises(ValueError) as theirs:
+        SkMLPRegressor(**params).fit(X_big, y_big)
+    assert str(theirs.value) == SKLEARN_NON_FINITE
+    with pytest.raises(ValueError) as ours:
+        MLPRegressor(**params).fit(X_big, y_big)
+    assert str(ours.value).startswith(SKLEARN_NON_FINITE + " Training diverged")
+
+
+@pytest.mark.parametrize("make,data,target", [
+    (lambda: MLPClassifier(solver="sgd", learning_rate_init=10, max_iter=30, random_state=0),
+     X, y),
+    (lambda: CNNClassifier(filters=(4,), solver="sgd", learning_rate_init=10, max_iter=5,
+                           random_state=0), np.random.RandomState(0).randn(40, 8, 1),
+     np.arange(40) % 2),
+    (lambda: CharRNN(solver="sgd", learning_rate_init=1e6, max_iter=5, random_state=0),
+     "the quick brown fox jumps over the lazy dog. " * 20, None),
+], ids=["mlp", "cnn", "charrnn"])
+def test_a_loss_grown_a_thousandfold_is_a_divergence(make, data, target):
+    """The loss stays finite (no inf, no NaN) but ends orders of magnitude above the
+    initial weights' loss: an error naming both losses, not a fitted model with only a
+    max-iterations warning (scikit-learn's MLP returns such a model silently)."""
+    with pytest.raises(ValueError, match=r"Training diverged: the (best epoch's )?loss, "
+                                         r"[0-9.e+]+, is more than 1000 times the initial "
+                                         r"weights' loss, [0-9.]+ \(solver='sgd'"):
+        make().fit(data) if target is None else make().fit(data, target)
+
+
+def test_scikit_learn_returns_the_thousandfold_loss_silently():
+    """What the check above improves on: scikit-learn 1.9 keeps a model whose loss went
+    from 0.7 to about 1e33 (same data and settings as the MLP case)."""
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = SkMLPClassifier(solver="sgd", learning_rate_init=10, max_iter=30,
+                              random_state=0).fit(X, y)
+    assert ref.loss_ > 1e6 * ref.loss_curve_[0]
+
+
+def test_a_loss_that_falls_from_far_above_a_constant_guess_is_no_divergence():
+    """Unscaled regression targets (mean 1000, spread 1): every loss is a million times a
+    constant guess's, but it falls from the initial weights' loss, so the fit stands."""
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(100, 3)
+    ys = 1000 + Xs[:, 0] + 0.1 * rng.randn(100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(Xs, ys)
+    assert reg.loss_ > 1e5 and reg.loss_ < reg.loss_curve_[0]
+
+
+def test_early_stopping_keeps_the_best_epoch_when_the_loss_diverges_later():
+    """scikit-learn 1.9: a diverging epoch scores NaN and the best epoch's weights are
+    kept, no error. skdeep does the same (and stops there instead of training NaNs to
+    max_iter); the scores before the divergence are scikit-learn's."""
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+    Xd, yd = make_regression(200, 5, noise=1, random_state=0)
+    params = dict(solver="sgd", learning_rate_init=0.03, early_stopping=True, max_iter=30,
+                  n_iter_no_change=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = SkMLPRegressor(**params).fit(Xd, yd)
+        ours = MLPRegressor(**params).fit(Xd, yd)
+    assert np.isnan(ref.validation_scores_[-1]) and np.isnan(ours.validation_scores_[-1])
+    finite = np.isfinite(ref.validation_scores_)
+    n = min(int(finite.sum()), int(np.isfinite(ours.validation_scores_).sum()))
+    np.testing.assert_allclose(ours.validation_scores_[:n],
+                               np.asarray(ref.validation_scores_)[finite][:n], rtol=1e-3)
+    assert ours.best_validation_score_ == pytest.approx(ref.best_validation_score_, rel=1e-4)
+    np.testing.assert_allclose(ours.predict(Xd), ref.predict(Xd), rtol=1e-3, atol=1e-3)
+    assert ours.n_iter_ < ref.n_iter_ == 30
+
+
+def test_early_stopping_with_no_scored_epoch_is_an_error():
+    with pytest.raises(ValueError, match=r"^Solver produced non-finite parameter weights\. "
+                                         r".*before any epoch had a validation score"):
+        MLPRegressor(solver="sgd", learning_rate_init=1e6, early_stopping=True,
+                     max_iter=5).fit(Xr, 1e100 * yr)
+
+
+def test_the_stratified_split_error_reads_as_scikit_learns():
+    Xs = np.random.RandomState(0).randn(30, 3)
+    ys = np.array([True] * 29 + [False])
+    with pytest.raises(ValueError, match=r"^The least populated classes in y have only 1 "
+                                         r"member, which is too few\. .*Classes with too few "
+                                         r"members are: \[.*False.*\] \(early stopping's"):
+        MLPClassifier(early_stopping=True).fit(Xs, ys)
 
 
 class Interrupt(keras.callbacks.Callback):

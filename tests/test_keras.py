@@ -200,3 +200,28 @@ def test_warm_start_refuses_a_changed_model():
     clf.set_params(model_params__hidden=16)
     with pytest.raises(ValueError, match="call_kwargs"):
         clf.fit(X_IRIS, Y_IRIS)
+
+
+def _noisy_net(input_shape, n_outputs, width=7):
+    # layers built without a seed: Keras draws theirs from Python's global random
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(width),
+                             keras.layers.Dropout(0.2), keras.layers.GaussianNoise(0.1),
+                             keras.layers.Dense(n_outputs)])
+
+
+@pytest.mark.parametrize("width", [5, 6])  # new architectures: their first build and probe
+def test_a_seeded_fit_leaves_the_global_random_states_alone(width):
+    """The user's model function (and Keras' unseeded layers in it) run inside skdeep's
+    fit; Python's and NumPy's global random streams continue as if it had not run."""
+    import random
+
+    X, y = make_classification(60, 4, random_state=0)
+    est = KerasClassifier(_noisy_net, max_iter=2, random_state=0).set_params(model__width=width)
+    random.seed(123)
+    np.random.seed(123)
+    expected = (random.random(), np.random.rand())
+    random.seed(123)
+    np.random.seed(123)
+    est.fit(X, y)
+    est.predict_proba(X)
+    assert (random.random(), np.random.rand()) == expected

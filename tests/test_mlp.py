@@ -3,6 +3,7 @@ the course's worked example, fitted attributes, errors and persistence."""
 
 import copy
 import pickle
+import re
 import subprocess
 import sys
 import warnings
@@ -19,7 +20,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import MLPClassifier, MLPRegressor
+from skdeep import CNNClassifier, MLPClassifier, MLPRegressor, TabularMLPClassifier
 
 X_CLF, Y_CLF = make_classification(
     n_samples=120, n_features=6, n_informative=4, n_classes=3, random_state=0
@@ -284,6 +285,23 @@ def test_predict_log_proba_and_class_weight():
     assert balanced.predict(X_CLF).mean() >= plain.predict(X_CLF).mean()
 
 
+@pytest.mark.parametrize("make", [
+    lambda cw: MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, class_weight=cw),
+    lambda cw: TabularMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, class_weight=cw),
+    lambda cw: CNNClassifier(filters=(2,), max_iter=2, class_weight=cw),
+], ids=["mlp", "tabular", "cnn"])
+@pytest.mark.parametrize("class_weight,named", [
+    ({0: 1, "1": 2}, "['1']"),  # a string key for an integer class
+    ({0: 1, 1: 2, 5: 3}, "[5]"),  # a class y does not have
+])
+def test_class_weight_keys_that_are_not_classes_are_refused(make, class_weight, named):
+    y = (Y_CLF == 0).astype(int)
+    X = X_CLF[:, :, None] if "CNN" in type(make(None)).__name__ else X_CLF
+    with pytest.raises(ValueError, match=rf"class_weight names {re.escape(named)}, which is "
+                                         r"not among the classes of y, \[0, 1\]"):
+        make(class_weight).fit(X, y)
+
+
 def test_random_state_reproducible_and_no_global_leak():
     params = dict(hidden_layer_sizes=(8,), max_iter=10)
     with warnings.catch_warnings():
@@ -390,11 +408,17 @@ def test_bad_input_raises_clear_value_error(make, X, y, match):
 def test_a_one_class_target_predicts_that_class_as_sklearn_does(solver):
     X = np.random.RandomState(0).randn(20, 3)
     y = np.array(["yes"] * 20)
-    with pytest.warns(UserWarning, match="only one class"):
+    # no warning scikit-learn does not give: code run with warnings as errors keeps working
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
         clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5,
                             random_state=0).fit(X, y)
-    ref = sknn.MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5,
-                             random_state=0).fit(X, y)
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        ref = sknn.MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5,
+                                 random_state=0).fit(X, y)
+    assert {w.category for w in ours} <= {w.category for w in theirs}
+    assert not any("class" in str(w.message) for w in ours)
     assert list(clf.classes_) == list(ref.classes_) == ["yes"]
     assert list(clf.predict(X[:3])) == list(ref.predict(X[:3])) == ["yes"] * 3
     assert clf.score(X, y) == ref.score(X, y) == 1.0
@@ -403,8 +427,10 @@ def test_a_one_class_target_predicts_that_class_as_sklearn_does(solver):
     np.testing.assert_array_equal(clf.predict_proba(X[:3]), np.ones((3, 1)))
     es = MLPClassifier(hidden_layer_sizes=(4,), early_stopping=True, max_iter=3,
                        random_state=0)
-    with pytest.warns(UserWarning, match="only one class"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         assert list(es.fit(X, y).predict(X[:2])) == ["yes", "yes"]
+    assert not any("class" in str(w.message) for w in caught)
 
 
 def test_predict_before_fit_and_wrong_shape():

@@ -225,11 +225,15 @@ def test_member_engine_layout_matches_the_compiled_engine():
 @pytest.mark.slow
 def test_scikit_learns_search_tests_pass_on_skdeeps_classes():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # the plugin by its own folder: a 'tests' package some other distribution
+    # installs in site-packages must not shadow ours
+    plugins = os.path.join(root, "tests", "plugins")
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join(filter(None, [plugins, os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
-         "tests.plugins.sklearn_search_as_skdeep", "--pyargs",
-         "sklearn.model_selection.tests.test_search"],
-        cwd=root, capture_output=True, text=True, timeout=900,
+         "sklearn_search_as_skdeep", "--pyargs", "sklearn.model_selection.tests.test_search"],
+        cwd=root, capture_output=True, text=True, timeout=900, env=env,
     )
     tail = result.stdout[-3000:]
     assert result.returncode == 0, tail

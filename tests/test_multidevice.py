@@ -83,6 +83,10 @@ def test_one_device_warns_and_trains_alone():
     (["cpu:0", "cpu:0"], "names a device twice"),
     (["gpu:7"], "does not see"),
     (3, "not understood"),
+    # names no device parser understands: skdeep's message, not the backend parser's
+    (["banana"], r"names device 'banana', which .* does not see"),
+    (["/cpu:0", "gpu:zero"], r"names device 'gpu:zero', which .* does not see"),
+    ([""], r"names device '', which .* does not see"),
 ])
 def test_bad_distribution_is_a_clear_error(distribution, message):
     with pytest.raises(ValueError, match=message):

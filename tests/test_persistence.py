@@ -178,7 +178,7 @@ def test_foreign_newer_altered_or_malicious_files_are_refused(tmp_path):
     other = tmp_path / "other.zip"
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("data.csv", "a,b\n")
-    with pytest.raises(ValueError, match="not one written by skdeep.save"):
+    with pytest.raises(ValueError, match="without the members skdeep.save writes"):
         skdeep.load(other)
     newer = tmp_path / "newer.skdeep"
     _archive(newer, {**header, "format_version": 99}, payload)
@@ -210,14 +210,22 @@ def test_pickles_record_the_skdeep_version():
         pickle.loads(data)
 
 
-def test_a_keras_file_with_skdeeps_layers_loads_in_a_fresh_process(tmp_path):
-    est = MLPClassifier(hidden_layer_sizes=(8,), dropout=0.2, max_iter=5, random_state=0)
+@pytest.mark.parametrize("how", [
+    "import skdeep\nmodel = skdeep.load(sys.argv[1])",
+    "import skdeep, keras\nmodel = keras.saving.load_model(sys.argv[1])",
+    "import keras, skdeep\nmodel = keras.saving.load_model(sys.argv[1])",
+], ids=["skdeep.load", "skdeep-then-keras", "keras-then-skdeep"])
+def test_a_keras_file_with_skdeeps_layers_loads_in_a_fresh_process(tmp_path, how):
+    """``est.model_.save("net.keras")``: skdeep.load reads it, and so does Keras' own
+    load_model once skdeep is imported, in either order (skdeep registers its layers
+    when Keras is imported)."""
+    est = MLPClassifier(hidden_layer_sizes=(8,), dropout=0.2, dropconnect=0.1,
+                        batch_normalization=True, max_iter=5, random_state=0)
     est.fit(X, y)
     path = tmp_path / "net.keras"
     est.model_.save(path)
     np.save(tmp_path / "X.npy", X)
-    script = ("import sys, numpy as np, skdeep\n"
-              "model = skdeep.load(sys.argv[1])\n"
+    script = (f"import sys, numpy as np\n{how}\n"
               "np.save(sys.argv[2], model.predict(np.load(sys.argv[3]), verbose=0))\n")
     result = subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path / "p.npy"),
                              str(tmp_path / "X.npy")], capture_output=True, text=True,
@@ -225,3 +233,60 @@ def test_a_keras_file_with_skdeeps_layers_loads_in_a_fresh_process(tmp_path):
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(np.load(tmp_path / "p.npy")[:, 0], est.predict_proba(X)[:, 1],
                                rtol=1e-5)
+
+
+def test_load_goes_by_the_content_not_the_name(tmp_path):
+    """A skdeep file named .keras is skdeep's; a Keras file named .skdeep is Keras';
+    a file that is neither is refused as such, not as missing."""
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, y)
+    ours = skdeep.save(est, tmp_path / "model.keras")
+    np.testing.assert_array_equal(skdeep.load(ours).predict(X), est.predict(X))
+    theirs = tmp_path / "net.keras"
+    est.model_.save(theirs)
+    renamed = tmp_path / "net.skdeep"
+    renamed.write_bytes(theirs.read_bytes())
+    assert isinstance(skdeep.load(renamed), keras.Model)
+    garbage = tmp_path / "garbage.keras"
+    garbage.write_text("not a model")
+    with pytest.raises(ValueError, match="not a file saved by skdeep.save nor a Keras .keras"):
+        skdeep.load(garbage)
+    with pytest.raises(ValueError, match="is a folder"):
+        skdeep.load(tmp_path)
+
+
+def test_a_damaged_file_is_a_value_error_or_loads_intact(tmp_path):
+    """One flipped byte anywhere in a saved file: a ValueError naming the file (never
+    zipfile's or zlib's own error), or -- a byte zip does not check, like a timestamp --
+    the same estimator, predicting the same."""
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, y)
+    skdeep.save(est, tmp_path / "m.skdeep")
+    raw = (tmp_path / "m.skdeep").read_bytes()
+    expected = est.predict(X)
+    outcomes = {"refused": 0, "intact": 0}
+    for position in range(0, len(raw), max(1, len(raw) // 150)):
+        damaged = bytearray(raw)
+        damaged[position] ^= 0xFF
+        path = tmp_path / "damaged.skdeep"
+        path.write_bytes(bytes(damaged))
+        try:
+            loaded = skdeep.load(path)
+        except ValueError as exc:
+            assert "damaged.skdeep" in str(exc)
+            outcomes["refused"] += 1
+            continue
+        np.testing.assert_array_equal(loaded.predict(X), expected)
+        outcomes["intact"] += 1
+    assert outcomes["refused"] > 100
+
+
+@pytest.mark.parametrize("version", ["abc", 1.5, None, True, [1]])
+def test_an_unreadable_format_version_is_named(tmp_path, version):
+    good = skdeep.save(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y),
+                       tmp_path / "good.skdeep")
+    with zipfile.ZipFile(good) as archive:
+        header = json.loads(archive.read("skdeep.json"))
+        payload = archive.read("estimator.pkl")
+    odd = tmp_path / "odd.skdeep"
+    _archive(odd, {**header, "format_version": version}, payload)
+    with pytest.raises(ValueError, match=r"unreadable skdeep header: format_version is "):
+        skdeep.load(odd)

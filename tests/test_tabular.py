@@ -77,6 +77,27 @@ def test_scaler_keeps_nan_and_inverts():
         RobustSmoothClipScaler(quantile_range=(75.0, 25.0)).fit(X)
 
 
+def test_scaler_clips_far_outliers_to_the_bound():
+    """+-1e300 (and the largest floats) are far outliers: the clip, not the median
+    (z / sqrt(1 + (z/3)^2) overflowed to 0 there)."""
+    X = np.random.RandomState(0).randn(100, 1)
+    scaler = RobustSmoothClipScaler().fit(X)
+    far = np.array([[1e300], [-1e300], [np.finfo(float).max], [-np.finfo(float).max]])
+    np.testing.assert_array_equal(scaler.transform(far)[:, 0], [3.0, -3.0, 3.0, -3.0])
+    middle = scaler.transform(np.array([[1e3], [1e150], [1e200]]))[:, 0]
+    assert (np.diff(middle) >= 0).all() and (middle > 2.99).all() and (middle <= 3.0).all()
+
+
+def test_a_constant_regression_target_is_predicted_exactly():
+    X = np.random.RandomState(0).randn(80, 3)
+    reg = TabularMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    np.testing.assert_array_equal(reg.fit(X, np.full(80, 2.5)).predict(X), 2.5)
+    Y = np.c_[np.full(80, -1.0), X[:, 0]]
+    both = reg.fit(X, Y).predict(X)
+    np.testing.assert_array_equal(both[:, 0], -1.0)
+    assert np.std(both[:, 1]) > 0
+
+
 @parametrize_with_checks([RobustSmoothClipScaler()])
 def test_scaler_is_a_scikit_learn_transformer(estimator, check):
     check(estimator)

@@ -140,8 +140,11 @@ def resolve_tensorflow(distribution):
             known[(spec.device_type.upper(), spec.device_index)] = d.name
         devices = []
         for name in names:
-            spec = tf.DeviceSpec.from_string(name if name.startswith("/") else "/" + name)
-            found = known.get(((spec.device_type or "").upper(), spec.device_index))
+            try:
+                spec = tf.DeviceSpec.from_string(name if name.startswith("/") else "/" + name)
+                found = known.get(((spec.device_type or "").upper(), spec.device_index))
+            except (ValueError, TypeError):  # not a device name TensorFlow can parse
+                found = None
             if found is None:
                 raise ValueError(
                     f"distribution names device {name!r}, which TensorFlow does not see; "

@@ -30,6 +30,7 @@ trained already through the fit-cache slot (:func:`install_fit_cache`).
 """
 
 import dataclasses
+import inspect
 import warnings
 from typing import Protocol
 
@@ -94,6 +95,10 @@ class _Data:
     y: np.ndarray
     sample_weight: np.ndarray
     fresh: bool
+
+
+#: A loss that ends this many times above its first epoch's value is a divergence.
+DIVERGED_GROWTH = 1000.0
 
 
 @dataclasses.dataclass
@@ -192,6 +197,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
                 UserWarning, stacklevel=2,
             )
         super().__setstate__(state)
+        # a parameter added since the file was written takes its default
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if param.default is not param.empty and name not in self.__dict__:
+                setattr(self, name, param.default)
 
     # ------------------------------------------------------------------ the fit template
     @with_callbacks
@@ -232,9 +241,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
             for run in range(plan.n_runs):
                 state, split = self._run(engine, data, plan, run, split)
                 runs.append((state, self._weights, self._weights_token, self._mc_seed))
+        kept = runs[-1][0]
         if data.fresh and train:
-            self._keep_best(runs, config)
-        self._check_finite(config, train)
+            kept = self._keep_best(runs, config)
+        self._check_finite(config, train, kept)
         if plan.callbacks is not None:
             plan.callbacks.end()
         return self
@@ -293,7 +303,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
             state = FitState.of(self)
             self._store_weights(self._apply_rates(list(self._weights)))
         engine.set_weights(self._weights, self._weights_token)
-        state.weights = self._weights
+        state.weights = initial = self._weights
         if not plan.train:
             tensors = engine.tensors(data.X, data.Y, data.sample_weight)
             _, state.loss = engine.evaluate(*tensors, config.penalties)
@@ -307,11 +317,29 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
             else:
                 run_lbfgs(loop, data.X, data.Y, data.sample_weight)
             self._store_weights(state.weights)
+            state.start_loss = self._start_loss(engine, data, config, state, initial)
         engine.loaded = self._weights_token
         state.publish(self)
         if plan.train:
             plan.callbacks.end_run()
         return state, split
+
+    def _start_loss(self, engine, data, config, state, initial):
+        """The loss of the ``initial`` weights, when the kept loss is so far above a
+        constant guess's (``_chance_loss``) that training may have diverged; else None.
+
+        One forward pass over the data, only on that suspicion; the fitted
+        weights are loaded back.
+        """
+        kept = state.kept_loss()
+        chance = self._chance_loss(data.Y, data.sample_weight)
+        if not (np.isfinite(kept) and kept > DIVERGED_GROWTH * max(chance, 1e-3)):
+            return None
+        engine.set_weights(initial, object())
+        _, start = engine.evaluate(*engine.tensors(data.X, data.Y, data.sample_weight),
+                                   config.penalties)
+        engine.set_weights(self._weights, self._weights_token)
+        return float(start)
 
     def _keep_best(self, runs, config):
         """Of the ``n_init`` runs, keep the best (validation score, else final loss)."""
@@ -326,22 +354,50 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         self._store_weights(weights, token)
         self.init_scores_ = np.asarray(scores, dtype=float)
         self.best_init_ = best
+        return state
 
-    def _check_finite(self, config, train):
-        """Refuse a fit whose weights or loss became inf or NaN, as scikit-learn does."""
+    def _chance_loss(self, Y, sample_weight):
+        """The loss of a constant guess (hook; 0: unknown), the scale of a divergence."""
+        return 0.0
+
+    def _check_finite(self, config, train, kept=None):
+        """Refuse a fit that diverged: weights or loss inf/NaN, or a loss grown 1000-fold.
+
+        scikit-learn refuses non-finite weights with the sentence that starts
+        the message here. With early stopping, the best epoch's weights are
+        kept (scikit-learn 1.9) and a later divergence is no error, unless no
+        epoch scored at all. A kept loss that stays finite but is more than
+        :data:`DIVERGED_GROWTH` times the loss training started from
+        (``kept``, the kept run's :class:`~skdeep._training.state.FitState`,
+        measured it; scikit-learn stays silent) is a divergence too.
+        """
         finite = all(np.isfinite(w).all() for w in self._weights if w.dtype.kind == "f")
-        if finite and (not train or np.isfinite(self.loss_)):
-            return
-        curve = np.asarray(self.loss_curve_, dtype=float)
+        best_epoch = bool(config.early_stopping and train)
+        scored = not best_epoch or np.isfinite(self.best_validation_score_)
+        if finite and scored and (best_epoch or not train or np.isfinite(self.loss_)):
+            start = getattr(kept, "start_loss", None)
+            if start is None or not kept.kept_loss() > DIVERGED_GROWTH * max(start, 1e-3):
+                return
+            which = "the best epoch's loss" if best_epoch else "the loss"
+            raise ValueError(
+                f"Training diverged: {which}, {kept.kept_loss():.4g}, is more than "
+                f"{DIVERGED_GROWTH:g} times the initial weights' loss, {start:.4g} "
+                f"(solver={config.solver!r}, learning_rate_init={config.learning_rate_init:g}"
+                "). Lower learning_rate_init, use solver='adam', or scale the inputs "
+                "(StandardScaler) and, for regression, the targets."
+            )
+        curve = np.asarray(self.loss_curve_, dtype=float) if train else np.empty(0)
         bad = np.flatnonzero(~np.isfinite(curve))
         when = f" at epoch {bad[0] + 1}" if bad.size else ""
         runs = " in every one of the n_init runs" if getattr(self, "n_init", 1) > 1 else ""
         what = "the loss" if finite else "the weights"
+        if not scored:
+            what = "the loss, before any epoch had a validation score,"
         raise ValueError(
-            f"Solver produced non-finite parameter weights or loss: training diverged "
-            f"({what} became inf or NaN{when}{runs}; "
-            f"solver={config.solver!r}, learning_rate_init={config.learning_rate_init:g}). "
-            "The input data may contain large values and need to be preprocessed: "
+            "Solver produced non-finite parameter weights. The input data may contain "
+            "large values and need to be preprocessed. "
+            f"Training diverged ({what} became inf or NaN{when}{runs}; "
+            f"solver={config.solver!r}, learning_rate_init={config.learning_rate_init:g}): "
             "scale the inputs (StandardScaler) and, for regression, the targets; or "
             "lower learning_rate_init, or use solver='adam'."
         )

@@ -5,33 +5,186 @@ inside each cross-validation fold); it is pickled with fitted estimators.
 """
 
 import math
+from numbers import Integral, Number
 
 import numpy as np
 
-__all__ = ["FrameEncoder", "is_categorical_column", "needs_frame_encoder"]
+__all__ = [
+    "FrameEncoder",
+    "column_kind",
+    "column_to_float",
+    "frame_kinds",
+    "is_categorical_column",
+    "needs_frame_encoder",
+    "numeric_frame",
+    "resolve_categorical",
+]
 
 
-def is_categorical_column(column):
-    """Whether a pandas Series is encoded as a categorical attribute.
+#: ``pandas.api.types.infer_dtype`` kinds of object columns that hold numbers
+#: (``decimal.Decimal`` from SQL drivers, floats with ``None``, ``astype(object)``).
+_NUMBER_KINDS = {"integer", "floating", "mixed-integer-float", "decimal", "empty"}
 
-    ``category``, ``object`` and string columns are; numeric and bool
-    columns are not.
+
+def _holds_numbers(column):
+    """Whether every non-missing value of an object column is a number."""
+    import pandas as pd
+
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind in _NUMBER_KINDS:
+        return True
+    if kind != "mixed":
+        return False
+    values = column[column.notna()]
+    return all(isinstance(v, Number) and not isinstance(v, bool) for v in values)
+
+
+def column_kind(column):
+    """How a pandas Series enters the network: ``'categorical'``, ``'bool'`` or ``'numeric'``.
+
+    Decided by dtype where the dtype says it (``category`` and string
+    dtypes are categorical, bool is bool, numbers are numeric) and by
+    content for ``object`` columns: one whose non-missing values are all
+    numbers (``decimal.Decimal``, ``int``, ``float``, NumPy scalars; ``None``
+    and ``NaN`` are missing) is numeric, as scikit-learn's MLP would read
+    it; one of ``True``/``False`` only is bool (numeric when some are
+    missing, so they can be imputed); anything else, text included -- even
+    text that looks like numbers, such as zip codes -- is categorical.
     """
     import pandas as pd
 
     dtype = column.dtype
-    return (
-        isinstance(dtype, pd.CategoricalDtype)
-        or pd.api.types.is_object_dtype(dtype)
-        or pd.api.types.is_string_dtype(dtype)
-    )
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "categorical"
+    if pd.api.types.is_object_dtype(dtype):
+        if _holds_numbers(column):
+            return "numeric"
+        if pd.api.types.infer_dtype(column, skipna=True) == "boolean":
+            return "numeric" if column.isna().any() else "bool"
+        return "categorical"
+    if pd.api.types.is_string_dtype(dtype):
+        return "categorical"
+    if pd.api.types.is_bool_dtype(dtype) and not column.isna().any():
+        return "bool"
+    return "numeric"
 
 
-def needs_frame_encoder(X):
-    """True when ``X`` is a DataFrame with at least one categorical column."""
+def is_categorical_column(column):
+    """Whether a pandas Series is encoded as a categorical attribute (see :func:`column_kind`)."""
+    return column_kind(column) == "categorical"
+
+
+def column_to_float(column, name):
+    """A column's values as float64, missing values as NaN; a ValueError names what failed."""
+    try:
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        bad = next((v for v in column if not _converts(v)), None)
+        raise ValueError(
+            f"Column {name!r} is used as a number (dtype {column.dtype}) but holds "
+            f"{bad!r}, which is not a number. Clean the column, or name it in "
+            "categorical_features to encode it as a category."
+        ) from None
+
+
+def _converts(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return value is None
+    return True
+
+
+def resolve_categorical(spec, columns):
+    """The columns ``categorical_features`` names, as a set of column labels or None.
+
+    ``'auto'`` gives None (decide per column by :func:`column_kind`); None
+    gives the empty set (every column numeric); a list of column names, of
+    positions, or a boolean mask of length ``n_features`` gives those columns.
+    """
+    if isinstance(spec, str):
+        return None
+    if spec is None:
+        return set()
+    columns = list(columns)
+    items = list(np.asarray(spec).ravel()) if not isinstance(spec, (list, tuple)) else list(spec)
+    if items and all(isinstance(v, (bool, np.bool_)) for v in items):
+        if len(items) != len(columns):
+            raise ValueError(
+                f"categorical_features is a boolean mask of length {len(items)}, but X has "
+                f"{len(columns)} columns; give one True/False per column."
+            )
+        return {c for c, flag in zip(columns, items) if flag}
+    chosen = set()
+    for item in items:
+        if isinstance(item, (Integral, np.integer)) and item not in columns:
+            if not -len(columns) <= item < len(columns):
+                raise ValueError(
+                    f"categorical_features names column position {item}, but X has "
+                    f"{len(columns)} columns (positions 0 to {len(columns) - 1})."
+                )
+            chosen.add(columns[item])
+        elif item in columns:
+            chosen.add(item)
+        else:
+            raise ValueError(
+                f"categorical_features names {item!r}, which is not a column of X; the "
+                f"columns are {[str(c) for c in columns[:20]]}"
+                f"{' ...' if len(columns) > 20 else ''}."
+            )
+    return chosen
+
+
+def frame_kinds(frame, spec="auto"):
+    """The kind of each column of ``frame`` under ``categorical_features=spec``."""
+    chosen = resolve_categorical(spec, frame.columns)
+    kinds = []
+    for name in frame.columns:
+        column = frame[name]
+        if chosen is None:
+            kinds.append(column_kind(column))
+        elif name in chosen:
+            kinds.append("categorical")
+        else:
+            kind = column_kind(column)
+            kinds.append("bool" if kind == "bool" else "numeric")
+    return kinds
+
+
+def needs_frame_encoder(X, spec="auto"):
+    """True when ``X`` is a DataFrame with at least one categorical column.
+
+    A frame whose columns are all numbers (by dtype or by content) needs
+    none: it is used as given, as scikit-learn's MLP uses it (see
+    :func:`numeric_frame`).
+    """
     if not hasattr(X, "columns") or not hasattr(X, "dtypes"):
         return False
-    return any(is_categorical_column(X[c]) for c in X.columns)
+    return "categorical" in frame_kinds(X, spec)
+
+
+def numeric_frame(X):
+    """``X`` with its ``object`` (and text) columns as float64; missing values are NaN.
+
+    What scikit-learn's ``check_array`` does to a frame of numbers, except
+    that ``pd.NA`` becomes NaN instead of a TypeError and a value that is
+    not a number is reported by column name. Other inputs pass unchanged.
+    """
+    import pandas as pd
+
+    if not hasattr(X, "columns") or not hasattr(X, "dtypes"):
+        return X
+    objects = [
+        name for name, dtype in X.dtypes.items()
+        if pd.api.types.is_object_dtype(dtype) or not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+    ]
+    if not objects:
+        return X
+    X = X.copy(deep=False)
+    for name in objects:
+        X[name] = column_to_float(X[name], name)
+    return X
 
 
 def _sorted_levels(values):
@@ -72,32 +225,33 @@ class FrameEncoder:
         How categorical columns are encoded.
     impute : bool, default=False
         Fill missing numeric values and add missing-indicator inputs.
+    categorical : 'auto', None or list, default='auto'
+        The estimator's ``categorical_features``: which columns are
+        categorical (``'auto'``: decided per column by :func:`column_kind`).
     """
 
-    def __init__(self, encoding="onehot", impute=False):
+    def __init__(self, encoding="onehot", impute=False, categorical="auto"):
         self.encoding = encoding
         self.impute = impute
+        self.categorical = categorical
 
     def fit(self, frame):
         """Learn column kinds, scaling and category levels from ``frame``."""
         self.columns_ = list(frame.columns)
-        self.kinds_, self.stats_ = [], []
-        for name in self.columns_:
+        self.kinds_ = frame_kinds(frame, getattr(self, "categorical", "auto"))
+        self.stats_ = []
+        for name, kind in zip(self.columns_, self.kinds_):
             column = frame[name]
-            if is_categorical_column(column):
-                levels = _sorted_levels(column.dropna().unique().tolist())
-                self.kinds_.append("categorical")
-                self.stats_.append(levels)
-            elif column.dtype == bool:
-                self.kinds_.append("bool")
+            if kind == "categorical":
+                self.stats_.append(_sorted_levels(column.dropna().unique().tolist()))
+            elif kind == "bool":
                 self.stats_.append(None)
             else:
-                values = np.asarray(column, dtype=np.float64)
+                values = column_to_float(column, name)
                 known = values[~np.isnan(values)]
                 mean = float(known.mean()) if len(known) else 0.0
                 std = float(known.std()) if len(known) else 1.0
                 flag = bool(self.impute and len(known) < len(values))
-                self.kinds_.append("numeric")
                 self.stats_.append((mean, std if std > 0 else 1.0, flag))
         return self
 
@@ -149,13 +303,7 @@ class FrameEncoder:
         for name, kind, stats in zip(self.columns_, self.kinds_, self.stats_):
             column = frame[name]
             if kind == "numeric":
-                try:
-                    values = np.asarray(column, dtype=np.float64)
-                except (TypeError, ValueError):
-                    raise ValueError(
-                        f"Column {name!r} was numeric when the estimator was fitted but "
-                        f"holds non-numeric values now (dtype {column.dtype})."
-                    ) from None
+                values = column_to_float(column, name)
                 mean, std, flag = stats
                 scaled = (values - mean) / std
                 if self.impute:

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, validate_data
 
-from .frame import FrameEncoder, needs_frame_encoder
+from .frame import FrameEncoder, frame_kinds, needs_frame_encoder, numeric_frame
 
 __all__ = ["FrontEndMixin", "check_positive_weights"]
 
@@ -46,7 +46,12 @@ class FrontEndMixin:
     _sparse_rows = False
 
     def _uses_frame(self, X, reset):
-        """Whether ``X`` goes through the categorical front end (fitted on reset)."""
+        """Whether ``X`` goes through the categorical front end (fitted on reset).
+
+        On reset the estimator's ``categorical_features`` decides which
+        columns are categories (``'auto'``: by dtype, and by content for
+        object columns); the decision is kept in ``is_categorical_``.
+        """
         columns = getattr(X, "columns", None)
         if columns is not None and hasattr(columns, "duplicated") and columns.duplicated().any():
             dup = sorted({str(c) for c in columns[columns.duplicated()]})
@@ -54,14 +59,47 @@ class FrontEndMixin:
                 f"X has duplicated column names {dup}; each column is one input of the "
                 "network, so give every column its own name."
             )
-        if reset:
-            active = hasattr(self, "categorical_encoding") and needs_frame_encoder(X)
-            self._frame_encoder = (
-                FrameEncoder(self.categorical_encoding, impute=self._imputes())
-                if active else None
+        if not reset:
+            return getattr(self, "_frame_encoder", None) is not None
+        self._frame_encoder = None
+        if not hasattr(self, "categorical_encoding"):
+            return False
+        spec = getattr(self, "categorical_features", "auto")
+        frame = self._as_frame(X, spec)
+        active = needs_frame_encoder(frame, spec)
+        self.is_categorical_ = None
+        if active:
+            kinds = frame_kinds(frame, spec)
+            self.is_categorical_ = np.array([kind == "categorical" for kind in kinds])
+            self._frame_encoder = FrameEncoder(
+                self.categorical_encoding, impute=self._imputes(), categorical=spec
             )
-            return active
-        return getattr(self, "_frame_encoder", None) is not None
+            if getattr(self, "verbose", False):
+                names = [str(c) for c, k in zip(frame.columns, kinds) if k == "categorical"]
+                print(f"Categorical columns: {names}; the other {len(kinds) - len(names)} "
+                      "are numeric.")
+        return active
+
+    @staticmethod
+    def _as_frame(X, spec):
+        """``X`` as a DataFrame when ``categorical_features`` names columns of an array."""
+        if hasattr(X, "columns") or isinstance(spec, str) or spec is None:
+            return X
+        import pandas as pd
+
+        if sp.issparse(X):
+            raise ValueError(
+                "categorical_features names columns, which needs a dense X (a NumPy "
+                "array or a DataFrame); X is a sparse matrix. Encode the categories "
+                "yourself (sklearn.preprocessing.OneHotEncoder) or pass a dense X."
+            )
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise ValueError(
+                f"categorical_features needs 2-D X (samples x columns); X has shape "
+                f"{array.shape}."
+            )
+        return pd.DataFrame(array)
 
     def _encode_frame(self, X, reset):
         """Check feature names / count on the raw frame, then encode it."""
@@ -69,7 +107,7 @@ class FrontEndMixin:
 
         validate_data(self, X, skip_check_array=True, reset=reset)
         if not hasattr(X, "columns"):
-            X = pd.DataFrame(X, columns=self.feature_names_in_)
+            X = pd.DataFrame(np.asarray(X), columns=getattr(self, "feature_names_in_", None))
         if reset:
             self._frame_encoder.fit(X)
         return self._frame_encoder.transform(X)
@@ -170,7 +208,7 @@ class FrontEndMixin:
                 X = self._encode_frame(X, reset)
                 X, y = check_X_y(X, y, **check_params)
             else:
-                X, y = validate_data(self, X, y, reset=reset, **check_params)
+                X, y = validate_data(self, numeric_frame(X), y, reset=reset, **check_params)
                 X = self._impute(X, reset)
         except ValueError as error:
             self._reraise_input_error(error, raw)
@@ -185,7 +223,8 @@ class FrontEndMixin:
             if self._uses_frame(X, reset=False):
                 X = check_array(self._encode_frame(X, reset=False), **params)
             else:
-                X = self._impute(validate_data(self, X, reset=False, **params), reset=False)
+                X = validate_data(self, numeric_frame(X), reset=False, **params)
+                X = self._impute(X, reset=False)
         except ValueError as error:
             self._reraise_input_error(error, raw)
         return self._shape_input(X, reset=False)

@@ -8,7 +8,6 @@ estimator combines one head with a body that builds the network
 (``_mlp.py``, ``_cnn.py``, ...), so all of them share this code.
 """
 
-import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
@@ -76,15 +75,9 @@ class ClassifierHead(ClassifierMixin):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             binarizer = LabelBinarizer()
             binarizer.fit(y if (multilabel or classes is None) else np.asarray(classes))
-            if len(binarizer.classes_) < 2 and not multilabel:
-                # scikit-learn's MLPClassifier fits a one-class target and always
-                # predicts that class; so does skdeep -- with a warning, and
-                # with predict_proba's one column of ones matching classes_
-                warnings.warn(
-                    f"y contains only one class ({binarizer.classes_[0]!r}): "
-                    f"{type(self).__name__} will predict it for every sample.",
-                    UserWarning, stacklevel=4,
-                )
+            # a one-class target fits silently, as in scikit-learn's MLPClassifier
+            # (code run with warnings as errors must not break): every sample is
+            # predicted that class, with predict_proba's one column of ones
             if incremental and not multilabel:
                 extra = np.setdiff1d(unique_labels(y), binarizer.classes_)
                 if len(extra):
@@ -139,6 +132,16 @@ class ClassifierHead(ClassifierMixin):
     def _class_sample_weight(self, y):
         if self.class_weight is None:
             return np.ones(y.shape[0])
+        if isinstance(self.class_weight, dict) and not self._label_binarizer.y_type_.startswith(
+                "multilabel"):
+            classes = set(self.classes_.tolist())
+            unknown = [key for key in self.class_weight if key not in classes]
+            if unknown:
+                raise ValueError(
+                    f"class_weight names {unknown}, which {'is' if len(unknown) == 1 else 'are'}"
+                    f" not among the classes of y, {self.classes_.tolist()}; use the class "
+                    "labels as keys (same type: 1 and '1' differ)."
+                )
         return compute_sample_weight(self.class_weight, y)
 
     def _stratify_labels(self, y):
@@ -156,6 +159,13 @@ class ClassifierHead(ClassifierMixin):
         if output.shape[1] > 1:
             return self.classes_[np.argmax(output, axis=1)]
         return self.classes_[(output[:, 0] > 0.5).astype(int)]
+
+    def _chance_loss(self, Y, sample_weight):
+        """The log-loss of a uniform guess, ln(k) (per label when multilabel): the
+        scale a diverged loss is measured against."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return float(Y.shape[1] * np.log(2.0))
+        return float(np.log(max(2, len(self.classes_))))
 
     def _score_output(self, y, output, sample_weight):
         """Weighted (subset) accuracy, as ``accuracy_score`` computes it."""
@@ -292,6 +302,13 @@ class RegressorHead(RegressorMixin):
 
     def _encode_target(self, y, dtype):
         return np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)
+
+    def _chance_loss(self, Y, sample_weight):
+        """Half the (weighted) variance of the target: the squared error of
+        predicting its mean, the scale a diverged loss is measured against."""
+        Y = np.asarray(Y, dtype=np.float64)
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        return float(0.5 * np.average(((Y - mean) ** 2).mean(axis=1), weights=sample_weight))
 
     def _score_output(self, y, output, sample_weight):
         """Weighted R^2 averaged over outputs, as ``r2_score`` computes it."""

@@ -24,6 +24,7 @@ class _BaseMLP(BaseNeuralEstimator):
         **BaseNeuralEstimator._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "categorical_encoding": [StrOptions({"onehot", "binary", "embedding"})],
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
         "missing": [StrOptions({"error", "impute"})],
     }
 
@@ -160,6 +161,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
     classes_ : ndarray or list of ndarray
         Class labels (for multilabel, one indicator per column).
     %(common_attributes)s
+    %(frame_attributes)s
 
     See Also
     --------
@@ -233,6 +235,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         n_init=1,
         callbacks=None,
         categorical_encoding="onehot",
+        categorical_features="auto",
         missing="error",
         distribution=None,
     ):
@@ -273,6 +276,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         self.n_init = n_init
         self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
+        self.categorical_features = categorical_features
         self.missing = missing
         self.distribution = distribution
 
@@ -325,6 +329,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
     Attributes
     ----------
     %(common_attributes)s
+    %(frame_attributes)s
 
     See Also
     --------
@@ -387,6 +392,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         n_init=1,
         callbacks=None,
         categorical_encoding="onehot",
+        categorical_features="auto",
         missing="error",
         distribution=None,
     ):
@@ -427,6 +433,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         self.n_init = n_init
         self.callbacks = callbacks
         self.categorical_encoding = categorical_encoding
+        self.categorical_features = categorical_features
         self.missing = missing
         self.distribution = distribution
 

@@ -164,6 +164,11 @@ _TABULAR_DOC = """
 {extra}    categorical_encoding : {{'onehot', 'binary', 'embedding'}}, default='onehot'
         How the category/object/string columns of a DataFrame are encoded
         (learned on the training rows).
+    categorical_features : 'auto', None or array-like, default='auto'
+        Which columns are categorical: ``'auto'`` decides by dtype, and for
+        ``object`` columns by content (all numbers: numeric); a list of
+        names or positions, or a boolean mask, names them; None makes every
+        column numeric. The decision is kept in ``is_categorical_``.
     missing : {{'impute', 'error'}}, default='impute'
         ``'impute'`` fills missing values with the training mean and adds a
         0/1 "was missing" input per such column; ``'error'`` refuses NaN.
@@ -194,6 +199,8 @@ _SHARED_ATTRS = """    n_iter_ : int
         Number of input columns seen in fit.
     feature_names_in_ : ndarray of shape (n_features,)
         Column names seen in fit (pandas input).
+    is_categorical_ : ndarray of bool of shape (n_features,) or None
+        Which input columns were encoded as categories; None when none was.
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
@@ -212,6 +219,7 @@ class _BaseTabular(BaseNeuralEstimator):
         "embedding_dim": [Interval(Integral, 2, None, closed="left")],
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "categorical_encoding": [StrOptions({"onehot", "binary", "embedding"})],
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
         "missing": [StrOptions({"error", "impute"})],
     }
 
@@ -403,6 +411,7 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         label_smoothing=0.1,
         class_weight=None,
         categorical_encoding="onehot",
+        categorical_features="auto",
         missing="impute",
         mc_samples=100,
         callbacks=None,
@@ -433,6 +442,7 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         self.label_smoothing = label_smoothing
         self.class_weight = class_weight
         self.categorical_encoding = categorical_encoding
+        self.categorical_features = categorical_features
         self.missing = missing
         self.mc_samples = mc_samples
         self.callbacks = callbacks
@@ -522,6 +532,7 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         beta_2=0.95,
         epsilon=1e-8,
         categorical_encoding="onehot",
+        categorical_features="auto",
         missing="impute",
         mc_samples=100,
         callbacks=None,
@@ -551,6 +562,7 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.categorical_encoding = categorical_encoding
+        self.categorical_features = categorical_features
         self.missing = missing
         self.mc_samples = mc_samples
         self.callbacks = callbacks
@@ -566,6 +578,9 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
             scale = Y.std(axis=0)
             self._target_center = Y.mean(axis=0)
             self._target_scale = np.where(scale > 0, scale, 1.0)
+            # a constant target column predicts its value exactly, whatever the
+            # network outputs (training targets of 0 only pull it towards 0)
+            self._target_spread = scale
         return X, y
 
     def _encode_target(self, y, dtype):
@@ -573,7 +588,8 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         return ((Y - self._target_center) / self._target_scale).astype(dtype, copy=False)
 
     def _unscale(self, output):
-        return (output * self._target_scale + self._target_center).astype(
+        spread = getattr(self, "_target_spread", self._target_scale)  # older pickles: none
+        return (output * self._target_scale * (spread > 0) + self._target_center).astype(
             output.dtype, copy=False)
 
     def _score_output(self, y, output, sample_weight):

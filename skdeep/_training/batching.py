@@ -81,10 +81,11 @@ def validation_split(X, Y, sample_weight, y_stratify, fraction, random_state, sp
             index, random_state=random_state, test_size=fraction, stratify=y_stratify
         )
     except ValueError as exc:
+        # scikit-learn's words first (code may match them), then what to do
         raise ValueError(
-            f"Could not split off a validation set with validation_fraction={fraction} "
-            f"from {X.shape[0]} samples: {exc} Use more data, a larger "
-            f"validation_fraction, or early_stopping=False."
+            f"{exc} (early stopping's validation split: validation_fraction={fraction} "
+            f"of {X.shape[0]} samples.) Use more data, a larger validation_fraction, "
+            "or early_stopping=False."
         ) from None
     if val_idx.shape[0] < 2:
         raise ValueError(

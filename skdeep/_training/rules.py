@@ -34,7 +34,9 @@ class NoImprovement:
     def update(self, state, loss, score=None):
         """Count this epoch; return True if it is the best so far (early stopping)."""
         if self.validation:
-            if score < state.best_validation_score + self.tol:
+            # a NaN score (diverged outputs) counts as no improvement; scikit-learn's
+            # comparison would reset the count and train on to max_iter
+            if not score >= state.best_validation_score + self.tol:
                 state.no_improvement_count += 1
             else:
                 state.no_improvement_count = 0

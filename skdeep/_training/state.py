@@ -122,6 +122,9 @@ class FitState:
     learning_rate: float = None
     optimizer_state: tuple = None
     weights: list = None
+    #: The loss of the weights training started from, measured only when the
+    #: kept loss looks diverged (see ``BaseNeuralEstimator._check_finite``).
+    start_loss: float = None
 
     #: Fitted attribute -> field, for publishing and reading back.
     ATTRIBUTES = {
@@ -155,6 +158,16 @@ class FitState:
             if values[field] is not None:
                 values[field] = list(values[field])
         return cls(**values, weights=list(estimator._weights))
+
+    def kept_loss(self):
+        """The training loss of the weights kept: the best epoch's under early
+        stopping (the first best score, as the rule keeps it), else the last."""
+        if self.validation_scores:
+            scores = np.asarray(self.validation_scores, dtype=float)
+            if np.isfinite(scores).any():
+                curve = self.loss_curve[-len(scores):]
+                return float(curve[int(np.nanargmax(scores))])
+        return float(self.loss)
 
     def publish(self, estimator):
         """Write the state to ``estimator``'s fitted attributes and ``history_``."""

@@ -130,7 +130,11 @@ class _Epochs:
         if config.verbose:
             print("Iteration %d, loss = %.8f" % (state.n_iter, loss))
         if not np.isfinite(loss):
-            return True  # diverged: the finite-weights check reports it
+            if self.val is not None:
+                # as scikit-learn 1.9: a NaN validation score, the best epoch's weights kept
+                state.validation_scores.append(np.nan)
+                state.validation_loss_curve.append(np.nan)
+            return True  # diverged: the divergence check reports it unless a best epoch is kept
         val = self.validate(loss) if self.val is not None else None
         if val is None:
             self.no_improvement.update(state, loss)
@@ -147,7 +151,8 @@ class _Epochs:
         state, engine = self.loop.state, self.loop.engine
         tensors, y_val, sw_val, score_fn = self.val
         output, val_loss = engine.evaluate(*tensors, self.loop.config.penalties)
-        score = score_fn(y_val, output, sw_val)
+        # outputs that overflowed score NaN (scikit-learn 1.9), which is no improvement
+        score = score_fn(y_val, output, sw_val) if np.isfinite(output).all() else np.nan
         state.validation_scores.append(score)
         state.validation_loss_curve.append(val_loss)
         if self.loop.config.verbose:

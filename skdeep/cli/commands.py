@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-from .models import _model_keys, _scorer_name, _splitter, build_models
+from .models import _model_keys, _scorer_name, _splitter, build_models, check_scorer
 from .tables import CLIError, _column_kinds, _note, load_table, prepare
 
 def _describe(name, X, y, task, cv, scoring):
@@ -31,11 +31,15 @@ def _quiet():
 
 def _table(args):
     """What both commands start with: the table read, cleaned and described."""
-    frame, target, name = load_table(args.data, args.target)
+    frame, target, name, read_notes = load_table(args.data, args.target, args.sep,
+                                                 args.decimal, args.thousands)
     X, y, task, notes, cleaner = prepare(frame, target, args.task, args.cv)
+    notes = read_notes + notes
     for n in notes:
         _note(n)
-    return X, y, task, notes, cleaner, name, target, _scorer_name(args.scoring, task)
+    scoring = _scorer_name(args.scoring, task)
+    check_scorer(scoring, task, X, y)
+    return X, y, task, notes, cleaner, name, target, scoring
 
 
 def compare(args):

@@ -118,6 +118,30 @@ def _scorer_name(scoring, task):
     return name
 
 
+def check_scorer(name, task, X, y):
+    """Refuse a ``--scoring`` that cannot score this task, before any model trains.
+
+    The scorer is tried on a constant model of the target (scikit-learn's
+    ``DummyClassifier`` / ``DummyRegressor``), so a regression metric on
+    classes, a classification metric on numbers, or ``roc_auc`` on more than
+    two classes is one usage error naming the option, not one failure per model.
+    """
+    import warnings
+
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.metrics import get_scorer
+
+    dummy = DummyClassifier() if task == "classification" else DummyRegressor()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            get_scorer(name)(dummy.fit(X, y), X, y)
+    except (ValueError, TypeError, AttributeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        kind = "classes" if task == "classification" else "a numeric (regression) target"
+        raise CLIError(f"--scoring {name!r} cannot score {kind}: {first}") from None
+
+
 def _splitter(task, cv, seed):
     from sklearn.model_selection import KFold, StratifiedKFold
 

@@ -19,6 +19,44 @@ from .commands import DEFAULT_GRID, compare, search
 from .models import MODELS
 from .tables import BUNDLED, DEFAULT_DATA, CLIError
 
+def _bounded_int(name, low, high=None, forbid=()):
+    """An argparse type: an integer in [low, high], not in ``forbid``, or a usage error."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes an integer, not {text!r}") from None
+        if value < low or (high is not None and value > high) or value in forbid:
+            span = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{name} must be {span}, got {value}")
+        return value
+    return parse
+
+
+def _n_jobs(text):
+    """``--n-jobs``: a positive number of processes, or -1 (all cores), -2, ... as in joblib."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--n-jobs takes an integer, not {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "--n-jobs must not be 0: give a number of processes (1, 2, ...) or -1 for all cores")
+    return value
+
+
+def _character(name):
+    """An argparse type: one character (``\\t`` or ``tab`` for a tab)."""
+    def parse(text):
+        value = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(text, text)
+        if len(value) != 1 or value.isalnum() or value in "\"\n\r ":
+            raise argparse.ArgumentTypeError(
+                f"{name} takes one punctuation character (e.g. ';' or ','; '\\t' for a tab), "
+                f"not {text!r}")
+        return value
+    return parse
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         # argparse prints the whole usage block; one line says it better
@@ -42,11 +80,21 @@ def build_parser():
                          default="auto", help="force the task (default: from the target)")
         sub.add_argument("--scoring", metavar="NAME",
                          help="scikit-learn scorer name (default accuracy / r2)")
-        sub.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
-        sub.add_argument("--n-jobs", type=int, default=1, metavar="N",
+        sub.add_argument("--cv", type=_bounded_int("--cv", 2), default=5,
+                         help="number of folds (default 5)")
+        sub.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
                          help="parallel folds (default 1: small networks run fastest in "
-                              "one process)")
-        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+                              "one process; -1: all cores)")
+        sub.add_argument("--seed", type=_bounded_int("--seed", 0, 2**32 - 1), default=0,
+                         help="random seed, 0 to 2**32 - 1 (default 0)")
+        sub.add_argument("--sep", type=_character("--sep"), metavar="CHAR",
+                         help="column separator of a text table (default: detected among "
+                              "',', ';', tab and '|')")
+        sub.add_argument("--decimal", type=_character("--decimal"), metavar="CHAR",
+                         help="decimal mark (default '.'; decimal commas are detected in "
+                              "files not separated by commas)")
+        sub.add_argument("--thousands", type=_character("--thousands"), metavar="CHAR",
+                         help="thousands separator in numbers (default none)")
 
     cmp = commands.add_parser("compare", help="skdeep's networks against scikit-learn's "
                               "usual models, cross-validated",
@@ -65,7 +113,8 @@ def build_parser():
     srch.add_argument("--grid", metavar="JSON",
                       help="parameter grid as JSON text or a JSON file (default "
                            f"{json.dumps(DEFAULT_GRID)})")
-    srch.add_argument("--max-iter", type=int, default=200, metavar="N",
+    srch.add_argument("--max-iter", type=_bounded_int("--max-iter", 1), default=200,
+                      metavar="N",
                       help="most epochs per fit (default 200)")
     srch.add_argument("--plot", metavar="FILE", default="skdeep-search.png",
                       help="validation curve and the best model's loss curve "
@@ -91,7 +140,10 @@ def main(argv=None):
         0 on success, 1 if a model failed, 2 on a usage or data error.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return exc.code
     if args.version:
         from .._version import __version__
 

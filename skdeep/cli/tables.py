@@ -33,8 +33,109 @@ def _note(message):
     print(f"note: {message}", file=sys.stderr)
 
 
-def load_table(data, target):
+#: Separators tried when ``--sep`` is not given, in order of preference on a tie.
+SEPARATORS = (",", ";", "\t", "|")
+
+#: A number written with a decimal comma, thousands optionally grouped by dots
+#: (``1,5``, ``-0,25``, ``1.234,5``, ``12``).
+_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+
+
+def _unquoted_counts(line, sep):
+    """How often ``sep`` occurs in ``line`` outside double quotes."""
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == sep and not quoted:
+            count += 1
+    return count
+
+
+def sniff_separator(path, n_lines=50):
+    """The column separator of a text table, or None when the header holds none.
+
+    Of :data:`SEPARATORS`, those the header line holds (outside quotes)
+    compete: the one that splits the most of the first ``n_lines`` lines
+    into as many fields as the header wins, then the one occurring most
+    often. Decimal commas (``1,5``) thus never pass for separators: the
+    header holds none, or not as many. Lines broken inside a quoted field
+    only lower a candidate's share.
+    """
+    lines = []
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        for line in f:
+            if line.strip():
+                lines.append(line.rstrip("\r\n"))
+            if len(lines) >= n_lines:
+                break
+    best, best_key = None, (0, 0)
+    for sep in SEPARATORS:
+        header = _unquoted_counts(lines[0], sep) if lines else 0
+        if header == 0:
+            continue
+        share = sum(_unquoted_counts(line, sep) == header for line in lines) / len(lines)
+        if (share, header) > best_key:
+            best, best_key = sep, (share, header)
+    return best
+
+
+def _comma_number_columns(frame):
+    """Text columns whose every value is a number written with a decimal comma."""
+    import pandas as pd
+
+    found = []
+    for name in frame.columns:
+        column = frame[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        values = column.dropna().astype(str).str.strip()
+        if len(values) and values.str.match(_COMMA_NUMBER).all() and values.str.contains(
+                ",", regex=False).any():
+            found.append(name)
+    return found
+
+
+def _read_text_table(data, sep, decimal, thousands):
+    """Read a CSV/TSV with the given or detected separator and decimal mark."""
+    import pandas as pd
+
+    notes = []
+    if sep is None:
+        if data.lower().endswith((".tsv", ".tab")):
+            sep = "\t"
+        else:
+            sep = sniff_separator(data) or ","
+            if sep != ",":
+                notes.append(f"read {os.path.basename(data)!r} with separator {sep!r}")
+    frame = pd.read_csv(data, sep=sep, decimal=decimal or ".", thousands=thousands,
+                        encoding="utf-8-sig")
+    commas = _comma_number_columns(frame)
+    if commas and decimal is None:
+        if sep == ",":
+            # a comma-separated file with quoted "1,5": decimal or thousands? ask
+            raise CLIError(
+                f"column(s) {[str(c) for c in commas][:5]} hold numbers written with a "
+                "comma (e.g. "
+                f"{frame[commas[0]].dropna().astype(str).iloc[0]!r}); pass --decimal , "
+                "if the comma is the decimal mark, or --thousands , if it groups thousands"
+            )
+        grouped = any(frame[c].dropna().astype(str).str.contains(r"\d\.\d{3}").any()
+                      for c in commas)
+        frame = pd.read_csv(data, sep=sep, decimal=",", thousands="." if grouped else None,
+                            encoding="utf-8-sig")
+        notes.append(f"read decimal commas in column(s) {[str(c) for c in commas][:5]}"
+                     f"{' ...' if len(commas) > 5 else ''} (--decimal ,)")
+    return frame, notes
+
+
+def load_table(data, target, sep=None, decimal=None, thousands=None):
     """Read DATA (a file or a bundled name) into a DataFrame; return it and the target.
+
+    Text tables are read with the separator given (``sep``) or detected
+    (:func:`sniff_separator`), and numbers with decimal commas are
+    recognised in files not separated by commas (European CSVs: ``;`` and
+    ``1,5``); ambiguous commas are refused with a hint.
 
     Parameters
     ----------
@@ -43,6 +144,8 @@ def load_table(data, target):
         (default ``'breast_cancer'``).
     target : str or None
         Target column; bundled data sets default to ``'target'``.
+    sep, decimal, thousands : str or None
+        ``--sep``, ``--decimal`` and ``--thousands`` (None: detect).
 
     Returns
     -------
@@ -50,6 +153,8 @@ def load_table(data, target):
     target : str
     name : str
         What to call the data in the output.
+    notes : list of str
+        How the file was read, when not the plain way.
     """
     import pandas as pd
 
@@ -63,34 +168,35 @@ def load_table(data, target):
         frame = bunch.frame.copy()
         if task == "classification" and "target_names" in bunch:
             frame["target"] = pd.Categorical.from_codes(bunch.target, bunch.target_names)
-        return frame, target or "target", data
+        return frame, target or "target", data, []
     if not os.path.exists(data):
         raise CLIError(
             f"no such file or bundled data set: {data!r} (bundled: {', '.join(BUNDLED)})"
         )
     if os.path.isdir(data):
         raise CLIError(f"{data!r} is a directory; pass a CSV or Parquet file")
-    lower = data.lower()
+    notes = []
     try:
-        if lower.endswith((".parquet", ".pq")):
+        if data.lower().endswith((".parquet", ".pq")):
             frame = pd.read_parquet(data)
-        elif lower.endswith((".tsv", ".tab")):
-            frame = pd.read_csv(data, sep="\t")
         else:
-            frame = pd.read_csv(data, sep=None, engine="python")
+            frame, notes = _read_text_table(data, sep, decimal, thousands)
+    except CLIError:
+        raise
     except ImportError as exc:
         raise CLIError(f"cannot read {data!r}: {exc} (pip install pyarrow for Parquet)") from None
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CLIError(f"cannot read {data!r} as a table: {first}") from None
     if frame.empty or frame.shape[1] < 2:
+        hint = "" if sep else "; if its columns are split by another character, pass --sep"
         raise CLIError(
             f"{data!r} holds {frame.shape[0]} rows and {frame.shape[1]} columns; a target and "
-            "at least one feature column are needed"
+            f"at least one feature column are needed{hint}"
         )
     if target is None:
         raise CLIError(f"--target COL is required; the columns are {list(frame.columns)}")
-    return frame, target, os.path.basename(data)
+    return frame, target, os.path.basename(data), notes
 
 
 def _looks_like_dates(column):
@@ -107,6 +213,53 @@ def _looks_like_dates(column):
     if parsed.notna().sum() < 0.9 * column.notna().sum():
         return None
     return parsed
+
+
+def _check_classes(y, target, cv):
+    """A class target as text, refused when cross-validation cannot stratify it."""
+    import pandas as pd
+
+    y = y.astype(str) if not isinstance(y.dtype, pd.CategoricalDtype) else y
+    counts = y.value_counts()
+    counts = counts[counts > 0]
+    if len(counts) < 2:
+        raise CLIError(
+            f"target {target!r} has one class ({counts.index[0]!r}): nothing to classify"
+        )
+    if counts.min() < 2:
+        rare = [str(c) for c in counts.index[counts < 2]]
+        raise CLIError(
+            f"class(es) {rare[:5]}{' ...' if len(rare) > 5 else ''} of target {target!r} "
+            "have a single row, and cross-validation needs at least 2 rows per class: "
+            "drop those rows, merge the class with another, or add data"
+        )
+    if counts.min() < cv:
+        raise CLIError(
+            f"too few rows for {cv}-fold CV: class {counts.idxmin()!r} has "
+            f"{counts.min()} row(s); use --cv {max(2, int(counts.min()))} or fewer, or "
+            "more data"
+        )
+    return y
+
+
+def _check_numbers(y, target, cv):
+    """A regression target as floats, refused when infinite, constant or too short."""
+    import numpy as np
+    import pandas as pd
+
+    if not pd.api.types.is_numeric_dtype(y):
+        raise CLIError(f"--task regression needs a numeric target; {target!r} is {y.dtype}")
+    y = y.astype(float)
+    infinite = int((~np.isfinite(y)).sum())
+    if infinite:
+        raise CLIError(f"target {target!r} holds {infinite} infinite value(s); remove or "
+                       "replace those rows")
+    if y.nunique() < 2:
+        raise CLIError(f"target {target!r} is constant ({y.iloc[0]:g} in every row): "
+                       "nothing to predict")
+    if len(y) < 2 * cv:
+        raise CLIError(f"too few rows ({len(y)}) for {cv}-fold CV; use a smaller --cv")
+    return y
 
 
 def prepare(frame, target, task="auto", cv=5):
@@ -139,6 +292,7 @@ def prepare(frame, target, task="auto", cv=5):
     cleaner : TableCleaner
         The fitted column cleaning, to replay on new tables.
     """
+    import numpy as np
     import pandas as pd
 
     if target not in frame.columns:
@@ -152,6 +306,8 @@ def prepare(frame, target, task="auto", cv=5):
     if not keep.all():
         notes.append(f"dropped {int((~keep).sum())} rows without a target")
     frame, y = frame[keep], y[keep]
+    if y.empty:
+        raise CLIError(f"target {target!r} has no values: every row of it is empty")
     if task == "auto":
         discrete = (
             isinstance(y.dtype, pd.CategoricalDtype) or y.dtype == bool
@@ -159,31 +315,21 @@ def prepare(frame, target, task="auto", cv=5):
             or (pd.api.types.is_integer_dtype(y) and y.nunique() <= MAX_INTEGER_CLASSES)
         )
         task = "classification" if discrete else "regression"
-    if task == "classification":
-        y = y.astype(str) if not isinstance(y.dtype, pd.CategoricalDtype) else y
-        counts = y.value_counts()
-        counts = counts[counts > 0]
-        if len(counts) < 2:
-            raise CLIError(
-                f"target {target!r} has one class ({counts.index[0]!r}): nothing to classify"
-            )
-        if counts.min() < cv:
-            raise CLIError(
-                f"too few rows for {cv}-fold CV: class {counts.idxmin()!r} has "
-                f"{counts.min()} row(s); use --cv {max(2, int(counts.min()))} or fewer, or "
-                "more data"
-            )
-    else:
-        if not pd.api.types.is_numeric_dtype(y):
-            raise CLIError(f"--task regression needs a numeric target; {target!r} is {y.dtype}")
-        y = y.astype(float)
-        if len(y) < 2 * cv:
-            raise CLIError(f"too few rows ({len(y)}) for {cv}-fold CV; use a smaller --cv")
+    y = _check_classes(y, target, cv) if task == "classification" else _check_numbers(
+        y, target, cv)
     cleaner = TableCleaner().fit(frame.drop(columns=[target]))
     notes.extend(cleaner.notes_)
     X = cleaner.transform(frame.drop(columns=[target]))
     if X.shape[1] == 0:
         raise CLIError("no usable feature column is left (see the notes above)")
+    numeric = X.select_dtypes("number")
+    infinite = [str(c) for c in numeric.columns if np.isinf(numeric[c].to_numpy(float)).any()]
+    if infinite:
+        raise CLIError(
+            f"column(s) {infinite[:5]}{' ...' if len(infinite) > 5 else ''} hold infinite "
+            "values (inf); replace them (with empty cells, which the models impute) or drop "
+            "those rows"
+        )
     return X, y, task, notes, cleaner
 
 
