@@ -9,7 +9,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SCRIPTS = ["bench_mlp.py", "bench_backends.py", "bench_cnn_rnn.py", "bench_big.py",
            "bench_callbacks.py",
            "bench_search.py", "bench_cluster.py", "bench_multidevice.py",
-           "bench_sparse.py", "bench_tabular.py"]
+           "bench_sparse.py", "bench_memory.py", "bench_tabular.py"]
 
 
 def main():

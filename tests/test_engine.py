@@ -73,6 +73,54 @@ def test_cache_is_bounded():
     assert not _engines._idle
 
 
+def test_the_cache_holds_bounded_memory_and_drops_wide_engines(monkeypatch):
+    """Idle engines hold at most MAX_IDLE_BYTES together; an engine larger than that
+    (a TF-IDF matrix's wide first layer) is not kept at all, and once the estimator
+    is gone its memory is collected -- nothing refers to it any more."""
+    import gc
+    import weakref
+
+    import scipy.sparse as sp
+
+    skdeep.clear_cache()
+    wide = sp.random(60, 20_000, density=0.001, format="csr", random_state=0)
+    labels = np.arange(60) % 2
+    est = MLPClassifier(hidden_layer_sizes=(16,), max_iter=2).fit(wide, labels)
+    engine_bytes = sum(e.nbytes for engines in _engines._idle.values() for e in engines)
+    # the kernel, Adam's two moments and the kept initial kernel; zeros take no room
+    kernel = 20_000 * 16 * est.coefs_[0].dtype.itemsize
+    assert 4 * kernel <= engine_bytes < 4 * kernel + 2**20
+    monkeypatch.setattr(_engines, "MAX_IDLE_BYTES", engine_bytes - 1)
+    skdeep.clear_cache()
+    captured = []
+    real = _engines._Pool.give_back
+    monkeypatch.setattr(_engines._Pool, "give_back",
+                        staticmethod(lambda e: (captured.append(weakref.ref(e)), real(e))))
+    MLPClassifier(hidden_layer_sizes=(16,), max_iter=2).fit(wide, labels)
+    assert not _engines._idle  # too large to keep
+    gc.collect()
+    assert captured and captured[0]() is None  # and freed
+    for units in (1, 2, 3):  # small engines are kept within the byte budget
+        MLPClassifier(hidden_layer_sizes=(units,), solver="lbfgs", max_iter=2).fit(X, Y)
+    assert len(_engines._idle) == 3
+    assert _engines._idle_bytes() <= _engines.MAX_IDLE_BYTES
+    monkeypatch.setattr(_engines, "MAX_IDLE_BYTES", _engines._idle_bytes() - 1)
+    MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=2).fit(X, Y)
+    assert _engines._idle_bytes() <= _engines.MAX_IDLE_BYTES and len(_engines._idle) <= 3
+    skdeep.clear_cache()
+
+
+def test_constant_initial_values_take_no_memory():
+    from skdeep._engine.core import compact
+
+    zeros = compact(np.zeros((1000, 100), np.float32))
+    assert zeros.shape == (1000, 100) and not zeros.flags.owndata and not zeros.any()
+    assert zeros.base.nbytes <= 8
+    drawn = compact(np.random.RandomState(0).randn(10, 3))
+    assert drawn.flags.owndata and drawn.shape == (10, 3)
+    np.testing.assert_array_equal(compact(np.ones(5)), np.ones(5))
+
+
 @pytest.mark.parametrize(
     "make",
     [

@@ -20,15 +20,22 @@ import threading
 
 from .backend import current
 
-__all__ = ["MAX_IDLE_ENGINES", "acquire", "clear_cache", "install_provider", "lease",
-           "release"]
+__all__ = ["MAX_IDLE_BYTES", "MAX_IDLE_ENGINES", "acquire", "clear_cache", "install_provider",
+           "lease", "release"]
 
 #: How many idle engines the process keeps, across all architectures.
 MAX_IDLE_ENGINES = 16
 
+#: How much memory idle engines may hold together (their ``nbytes``): a wide
+#: first layer (a TF-IDF matrix's million columns) makes an engine of hundreds
+#: of megabytes, which is dropped when it goes back instead of being kept --
+#: its next fit traces again (about a second) but memory stays bounded.
+MAX_IDLE_BYTES = 256 * 2**20
+
 _idle = collections.OrderedDict()  # (spec, placement) -> idle engines (LRU order)
 _idle_lock = threading.Lock()
 _evicted = 0  # engines evicted since the backend's caches were last cleared
+_memory_due = False  # a large engine was dropped: collect before the next build
 
 #: The provider slot: ``provider(spec)`` returns an engine for a one-device
 #: training fit, or None to let the cache serve it.  A module global, not a
@@ -55,19 +62,29 @@ class _Pool:
     @staticmethod
     def give_back(engine):
         global _evicted
+        big = getattr(engine, "nbytes", 0) > MAX_IDLE_BYTES
         with _idle_lock:
-            key = (engine.spec, engine.placement)
-            _idle.setdefault(key, []).append(engine)
-            _idle.move_to_end(key)
-            while sum(len(v) for v in _idle.values()) > MAX_IDLE_ENGINES:
+            if not big:
+                key = (engine.spec, engine.placement)
+                _idle.setdefault(key, []).append(engine)
+                _idle.move_to_end(key)
+            freed = 0
+            while _idle and (sum(len(v) for v in _idle.values()) > MAX_IDLE_ENGINES
+                             or _idle_bytes() > MAX_IDLE_BYTES):
                 oldest = next(iter(_idle))
-                _idle[oldest].pop(0)
+                freed += getattr(_idle[oldest].pop(0), "nbytes", 0)
                 if not _idle[oldest]:
                     del _idle[oldest]
                 _evicted += 1
             trim = _evicted >= MAX_IDLE_ENGINES
             if trim:
                 _evicted = 0
+        if big or freed > MAX_IDLE_BYTES // 4:
+            # hundreds of megabytes: collected (Keras models hold reference cycles)
+            # and given back to the system at the next acquire, once the caller
+            # has let go of the engine
+            global _memory_due
+            _memory_due = True
         if trim:
             # JAX's own compilation caches keep the traced programs and
             # executables of every jitted function (~7 MB per architecture),
@@ -77,6 +94,10 @@ class _Pool:
             # cache, for at most one recompile (JAX) / kernel instantiation
             # (TF) of each engine still cached.
             _clear_backend_caches(trim_heap=False)
+
+
+def _idle_bytes():
+    return sum(getattr(e, "nbytes", 0) for engines in _idle.values() for e in engines)
 
 
 def acquire(spec, training=False, placement=None):
@@ -89,6 +110,10 @@ def acquire(spec, training=False, placement=None):
     which offers the training part of the protocol but no Keras ``model``:
     callers whose hooks need the model pass ``training=False``).
     """
+    global _memory_due
+    if _memory_due:
+        _memory_due = False
+        _return_memory()
     provider = _provider
     if training and placement is None and provider is not None:
         engine = provider(spec)
@@ -171,8 +196,16 @@ def _clear_backend_caches(trim_heap):
     gc.collect()  # engines just dropped release their functions first
     if "keras" in sys.modules:  # nothing was compiled before Keras started
         current().clear_caches()
+    if trim_heap:
+        _return_memory()
+    else:
+        gc.collect()
+
+
+def _return_memory():
+    """Collect dropped engines and hand the freed heap back to the system (glibc)."""
     gc.collect()
-    if trim_heap and sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):
         try:
             import ctypes
 

@@ -14,7 +14,20 @@ import numpy as np
 from .._backend import load
 from .spec import LOSSES, make_optimizer
 
-__all__ = ["as_csr", "chunk_rows"]
+__all__ = ["as_csr", "chunk_rows", "compact"]
+
+
+def compact(array):
+    """``array``, or a read-only broadcast of its one value when every element is equal.
+
+    Optimizer slots (Adam's moments) and biases start as zeros: kept as a
+    broadcast they take no memory, where a 1,000,000 x 16 first layer's
+    moments would hold 256 MB per cached engine.
+    """
+    array = np.asarray(array)
+    if array.size > 1 and array.dtype.kind in "biuf" and (array == array.flat[0]).all():
+        return np.broadcast_to(np.array(array.flat[0], dtype=array.dtype), array.shape)
+    return np.array(array)
 
 
 def as_csr(X, dtype):
@@ -87,9 +100,16 @@ class _EngineCore:
         self.optimizer = self._scoped(lambda: make_optimizer(keras, spec.optimizer))
         if self.optimizer is not None:
             self._creating(lambda: self.optimizer.build(self.trainable))
-            self._optimizer_initial = [np.array(v.numpy()) for v in self.optimizer.variables]
-        self.initial_weights = [np.array(v.numpy()) for v in self.variables]
+            self._optimizer_initial = [compact(v.numpy()) for v in self.optimizer.variables]
+        self.initial_weights = [compact(v.numpy()) for v in self.variables]
         self.loaded = None  # token of the weights now held by the variables
+        #: What the engine holds: its variables (the optimizer's too) and the
+        #: initial values kept beside them; the cache bounds its idle engines by it.
+        self.nbytes = sum(
+            int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize
+            for v in [*self.variables, *(self.optimizer.variables if self.optimizer else [])]
+        ) + sum(a.nbytes for a in [*self.initial_weights, *getattr(self, "_optimizer_initial", [])]
+                if a.flags.owndata)  # a broadcast holds one value
 
     def _creating(self, make):
         """Run ``make`` (a model or optimizer build) and return its result."""
