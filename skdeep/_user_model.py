@@ -18,7 +18,7 @@ import numpy as np
 
 from ._backend import load, precision
 
-__all__ = ["build_user_network", "freeze", "instantiate_model", "probe"]
+__all__ = ["build_user_network", "freeze", "instantiate_model", "probe", "thaw"]
 
 _dtype_lock = threading.RLock()
 
@@ -40,16 +40,50 @@ def _global_random_kept():
         np.random.set_state(numpy_state)
 
 
+class _FrozenDict(tuple):
+    """A dict as sorted ``(key, value)`` pairs: hashable, and a dict again by :func:`thaw`."""
+
+
+class _FrozenList(tuple):
+    """A list as a tuple: hashable, and a list again by :func:`thaw`."""
+
+
+class _FrozenArray(tuple):
+    """An array as nested tuples: hashable, and an array again by :func:`thaw`."""
+
+
 def freeze(value):
-    """A hashable stand-in for a parameter value (lists become tuples)."""
+    """A hashable stand-in for a parameter value, undone by :func:`thaw`.
+
+    Dicts, lists and arrays become tuples of a subclass that remembers what
+    they were, so the model function gets the dict, list or array it was
+    given (``{'activation': 'relu'}``, not ``(('activation', 'relu'),)``).
+    """
     if isinstance(value, dict):
-        return tuple(sorted((k, freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
+        return _FrozenDict(sorted(((k, freeze(v)) for k, v in value.items()),
+                                  key=lambda item: repr(item[0])))
+    if isinstance(value, list):
+        return _FrozenList(freeze(v) for v in value)
+    if isinstance(value, tuple) and not isinstance(value, (_FrozenDict, _FrozenList,
+                                                           _FrozenArray)):
         return tuple(freeze(v) for v in value)
     if isinstance(value, np.ndarray):
-        return tuple(freeze(v) for v in value.tolist())
+        return _FrozenArray(freeze(v) for v in value.tolist())
     if isinstance(value, np.generic):
         return value.item()
+    return value
+
+
+def thaw(value):
+    """The value :func:`freeze` stood in for."""
+    if isinstance(value, _FrozenDict):
+        return {k: thaw(v) for k, v in value}
+    if isinstance(value, _FrozenList):
+        return [thaw(v) for v in value]
+    if isinstance(value, _FrozenArray):
+        return np.array([thaw(v) for v in value])
+    if isinstance(value, tuple):
+        return tuple(thaw(v) for v in value)
     return value
 
 
@@ -110,7 +144,7 @@ def instantiate_model(model, call_kwargs, name="KerasClassifier"):
             "model_params."
         )
     args.pop("_routed", None)
-    built = model(**args)
+    built = model(**{k: thaw(v) for k, v in args.items()})
     if not isinstance(built, keras.Model):
         raise ValueError(
             f"model must return a keras.Model, but it returned {type(built).__name__}."

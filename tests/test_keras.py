@@ -225,3 +225,41 @@ def test_a_seeded_fit_leaves_the_global_random_states_alone(width):
     est.fit(X, y)
     est.predict_proba(X)
     assert (random.random(), np.random.rand()) == expected
+
+
+_RECEIVED = {}
+
+
+def _recording_net(n_features_in, n_outputs, layer_kw, sizes, scale):
+    _RECEIVED.update(layer_kw=layer_kw, sizes=sizes, scale=scale)
+    return keras.Sequential([keras.Input((n_features_in,))]
+                            + [keras.layers.Dense(s, **layer_kw) for s in sizes]
+                            + [keras.layers.Dense(n_outputs)])
+
+
+def test_model_params_reach_the_function_as_given():
+    """A dict stays a dict, a list a list, an array an array (they are frozen for the
+    engine cache's key and thawed for the call); clones and pickles keep them."""
+    received = _RECEIVED
+    build = _recording_net
+    X, y = make_classification(40, 3, n_informative=2, n_redundant=0, random_state=0)
+    params = {"layer_kw": {"activation": "relu"}, "sizes": [4, 3], "scale": np.arange(3)}
+    est = KerasClassifier(build, model_params=params, max_iter=2).fit(X, y)
+    assert received["layer_kw"] == {"activation": "relu"} and received["sizes"] == [4, 3]
+    assert isinstance(received["scale"], np.ndarray)
+    np.testing.assert_array_equal(received["scale"], np.arange(3))
+    assert pickle.loads(pickle.dumps(est)).predict(X).shape == (40,)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: KerasRegressor(make_net, max_iter=2),
+    lambda: __import__("skdeep").MLPRegressor(hidden_layer_sizes=(3,), max_iter=2),
+], ids=["keras", "mlp"])
+def test_partial_fit_with_another_number_of_targets_is_a_clear_error(make):
+    X = np.random.RandomState(0).randn(40, 3)
+    est = make()
+    est.partial_fit(X, X[:, 0])
+    with pytest.raises(ValueError, match=r"y has 2 target column\(s\), but this \w+ was "
+                                         r"fitted on 1; partial_fit"):
+        est.partial_fit(X, X[:, :2])
+    assert est.fit(X, X[:, :2]).n_outputs_ == 2  # fit starts a new network

@@ -287,6 +287,15 @@ class RegressorHead(RegressorMixin):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for Poisson regression."
             )
+        fitted = getattr(self, "n_outputs_", None)
+        outputs = 1 if y.ndim == 1 else y.shape[1]
+        if not reset and fitted is not None and outputs != fitted:
+            raise ValueError(
+                f"y has {outputs} target column(s), but this {type(self).__name__} was "
+                f"fitted on {fitted}; partial_fit (or warm_start) continues the same "
+                "network, whose output layer has that many units. Call fit without "
+                "warm_start to train a new network for the new target."
+            )
         return X, y
 
     def _output_setup(self):
