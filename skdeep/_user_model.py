@@ -129,7 +129,8 @@ def instantiate_model(model, call_kwargs, name="KerasClassifier"):
     if routed:
         raise ValueError(
             f"model{_signature_text(model)} takes no argument(s) {routed}, given in "
-            "model_params."
+            "model_params (a constructor keyword the estimator does not take goes there, "
+            "as in scikeras: check its spelling)."
         )
     missing = [
         p.name for p in parameters.values()

@@ -263,3 +263,37 @@ def test_partial_fit_with_another_number_of_targets_is_a_clear_error(make):
                                          r"fitted on 1; partial_fit"):
         est.partial_fit(X, X[:, :2])
     assert est.fit(X, X[:, :2]).n_outputs_ == 2  # fit starts a new network
+
+
+def _sized_net(n_features_in, n_outputs, hidden=8, activation="relu"):
+    return keras.Sequential([keras.Input((n_features_in,)),
+                             keras.layers.Dense(hidden, activation=activation),
+                             keras.layers.Dense(n_outputs)])
+
+
+def test_the_constructor_takes_the_model_functions_arguments_as_scikeras_does():
+    """``KerasClassifier(build, hidden=5, model__activation='tanh')``: both spellings join
+    model_params, win over its entry of the same name, survive clone, and are searched."""
+    from sklearn.base import clone
+
+    est = KerasClassifier(_sized_net, hidden=5, model__activation="tanh",
+                          model_params={"hidden": 99}, max_iter=3, random_state=0)
+    assert est.model_params == {"hidden": 5, "activation": "tanh"}
+    assert clone(est).get_params()["model_params__hidden"] == 5
+    X, y = make_classification(60, 4, random_state=0)
+    est.fit(X, y)
+    inner = est.model_.layers[1]
+    assert inner.layers[0].units == 5 and inner.layers[0].activation.__name__ == "tanh"
+    same = KerasClassifier(_sized_net, model_params={"hidden": 5, "activation": "tanh"},
+                           max_iter=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), same.predict_proba(X))
+    search = GridSearchCV(KerasClassifier(_sized_net, hidden=4, max_iter=3),
+                          {"model__hidden": [3, 6]}, cv=2).fit(X, y)
+    assert search.best_estimator_.model_params["hidden"] in (3, 6)
+    with pytest.raises(ValueError, match=r"takes no argument\(s\) \['max_iters'\].*check its "
+                                         r"spelling"):
+        KerasClassifier(_sized_net, max_iters=3).fit(X, y)
+    assert KerasClassifier(_sized_net).model_params is None  # nothing given: stored as is
+    # set_params takes the same spellings
+    est.set_params(hidden=7, model__activation="relu", max_iter=2)
+    assert est.model_params == {"hidden": 7, "activation": "relu"} and est.max_iter == 2

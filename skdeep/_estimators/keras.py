@@ -20,6 +20,27 @@ from .heads import ClassifierHead, RegressorHead
 _ROUTED = ("model_params__", "model__")  # the second is scikeras' spelling
 
 
+def _with_model_kwargs(model_params, model_kwargs):
+    """``model_params`` joined by the constructor's scikeras-style keyword arguments.
+
+    ``hidden=32`` and ``model__hidden=32`` (or ``model_params__hidden=32``)
+    give the entry ``'hidden'``; they win over ``model_params``' own. Without
+    any, ``model_params`` is returned as it was given (``clone`` checks that
+    the constructor stores its arguments unchanged).
+    """
+    if not model_kwargs:
+        return model_params
+    routed = {}
+    for key, value in model_kwargs.items():
+        for prefix in _ROUTED:
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+                break
+        routed[key] = value
+    base = model_params if isinstance(model_params, dict) else {}
+    return {**base, **routed}
+
+
 class _BaseKerasWrapper(BaseNeuralEstimator):
     """The user's model as the network: call arguments, probing, no built-in layers."""
 
@@ -59,7 +80,8 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
         ----------
         **params : dict
             Estimator parameters. ``model_params__hidden=32`` -- or
-            scikeras' spelling ``model__hidden=32`` -- replaces the entry
+            scikeras' spellings ``model__hidden=32`` and ``hidden=32`` (a
+            name the estimator does not take) -- replaces the entry
             ``'hidden'`` of ``model_params`` (so GridSearchCV can search it).
 
         Returns
@@ -68,11 +90,17 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
             The estimator.
         """
         routed = {}
+        valid = self._get_param_names()
         for key in list(params):
             for prefix in _ROUTED:
                 if key.startswith(prefix):
                     routed[key[len(prefix):]] = params.pop(key)
                     break
+            else:
+                if key.split("__", 1)[0] not in valid:
+                    # as in the constructor: a name the estimator does not take is
+                    # the model function's (scikeras' rule)
+                    routed[key] = params.pop(key)
         if "model_params" in params:
             super().set_params(model_params=params.pop("model_params"))
         if routed:
@@ -169,7 +197,13 @@ _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
     model_params : dict or None, default=None
         Further keyword arguments for ``model`` (e.g. layer sizes). Each
         entry is a parameter ``model_params__<name>`` -- or ``model__<name>``,
-        scikeras' spelling -- for ``set_params`` and GridSearchCV."""
+        scikeras' spelling -- for ``set_params`` and GridSearchCV.
+    **model_kwargs : dict
+        The model function's arguments given as scikeras takes them, bare
+        (``hidden=32``) or routed (``model__hidden=32``): they join
+        ``model_params`` (and win over an entry of the same name there), so
+        ``get_params``, ``clone`` and searches see them as
+        ``model_params__<name>``."""
 
 _WRAPPER_ATTRS = """input_shape_ : tuple of int
         Shape of one sample.
@@ -326,9 +360,10 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         callbacks=None,
         class_weight=None,
         distribution=None,
+        **model_kwargs,
     ):
         self.model = model
-        self.model_params = model_params
+        self.model_params = _with_model_kwargs(model_params, model_kwargs)
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -539,9 +574,10 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         callbacks=None,
         loss="squared_error",
         distribution=None,
+        **model_kwargs,
     ):
         self.model = model
-        self.model_params = model_params
+        self.model_params = _with_model_kwargs(model_params, model_kwargs)
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
