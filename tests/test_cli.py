@@ -223,3 +223,19 @@ def test_a_european_csv_is_compared_on_its_numbers(tmp_path, capsys):
     assert code == 0, err
     assert "4 features (3 numeric, 1 categorical" in out
     assert "separator ';'" in err and "decimal commas in column(s) ['temp', 'price']" in err
+
+
+def test_numbers_with_missing_value_markers_stay_numbers(tmp_path, capsys):
+    """UCI-style '?' for missing values: the column is numbers with gaps (a note says
+    so), not text with a different value in every row dropped as an identifier."""
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"x": rng.randn(80).round(4).astype(object), "z": rng.randn(80),
+                          "y": rng.choice(["a", "b"], 80)})
+    frame.loc[[3, 10, 40], "x"] = "?"
+    path = tmp_path / "uci.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = run(["compare", path, "-t", "y", "--models", "linear", "--cv", "2"],
+                         capsys)
+    assert code == 0, err
+    assert "column 'x' holds numbers; its 3 other value(s) ['?'] read as missing" in err
+    assert "2 features (2 numeric, 0 categorical; 3 missing values)" in out

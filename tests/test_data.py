@@ -290,3 +290,21 @@ def test_a_pickle_without_a_newer_parameter_takes_its_default():
     old.__setstate__(state)
     assert old.get_params()["categorical_features"] == "auto"
     np.testing.assert_array_equal(old.predict(_number_frame()[0]), clf.predict(_number_frame()[0]))
+
+
+def test_a_few_texts_among_numbers_are_named_in_a_warning():
+    """'?' as a missing-value marker makes a column of numbers text: encoded as 194
+    categories, with a warning naming the markers and the way out."""
+    rng = np.random.RandomState(0)
+    values = rng.randn(200).round(3).astype(object)
+    values[:3] = "?"
+    frame = pd.DataFrame({"x": values, "g": rng.choice(["a", "b"], 200)})
+    with pytest.warns(UserWarning, match=r"Column 'x' is encoded as a category of \d+ levels, "
+                                         r"but 98% of its values are numbers; its other values "
+                                         r"\['\?'\]"):
+        MLPClassifier(hidden_layer_sizes=(2,), max_iter=1).fit(frame, rng.randint(0, 2, 200))
+    with warnings.catch_warnings(record=True) as caught:  # named by the user: no warning
+        warnings.simplefilter("always")
+        MLPClassifier(hidden_layer_sizes=(2,), max_iter=1, categorical_features=["x", "g"]).fit(
+            frame, rng.randint(0, 2, 200))
+    assert not [w for w in caught if "Column 'x'" in str(w.message)]

@@ -5,6 +5,7 @@ inside each cross-validation fold); it is pickled with fitted estimators.
 """
 
 import math
+import warnings
 from numbers import Integral, Number
 
 import numpy as np
@@ -187,6 +188,33 @@ def numeric_frame(X):
     return X
 
 
+def _warn_numbers_as_text(name, column, n_levels):
+    """Warn when a column is categorical only because a few texts sit among numbers.
+
+    ``'?'`` or ``'n/a'`` standing for a missing value make a column of
+    numbers text; encoded as categories it becomes one input per distinct
+    number. scikit-learn's MLP refuses such a column; skdeep encodes it, so
+    it says what it did and how to change it.
+    """
+    import pandas as pd
+
+    if n_levels <= 20:
+        return
+    present = column.dropna()
+    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna()
+    if numbers.mean() < 0.9:
+        return
+    texts = sorted({str(v) for v in present[~numbers.to_numpy()]})[:5]
+    warnings.warn(
+        f"Column {name!r} is encoded as a category of {n_levels} levels, but "
+        f"{numbers.mean():.0%} of its values are numbers; its other values {texts} are "
+        "probably missing-value markers. Replace them with NaN (e.g. "
+        "pd.to_numeric(column, errors='coerce')) to use it as one numeric input, or "
+        "name the categorical columns in categorical_features to keep this.",
+        UserWarning, stacklevel=2,
+    )
+
+
 def _sorted_levels(values):
     try:
         return sorted(values)
@@ -238,12 +266,16 @@ class FrameEncoder:
     def fit(self, frame):
         """Learn column kinds, scaling and category levels from ``frame``."""
         self.columns_ = list(frame.columns)
-        self.kinds_ = frame_kinds(frame, getattr(self, "categorical", "auto"))
+        spec = getattr(self, "categorical", "auto")
+        self.kinds_ = frame_kinds(frame, spec)
         self.stats_ = []
         for name, kind in zip(self.columns_, self.kinds_):
             column = frame[name]
             if kind == "categorical":
-                self.stats_.append(_sorted_levels(column.dropna().unique().tolist()))
+                levels = _sorted_levels(column.dropna().unique().tolist())
+                if isinstance(spec, str):  # decided by content, not named by the user
+                    _warn_numbers_as_text(name, column, len(levels))
+                self.stats_.append(levels)
             elif kind == "bool":
                 self.stats_.append(None)
             else:

@@ -199,6 +199,26 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
     return frame, target, os.path.basename(data), notes
 
 
+def _number_markers(column):
+    """``(count, examples)`` of the texts in a column that is otherwise numbers, or None.
+
+    At least 90 % of the present values must read as numbers: the rest
+    (``'?'``, ``'-'``, ``'n.a.'``) are taken for missing-value markers.
+    """
+    import pandas as pd
+
+    present = column.dropna()
+    if present.empty:
+        return None
+    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna()
+    if numbers.mean() < 0.9:
+        return None
+    texts = present[~numbers.to_numpy()].astype(str)
+    if texts.empty:  # digits only, as text (zip codes, codes): kept as text
+        return None
+    return int(len(texts)), sorted(set(texts))[:3]
+
+
 def _looks_like_dates(column):
     import pandas as pd
 
@@ -338,7 +358,8 @@ class TableCleaner:
 
     Learned once, replayed on new tables (the model ``skdeep search --save``
     writes starts with it, so it predicts on raw rows): constant columns and
-    identifier-like text columns are dropped, date columns (or text holding
+    identifier-like text columns are dropped, text columns of numbers with a
+    few missing-value markers (``'?'``) become numbers, date columns (or text holding
     dates) become days since 1970-01-01, bool columns become 0/1, text
     columns keep their values (missing as None). A scikit-learn transformer.
     """
@@ -347,7 +368,7 @@ class TableCleaner:
         """Decide what to do with each column of the DataFrame ``X``."""
         import pandas as pd
 
-        self.drop_, self.dates_, self.notes_ = [], [], []
+        self.drop_, self.dates_, self.notes_, self.numbers_ = [], [], [], []
         for name in X.columns:
             column = X[name]
             if column.nunique(dropna=False) <= 1:
@@ -358,7 +379,13 @@ class TableCleaner:
                 self.notes_.append(f"column {name!r} (dates) converted to days since 1970-01-01")
             elif column.dtype != bool and (
                     pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
-                if _looks_like_dates(column) is not None:
+                markers = _number_markers(column)
+                if markers is not None:
+                    self.numbers_.append(name)
+                    self.notes_.append(
+                        f"column {name!r} holds numbers; its {markers[0]} other value(s) "
+                        f"{markers[1]} read as missing")
+                elif _looks_like_dates(column) is not None:
                     self.dates_.append(name)
                     self.notes_.append(f"column {name!r} (dates as text) converted to days "
                                        "since 1970-01-01")
@@ -379,7 +406,10 @@ class TableCleaner:
         X = X[self.columns_].copy()
         for name in X.columns:
             column = X[name]
-            if name in self.dates_:
+            if name in getattr(self, "numbers_", ()):  # models saved before it: none
+                X[name] = pd.to_numeric(column.astype(str).str.strip(), errors="coerce").where(
+                    column.notna())
+            elif name in self.dates_:
                 import warnings
 
                 with warnings.catch_warnings():
