@@ -178,6 +178,9 @@ def _signature_text(model):
 
 def _final_activation(model):
     """Name of the activation ending ``model`` ('softmax', 'sigmoid', ... or 'linear')."""
+    heads = _output_layers(model) if getattr(model, "layers", None) else None
+    if heads and len(heads) > 1:  # joined by _one_output: one activation for all
+        return _final_activation(heads[0])
     layer = model.layers[-1] if getattr(model, "layers", None) else model
     if type(layer).__name__ == "Softmax":
         return "softmax"
@@ -226,14 +229,52 @@ def build_user_network(model, call_kwargs, input_shape, dtype, link, output_acti
     return keras.Model(inputs, outputs, name="wrapped")
 
 
+_OUTPUTS_MESSAGE = "The model's outputs"
+
+
+def _output_layers(model):
+    """The layers producing a functional model's outputs (in order), or None."""
+    names = getattr(model, "output_names", None)
+    try:
+        return [model.get_layer(n) for n in names] if names else None
+    except ValueError:
+        return None
+
+
+def _one_output(out, model, name):
+    """The model's output as one tensor: a one-element list unwrapped, several 2-D
+    outputs with one final activation concatenated (a multi-output regressor's heads,
+    a multilabel classifier's sigmoid units); a ValueError otherwise."""
+    if isinstance(out, dict):
+        out = list(out.values())
+    if not isinstance(out, (list, tuple)):
+        return out
+    if len(out) == 1:
+        return out[0]
+    _, keras = load()
+    layers = _output_layers(model) or []
+    activations = {_final_activation(layer) for layer in layers}
+    if (len(layers) == len(out) and all(len(o.shape) == 2 for o in out)
+            and len(activations) == 1 and activations <= {"linear", "sigmoid", "exp"}):
+        return keras.layers.Concatenate(axis=-1)(list(out))
+    raise ValueError(
+        f"{_OUTPUTS_MESSAGE} ({len(out)}) cannot be read as one: {name} joins several "
+        "outputs when each is 2-D (batch, units) and all end in the same linear, sigmoid "
+        "or exponential activation (a multi-output regressor, a multilabel classifier). "
+        "Concatenate them in the model, or give it one output."
+    )
+
+
 def _call_user_model(model, inputs, input_shape, name):
     """Call the user's model on a symbolic input; its shape errors say which shapes."""
     import re
 
     try:
         with _global_random_kept():
-            return model(inputs)
+            return _one_output(model(inputs), model, name)
     except (ValueError, TypeError) as exc:
+        if str(exc).startswith(_OUTPUTS_MESSAGE):
+            raise
         text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # Keras colours its messages
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         detail = next((line for line in lines if "shape" in line and "Exception" not in line),

@@ -297,3 +297,44 @@ def test_the_constructor_takes_the_model_functions_arguments_as_scikeras_does():
     # set_params takes the same spellings
     est.set_params(hidden=7, model__activation="relu", max_iter=2)
     assert est.model_params == {"hidden": 7, "activation": "relu"} and est.max_iter == 2
+
+
+def _one_element_list(n_features_in, n_outputs):
+    inputs = keras.Input((n_features_in,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, [keras.layers.Dense(n_outputs)(hidden)])
+
+
+def _two_heads(n_features_in, activation=None):
+    inputs = keras.Input((n_features_in,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, [keras.layers.Dense(1, activation=activation, name="a")(hidden),
+                                keras.layers.Dense(1, activation=activation, name="b")(hidden)])
+
+
+def _two_softmax_heads(n_features_in):
+    inputs = keras.Input((n_features_in,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, [keras.layers.Dense(2, activation="softmax")(hidden),
+                                keras.layers.Dense(2, activation="softmax")(hidden)])
+
+
+def test_models_with_a_list_of_outputs():
+    """A one-element list is its element (the same fit as the plain model); several 2-D
+    heads with one linear or sigmoid activation are joined (a multi-output regressor, a
+    multilabel classifier); heads that cannot be one output are refused, saying why."""
+    X = np.random.RandomState(0).randn(60, 3)
+    y = (X[:, 0] > 0).astype(int)
+    listed = KerasClassifier(_one_element_list, max_iter=5, random_state=0).fit(X, y)
+    plain = KerasClassifier(make_net, max_iter=5, random_state=0).fit(X, y)
+    assert listed.predict_proba(X).shape == plain.predict_proba(X).shape == (60, 2)
+    Y = np.c_[X[:, 0], X[:, 1]]
+    reg = KerasRegressor(_two_heads, max_iter=100, learning_rate_init=0.01,
+                         random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (60, 2) and reg.score(X, Y) > 0.8
+    labels = np.c_[y, (X[:, 1] > 0).astype(int)]
+    multilabel = KerasClassifier(_two_heads, model__activation="sigmoid", max_iter=50,
+                                 learning_rate_init=0.01, random_state=0).fit(X, labels)
+    assert multilabel.predict(X).shape == (60, 2)
+    with pytest.raises(ValueError, match=r"The model's outputs \(2\) cannot be read as one"):
+        KerasClassifier(_two_softmax_heads, max_iter=2).fit(X, y)
