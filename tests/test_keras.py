@@ -338,3 +338,40 @@ def test_models_with_a_list_of_outputs():
     assert multilabel.predict(X).shape == (60, 2)
     with pytest.raises(ValueError, match=r"The model's outputs \(2\) cannot be read as one"):
         KerasClassifier(_two_softmax_heads, max_iter=2).fit(X, y)
+
+
+def test_a_pretrained_model_keeps_its_weights():
+    """``model=`` a trained Keras model: the fit starts from its weights (scikeras keeps
+    them too), so one tiny step predicts what the Keras model predicts; the model
+    itself is not changed."""
+    X = np.random.RandomState(0).randn(200, 3)
+    y = X @ np.array([1.0, -2.0, 0.5])
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8, activation="relu"),
+                            keras.layers.Dropout(0.1), keras.layers.Dense(1)])
+    net.compile(optimizer="adam", loss="mse")
+    net.fit(X, y, epochs=100, verbose=0)
+    before = [w.copy() for w in net.get_weights()]
+    expected = net.predict(X, verbose=0)[:, 0]
+    est = KerasRegressor(net, max_iter=1, learning_rate_init=1e-7, random_state=0).fit(X, y)
+    np.testing.assert_allclose(est.predict(X), expected, rtol=1e-3, atol=1e-3)
+    for a, b in zip(before, net.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    fresh = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1)])
+    untrained = KerasRegressor(fresh, max_iter=1, random_state=0).fit(X, y)
+    assert np.mean((untrained.predict(X) - y) ** 2) > 10 * np.mean((expected - y) ** 2)
+
+
+def test_a_first_partial_fit_without_classes_takes_those_of_its_batch():
+    """scikeras' rule for its wrappers (scikit-learn's classifiers require classes=,
+    and skdeep's MLPClassifier keeps requiring it)."""
+    from skdeep import MLPClassifier
+
+    X, y = make_classification(60, 5, n_classes=3, n_informative=3, random_state=0)
+    est = KerasClassifier(make_net, random_state=0).partial_fit(X, y)
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+    est.partial_fit(X[:10], y[:10])
+    with pytest.raises(ValueError, match="has classes not in `self.classes_`"):
+        est.partial_fit(X, y + 5)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        MLPClassifier().partial_fit(X, y)

@@ -38,6 +38,11 @@ class ClassifierHead(ClassifierMixin):
     #: The validation score's name in the logs callbacks get (``val_accuracy``).
     _validation_score_name = "accuracy"
 
+    #: Whether a first ``partial_fit`` without ``classes`` takes the classes of
+    #: its ``y`` (scikeras' rule, for the Keras wrappers); scikit-learn's
+    #: classifiers require ``classes`` there.
+    _classes_from_first_batch = False
+
     @available_if(_stochastic_only)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of the stochastic solver on ``(X, y)``.
@@ -71,7 +76,8 @@ class ClassifierHead(ClassifierMixin):
             y = column_or_1d(y, warn=True)
         multilabel = type_of_target(y).startswith("multilabel")
         if reset:
-            if incremental and classes is None and not multilabel:
+            if (incremental and classes is None and not multilabel
+                    and not self._classes_from_first_batch):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             binarizer = LabelBinarizer()
             binarizer.fit(y if (multilabel or classes is None) else np.asarray(classes))

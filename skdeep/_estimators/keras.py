@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from .._private import StrOptions
 
+from .._backend import load
 from .._docstrings import fill_doc
 from .._user_model import build_user_network, freeze, probe
 from .base import BaseNeuralEstimator
@@ -178,7 +179,24 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
     def _initial_weights(self, engine, rng):
         weights = super()._initial_weights(engine, rng)
         self.n_layers_ = len(engine.model.layers)
-        return weights
+        return self._pretrained(engine, weights)
+
+    def _pretrained(self, engine, weights):
+        """A Keras model given as ``model`` starts from its own weights (as in scikeras).
+
+        The wrapper adds no variables, so the engine's variables are the
+        model's, in order; random seed states keep their seeded draws.
+        """
+        _, keras = load()
+        if not isinstance(self.model, keras.Model) or not self.model.built:
+            return weights
+        own = list(self.model.variables)
+        if len(own) != len(engine.variables) or any(
+                tuple(a.shape) != tuple(b.shape) for a, b in zip(own, engine.variables)):
+            return weights
+        return [w if v.path.endswith("seed_generator_state") else
+                np.asarray(o.numpy(), dtype=w.dtype).reshape(w.shape)
+                for w, v, o in zip(weights, engine.variables, own)]
 
 
 _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
@@ -190,7 +208,9 @@ _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
         ``n_features_in_``, ``X_shape_``, ``n_classes_``, ``classes_``,
         ``target_type_``, ``n_outputs_expected_``, ...), and the entries of
         ``model_params``. Or a
-        Keras model, cloned (fresh weights) for each configuration. skdeep
+        Keras model, cloned for each configuration, whose fit starts from
+        the model's own weights (a pre-trained network is fine-tuned, as
+        in scikeras; ``random_state`` then seeds the shuffling and dropout). skdeep
         trains it with its own loss and optimizer (a ``compile()`` is
         ignored); any ``kernel_regularizer`` / ``activity_regularizer``
         losses of its layers are added.
@@ -320,6 +340,9 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
     >>> clf.score(X, y) > 0.95
     True
     """
+
+    # scikeras: a first partial_fit without classes= takes those of its y
+    _classes_from_first_batch = True
 
     _parameter_constraints = {
         **_BaseKerasWrapper._parameter_constraints,
