@@ -375,3 +375,40 @@ def test_a_first_partial_fit_without_classes_takes_those_of_its_batch():
         est.partial_fit(X, y + 5)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         MLPClassifier().partial_fit(X, y)
+
+
+def test_scikeras_spellings_of_the_training_parameters():
+    """epochs, optimizer (a name, a class or an object with its settings), the routed
+    optimizer__ settings, loss (Keras' names and objects), build_fn: each becomes the
+    skdeep parameter it means -- and wins over it -- in the constructor and in set_params,
+    so clone and searches keep them; the fit equals the one spelt skdeep's way."""
+    from sklearn.base import clone
+
+    X = np.random.RandomState(0).randn(100, 3)
+    y = X @ np.array([1.0, -2.0, 0.5])
+    theirs = KerasRegressor(build_fn=_sized_net, loss="mse", optimizer="sgd", epochs=20,
+                            optimizer__learning_rate=0.01, optimizer__momentum=0.5,
+                            hidden=16, random_state=0)
+    ours = KerasRegressor(_sized_net, loss="squared_error", solver="sgd", max_iter=20,
+                          learning_rate_init=0.01, momentum=0.5,
+                          model_params={"hidden": 16}, random_state=0)
+    params = ("model", "solver", "max_iter", "learning_rate_init", "momentum", "model_params")
+    assert {k: theirs.get_params()[k] for k in params} == {k: ours.get_params()[k]
+                                                           for k in params}
+    assert clone(theirs).max_iter == 20
+    np.testing.assert_array_equal(theirs.fit(X, y).predict(X), ours.fit(X, y).predict(X))
+    adam = KerasRegressor(_sized_net, optimizer=keras.optimizers.Adam(learning_rate=0.05),
+                          loss=keras.losses.MeanAbsoluteError())
+    assert (adam.solver, adam.learning_rate_init) == ("adam", 0.05)
+    assert adam.fit(X, y).loss_curve_ and adam._loss_name() == "absolute_error"
+    assert KerasRegressor(_sized_net, optimizer=keras.optimizers.RMSprop).solver == "rmsprop"
+    clf = KerasClassifier(_sized_net, loss="sparse_categorical_crossentropy", epochs=3)
+    assert clf.max_iter == 3 and "loss" not in clf.get_params()
+    clf.set_params(epochs=4, optimizer__learning_rate=0.1)
+    assert (clf.max_iter, clf.learning_rate_init) == (4, 0.1)
+    search = GridSearchCV(KerasClassifier(_sized_net, epochs=2), {"epochs": [1, 3]}, cv=2)
+    assert search.fit(X, (y > 0).astype(int)).best_estimator_.max_iter in (1, 3)
+    with pytest.raises(ValueError, match="KerasClassifier trains with the log-loss"):
+        KerasClassifier(_sized_net, loss="hinge")
+    with pytest.raises(ValueError, match="optimizer='nadam': skdeep trains with 'sgd'"):
+        KerasClassifier(_sized_net, optimizer="nadam")

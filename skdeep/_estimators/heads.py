@@ -252,6 +252,16 @@ class ClassifierHead(ClassifierMixin):
         return tags
 
 
+#: Keras' regression loss names (and loss classes, lower-cased) -> skdeep's ``loss``.
+KERAS_LOSS_NAMES = {
+    "mse": "squared_error", "mean_squared_error": "squared_error",
+    "meansquarederror": "squared_error",
+    "mae": "absolute_error", "mean_absolute_error": "absolute_error",
+    "meanabsoluteerror": "absolute_error",
+    "huber_loss": "huber", "huber": "huber", "poisson": "poisson",
+}
+
+
 class RegressorHead(RegressorMixin):
     """Regression: numeric targets, regression losses, R^2, MC intervals (a mixin).
 
@@ -283,13 +293,25 @@ class RegressorHead(RegressorMixin):
         self._validate_params()
         return self._fit(X, y, sample_weight, incremental=True)
 
+    def _loss_name(self):
+        """``loss`` as skdeep's name: Keras' names and loss objects are read too
+        (``'mse'``, ``'mae'``, ``keras.losses.Huber()``, ...), as scikeras takes them."""
+        loss = self.loss
+        key = loss if isinstance(loss, str) else type(loss).__name__
+        name = KERAS_LOSS_NAMES.get(str(key).lower(), key)
+        if name not in ("squared_error", "absolute_error", "huber", "poisson"):
+            raise ValueError(
+                f"loss={loss!r} is not a regression loss skdeep trains: use 'squared_error' "
+                "('mse'), 'absolute_error' ('mae'), 'huber' or 'poisson'.")
+        return name
+
     def _validate_input(self, X, y, incremental, reset, classes):
         X, y = self._validate_Xy(
             X, y, reset, multi_output=True, y_numeric=True
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if self.loss == "poisson" and np.any(y < 0):
+        if self._loss_name() == "poisson" and np.any(y < 0):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for Poisson regression."
             )
@@ -306,14 +328,14 @@ class RegressorHead(RegressorMixin):
 
     def _output_setup(self):
         chosen = getattr(self, "output_activation", None)  # a parameter of some families
-        if self.loss == "poisson":
+        if self._loss_name() == "poisson":
             if chosen not in (None, "exp"):
                 raise ValueError(
                     "loss='poisson' uses an exponential output (a log link); got "
                     f"output_activation={chosen!r}. Leave it None."
                 )
             return "exp", "poisson"
-        return chosen or "identity", self.loss
+        return chosen or "identity", self._loss_name()
 
     def _encode_target(self, y, dtype):
         return np.asarray(y, dtype=dtype).reshape(y.shape[0], -1)

@@ -16,33 +16,14 @@ from .._backend import load
 from .._docstrings import fill_doc
 from .._user_model import build_user_network, freeze, probe
 from .base import BaseNeuralEstimator
-from .heads import ClassifierHead, RegressorHead
-
-_ROUTED = ("model_params__", "model__")  # the second is scikeras' spelling
-
-
-def _with_model_kwargs(model_params, model_kwargs):
-    """``model_params`` joined by the constructor's scikeras-style keyword arguments.
-
-    ``hidden=32`` and ``model__hidden=32`` (or ``model_params__hidden=32``)
-    give the entry ``'hidden'``; they win over ``model_params``' own. Without
-    any, ``model_params`` is returned as it was given (``clone`` checks that
-    the constructor stores its arguments unchanged).
-    """
-    if not model_kwargs:
-        return model_params
-    routed = {}
-    for key, value in model_kwargs.items():
-        for prefix in _ROUTED:
-            if key.startswith(prefix):
-                key = key[len(prefix):]
-                break
-        routed[key] = value
-    base = model_params if isinstance(model_params, dict) else {}
-    return {**base, **routed}
+from .heads import KERAS_LOSS_NAMES, ClassifierHead, RegressorHead
+from .scikeras import ModelParamsMixin
+from .scikeras import split_scikeras as _split_scikeras
+from .scikeras import with_model_kwargs as _with_model_kwargs
 
 
-class _BaseKerasWrapper(BaseNeuralEstimator):
+
+class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
     """The user's model as the network: call arguments, probing, no built-in layers."""
 
     _keras_initialization = True
@@ -52,71 +33,6 @@ class _BaseKerasWrapper(BaseNeuralEstimator):
         "model": "no_validation",
         "model_params": [None, dict],
     }
-
-    # ------------------------------------------------------------------ routed params
-    def get_params(self, deep=True):
-        """Get the parameters; with ``deep``, also ``model_params__<name>`` entries.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also list each entry of ``model_params`` as
-            ``model_params__<name>``.
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep)
-        if deep and isinstance(self.model_params, dict):
-            for key, value in self.model_params.items():
-                params[_ROUTED[0] + key] = value
-        return params
-
-    def set_params(self, **params):
-        """Set parameters; ``model_params__<name>`` (or ``model__<name>``) sets one argument.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters. ``model_params__hidden=32`` -- or
-            scikeras' spellings ``model__hidden=32`` and ``hidden=32`` (a
-            name the estimator does not take) -- replaces the entry
-            ``'hidden'`` of ``model_params`` (so GridSearchCV can search it).
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        routed = {}
-        valid = self._get_param_names()
-        for key in list(params):
-            for prefix in _ROUTED:
-                if key.startswith(prefix):
-                    routed[key[len(prefix):]] = params.pop(key)
-                    break
-            else:
-                if key.split("__", 1)[0] not in valid:
-                    # as in the constructor: a name the estimator does not take is
-                    # the model function's (scikeras' rule)
-                    routed[key] = params.pop(key)
-        if "model_params" in params:
-            super().set_params(model_params=params.pop("model_params"))
-        if routed:
-            current = self.model_params if isinstance(self.model_params, dict) else {}
-            self.model_params = {**current, **routed}
-        return super().set_params(**params)
-
-    def _routed_params(self):
-        routed = self.model_params or {}
-        if not isinstance(routed, dict):
-            raise ValueError(
-                f"model_params must be a dict of arguments for model, got "
-                f"{type(routed).__name__}."
-            )
-        return routed
 
     # ------------------------------------------------------------------ input
     _nd_samples = True
@@ -385,6 +301,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         distribution=None,
         **model_kwargs,
     ):
+        scikeras, model_kwargs = _split_scikeras(model_kwargs, self)
         self.model = model
         self.model_params = _with_model_kwargs(model_params, model_kwargs)
         self.solver = solver
@@ -415,6 +332,8 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        for name, value in scikeras.items():  # scikeras' spelling wins
+            setattr(self, name, value)
         self.class_weight = class_weight
 
     output_activation = None  # decided from the model's last layer
@@ -560,7 +479,9 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
 
     _parameter_constraints = {
         **_BaseKerasWrapper._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        # skdeep's names, Keras' ('mse', 'mae', ...) and Keras loss objects (scikeras)
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson",
+                             *KERAS_LOSS_NAMES}), callable],
     }
 
     def __init__(
@@ -599,6 +520,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         distribution=None,
         **model_kwargs,
     ):
+        scikeras, model_kwargs = _split_scikeras(model_kwargs, self)
         self.model = model
         self.model_params = _with_model_kwargs(model_params, model_kwargs)
         self.solver = solver
@@ -629,6 +551,8 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        for name, value in scikeras.items():  # scikeras' spelling wins
+            setattr(self, name, value)
         self.loss = loss
 
     output_activation = None  # the model's last layer is the prediction
@@ -658,12 +582,13 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
                 f"give the last layer {n_outputs} unit(s)."
             )
         self._call_shape = (n_outputs, meta)
-        self._link = "log" if (self.loss == "poisson" and final != "linear") else "identity"
+        self._link = ("log" if (self._loss_name() == "poisson" and final != "linear")
+                      else "identity")
 
     def _output_setup(self):
-        if self.loss == "poisson":
+        if self._loss_name() == "poisson":
             return "exp", "poisson"
-        return "identity", self.loss
+        return "identity", self._loss_name()
 
 
 # public: pickles and the docs name skdeep.<Class>, never this private module
