@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y, validate_data
 
-from .frame import FrameEncoder, frame_kinds, needs_frame_encoder, numeric_frame
+from .frame import FrameEncoder, frame_kinds, numeric_frame
 
 __all__ = ["FrontEndMixin", "check_positive_weights"]
 
@@ -66,10 +66,11 @@ class FrontEndMixin:
             return False
         spec = getattr(self, "categorical_features", "auto")
         frame = self._as_frame(X, spec)
-        active = needs_frame_encoder(frame, spec)
+        is_frame = hasattr(frame, "columns") and hasattr(frame, "dtypes")
+        kinds = frame_kinds(frame, spec) if is_frame else ()  # decided once per fit
+        active = "categorical" in kinds
         self.is_categorical_ = None
         if active:
-            kinds = frame_kinds(frame, spec)
             self.is_categorical_ = np.array([kind == "categorical" for kind in kinds])
             self._frame_encoder = FrameEncoder(
                 self.categorical_encoding, impute=self._imputes(), categorical=spec
