@@ -87,9 +87,10 @@ def test_the_cache_holds_bounded_memory_and_drops_wide_engines(monkeypatch):
     labels = np.arange(60) % 2
     est = MLPClassifier(hidden_layer_sizes=(16,), max_iter=2).fit(wide, labels)
     engine_bytes = sum(e.nbytes for engines in _engines._idle.values() for e in engines)
-    # the kernel, Adam's two moments and the kept initial kernel; zeros take no room
+    # the kernel and Adam's two moments, plus the kept initial kernel where it is a copy
+    # of its own (TensorFlow; on JAX it shares the device buffer); zeros take no room
     kernel = 20_000 * 16 * est.coefs_[0].dtype.itemsize
-    assert 4 * kernel <= engine_bytes < 4 * kernel + 2**20
+    assert 3 * kernel <= engine_bytes < 4 * kernel + 2**20
     monkeypatch.setattr(_engines, "MAX_IDLE_BYTES", engine_bytes - 1)
     skdeep.clear_cache()
     captured = []

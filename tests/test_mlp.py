@@ -417,7 +417,9 @@ def test_a_one_class_target_predicts_that_class_as_sklearn_does(solver):
         warnings.simplefilter("always")
         ref = sknn.MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5,
                                  random_state=0).fit(X, y)
-    assert {w.category for w in ours} <= {w.category for w in theirs}
+    # (the backends' own DeprecationWarnings, JAX's, are not skdeep's)
+    assert ({w.category for w in ours if issubclass(w.category, UserWarning)}
+            <= {w.category for w in theirs})
     assert not any("class" in str(w.message) for w in ours)
     assert list(clf.classes_) == list(ref.classes_) == ["yes"]
     assert list(clf.predict(X[:3])) == list(ref.predict(X[:3])) == ["yes"] * 3
