@@ -17,6 +17,7 @@ __all__ = [
     "frame_kinds",
     "is_categorical_column",
     "needs_frame_encoder",
+    "number_markers",
     "numeric_frame",
     "resolve_categorical",
 ]
@@ -188,6 +189,29 @@ def numeric_frame(X):
     return X
 
 
+#: The share of a column's present values that must read as numbers for the
+#: rest to be taken for missing-value markers ('?', 'n/a').
+NUMBER_SHARE = 0.9
+
+
+def number_markers(column):
+    """``(share of numbers, the other texts)`` of a mostly-numbers text column, or None.
+
+    None when fewer than :data:`NUMBER_SHARE` of the present values read as
+    numbers, or when there are no present values. Used by the estimators'
+    warning and by the command line's cleaning alike.
+    """
+    import pandas as pd
+
+    present = column.dropna()
+    if present.empty:
+        return None
+    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna()
+    if numbers.mean() < NUMBER_SHARE:
+        return None
+    return float(numbers.mean()), present[~numbers.to_numpy()].astype(str)
+
+
 def _warn_numbers_as_text(name, column, n_levels):
     """Warn when a column is categorical only because a few texts sit among numbers.
 
@@ -196,18 +220,14 @@ def _warn_numbers_as_text(name, column, n_levels):
     number. scikit-learn's MLP refuses such a column; skdeep encodes it, so
     it says what it did and how to change it.
     """
-    import pandas as pd
-
-    if n_levels <= 20:
+    markers = number_markers(column) if n_levels > 20 else None
+    if markers is None:
         return
-    present = column.dropna()
-    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna()
-    if numbers.mean() < 0.9:
-        return
-    texts = sorted({str(v) for v in present[~numbers.to_numpy()]})[:5]
+    share, texts = markers
+    texts = sorted(set(texts))[:5]
     warnings.warn(
         f"Column {name!r} is encoded as a category of {n_levels} levels, but "
-        f"{numbers.mean():.0%} of its values are numbers; its other values {texts} are "
+        f"{share:.0%} of its values are numbers; its other values {texts} are "
         "probably missing-value markers. Replace them with NaN (e.g. "
         "pd.to_numeric(column, errors='coerce')) to use it as one numeric input, or "
         "name the categorical columns in categorical_features to keep this.",

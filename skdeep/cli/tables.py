@@ -202,18 +202,16 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
 def _number_markers(column):
     """``(count, examples)`` of the texts in a column that is otherwise numbers, or None.
 
-    At least 90 % of the present values must read as numbers: the rest
-    (``'?'``, ``'-'``, ``'n.a.'``) are taken for missing-value markers.
+    At least 90 % of the present values must read as numbers (the estimators'
+    rule, :func:`skdeep._estimators.frame.number_markers`): the rest (``'?'``,
+    ``'-'``, ``'n.a.'``) are taken for missing-value markers.
     """
-    import pandas as pd
+    from .._estimators.frame import number_markers
 
-    present = column.dropna()
-    if present.empty:
+    markers = number_markers(column)
+    if markers is None:
         return None
-    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce").notna()
-    if numbers.mean() < 0.9:
-        return None
-    texts = present[~numbers.to_numpy()].astype(str)
+    texts = markers[1]
     if texts.empty:  # digits only, as text (zip codes, codes): kept as text
         return None
     return int(len(texts)), sorted(set(texts))[:3]
