@@ -18,7 +18,8 @@ import numpy as np
 
 from ._backend import load, precision
 
-__all__ = ["build_user_network", "freeze", "instantiate_model", "probe", "thaw"]
+__all__ = ["CompileArgs", "Unkeyed", "asks_for", "build_user_network", "freeze",
+           "instantiate_model", "probe", "thaw"]
 
 _dtype_lock = threading.RLock()
 
@@ -52,6 +53,83 @@ class _FrozenArray(tuple):
     """An array as nested tuples: hashable, and an array again by :func:`thaw`."""
 
 
+class Unkeyed:
+    """A model-function argument left out of cache keys and architecture checks.
+
+    scikeras' ``compile_kwargs`` and ``params`` feed only a ``compile()``
+    (which skdeep does not use for training): a change of learning rate or
+    ``max_iter`` must not rebuild the network or refuse a warm start.
+    :func:`thaw` gives the function :meth:`materialize`'s value.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(...)"
+
+    def __getstate__(self):
+        return self.value
+
+    def __setstate__(self, value):
+        self.value = value
+
+    def materialize(self):
+        """The argument's value for one call of the model function."""
+        return dict(self.value) if isinstance(self.value, dict) else self.value
+
+
+class CompileArgs(Unkeyed):
+    """scikeras' ``compile_kwargs``: a fresh Keras optimizer per call, the loss, the metrics.
+
+    ``value`` is ``{'optimizer': (solver, *hyperparameters), 'learning_rate':
+    float, 'loss': ..., 'metrics': ...}``, the optimizer as
+    :attr:`~skdeep._training.state.TrainingConfig.optimizer` describes it.
+    """
+
+    __slots__ = ()
+
+    def materialize(self):
+        """``{'optimizer': keras optimizer or None (L-BFGS), 'loss': ..., 'metrics': ...}``."""
+        _, keras = load()
+        (solver, *hyper), rate = self.value["optimizer"], float(self.value["learning_rate"])
+        optimizers = keras.optimizers
+        if solver == "sgd":
+            optimizer = optimizers.SGD(rate, momentum=hyper[0], nesterov=hyper[1])
+        elif solver == "adam":
+            optimizer = optimizers.Adam(rate, beta_1=hyper[0], beta_2=hyper[1],
+                                        epsilon=hyper[2])
+        elif solver == "rmsprop":
+            optimizer = optimizers.RMSprop(rate, epsilon=hyper[0])
+        elif solver == "adagrad":
+            optimizer = optimizers.Adagrad(rate, epsilon=hyper[0])
+        else:
+            optimizer = None  # L-BFGS: Keras has no counterpart
+        metrics = self.value["metrics"]
+        return {"optimizer": optimizer, "loss": self.value["loss"],
+                "metrics": list(metrics) if isinstance(metrics, (list, tuple)) else metrics}
+
+
+def asks_for(model, name):
+    """Whether the model function names ``name`` or takes ``**kwargs`` (scikeras' rule)."""
+    _, keras = load()
+    if model is None or isinstance(model, keras.Model) or not callable(model):
+        return False
+    try:
+        parameters = inspect.signature(model).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
 def freeze(value):
     """A hashable stand-in for a parameter value, undone by :func:`thaw`.
 
@@ -78,6 +156,8 @@ def thaw(value):
     """The value :func:`freeze` stood in for."""
     if isinstance(value, _FrozenDict):
         return {k: thaw(v) for k, v in value}
+    if isinstance(value, Unkeyed):
+        return value.materialize()
     if isinstance(value, _FrozenList):
         return [thaw(v) for v in value]
     if isinstance(value, _FrozenArray):

@@ -8,112 +8,14 @@ with the fitted data's shapes) or a model to clone. skdeep wraps it --
 compiled epochs, cached per configuration, scikit-learn's stopping rules.
 """
 
-import numpy as np
-import scipy.sparse as sp
-from .._private import StrOptions
-
-from .._backend import load
 from .._docstrings import fill_doc
-from .._user_model import build_user_network, freeze, probe
-from .base import BaseNeuralEstimator
+from .._private import StrOptions
+from .._user_model import freeze, probe
 from .heads import KERAS_LOSS_NAMES, ClassifierHead, RegressorHead
-from .scikeras import ModelParamsMixin
+from .scikeras import CallKwargsMixin
 from .scikeras import split_scikeras as _split_scikeras
 from .scikeras import with_model_kwargs as _with_model_kwargs
-
-
-
-class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
-    """The user's model as the network: call arguments, probing, no built-in layers."""
-
-    _keras_initialization = True
-
-    _parameter_constraints = {
-        **BaseNeuralEstimator._parameter_constraints,
-        "model": "no_validation",
-        "model_params": [None, dict],
-    }
-
-    # ------------------------------------------------------------------ input
-    _nd_samples = True
-
-
-    def _shape_input(self, X, reset):
-        if sp.issparse(X):
-            X = X.toarray()
-        if reset:
-            self.input_shape_ = tuple(int(d) for d in X.shape[1:])
-        elif X.shape[1:] != self.input_shape_:
-            raise ValueError(
-                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was "
-                f"fitted on samples of shape {self.input_shape_}."
-            )
-        return X
-
-    # ------------------------------------------------------------------ layers
-    def _hidden_sizes(self):
-        return ()
-
-    def _layer_rates(self):
-        return {}  # rates, if any, are the user's layers' own
-
-    def _apply_rates(self, weights):
-        return weights
-
-    def _call_kwargs(self, input_shape, n_outputs, meta):
-        kwargs = {
-            "n_features_in": int(np.prod(input_shape)),
-            "input_shape": tuple(int(d) for d in input_shape),
-            "n_outputs": int(n_outputs),
-            **self._extra_call_kwargs(),
-            **{k: freeze(v) for k, v in self._routed_params().items()},
-        }
-        kwargs["meta"] = tuple(sorted(meta.items()))
-        kwargs["_routed"] = tuple(sorted(self._routed_params()))
-        return tuple(sorted(kwargs.items()))
-
-    def _meta(self, input_shape, dtype):
-        return {
-            "n_features_in_": int(np.prod(input_shape)),
-            "X_shape_": (None, *(int(d) for d in input_shape)),
-            "X_ndim_": len(input_shape) + 1,
-            "X_dtype_": str(dtype),
-        }
-
-    def _model_spec(self, input_shape, n_outputs, dtype, loss):
-        kwargs = (
-            ("model", self.model),
-            # from the current model_params: warm_start refuses a changed model
-            ("call_kwargs", self._call_kwargs(input_shape, *self._call_shape)),
-            ("input_shape", tuple(int(d) for d in input_shape)),
-            ("dtype", dtype),
-            ("link", self._link),
-            ("output_activation", self.out_activation_),
-        )
-        return self._make_spec(build_user_network, kwargs, input_shape, n_outputs, dtype, loss)
-
-    def _initial_weights(self, engine, rng):
-        weights = super()._initial_weights(engine, rng)
-        self.n_layers_ = len(engine.model.layers)
-        return self._pretrained(engine, weights)
-
-    def _pretrained(self, engine, weights):
-        """A Keras model given as ``model`` starts from its own weights (as in scikeras).
-
-        The wrapper adds no variables, so the engine's variables are the
-        model's, in order; random seed states keep their seeded draws.
-        """
-        _, keras = load()
-        if not isinstance(self.model, keras.Model) or not self.model.built:
-            return weights
-        own = list(self.model.variables)
-        if len(own) != len(engine.variables) or any(
-                tuple(a.shape) != tuple(b.shape) for a, b in zip(own, engine.variables)):
-            return weights
-        return [w if v.path.endswith("seed_generator_state") else
-                np.asarray(o.numpy(), dtype=w.dtype).reshape(w.shape)
-                for w, v, o in zip(weights, engine.variables, own)]
-
+from .wrapper import _BaseKerasWrapper
 
 _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
         The network. A function returning a (compiled or not) Keras model
@@ -141,6 +43,23 @@ _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
         ``get_params``, ``clone`` and searches see them as
         ``model_params__<name>``."""
 
+_WRAPPER_FIT = """metrics : str, keras.metrics.Metric, callable, list of them or None, default=None
+        Keras metrics measured after every epoch on the training rows (and,
+        prefixed ``val_``, on the held-out rows), in ``history_`` and in the
+        logs callbacks see (so ``EarlyStopping(monitor='val_auc')`` works).
+        ``'accuracy'`` follows the targets as Keras' ``compile`` does; other
+        names are Keras' (``'mae'``, ``'AUC'``). Classifiers' metrics get
+        the encoded targets (one-hot for several classes) and the
+        probabilities. Each value is that of the epoch's final weights on
+        all rows, not Keras' running average over the epoch's batches.
+    validation_split : float in [0, 1), default=0.0
+        Keras' ``validation_split``: the last ``validation_split`` of the
+        rows (unshuffled, as Keras takes them) are held out and scored every
+        epoch -- ``val_loss``, ``val_score`` and the metrics' ``val_``
+        entries in ``history_`` -- without stopping on them; with
+        ``early_stopping=True`` those rows are the ones it stops on (instead
+        of a random ``validation_fraction``)."""
+
 _WRAPPER_ATTRS = """input_shape_ : tuple of int
         Shape of one sample.
     n_layers_ : int
@@ -152,8 +71,7 @@ def _doc(extra):
     def decorate(obj):
         text = _WRAPPER_PARAMS.replace("%(wrapper_extra)s", extra)
         obj.__doc__ = obj.__doc__.replace("%(wrapper_params)s", text).replace(
-            "%(wrapper_attributes)s", _WRAPPER_ATTRS
-        )
+            "%(wrapper_attributes)s", _WRAPPER_ATTRS).replace("%(wrapper_fit)s", _WRAPPER_FIT)
         return fill_doc(obj)
 
     return decorate
@@ -161,7 +79,7 @@ def _doc(extra):
 
 @_doc("``n_classes`` (int), ``classes`` (tuple), ``output_activation`` "
       "(``'softmax'`` or ``'sigmoid'``, the activation skdeep would use), ")
-class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
+class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
     """Any Keras model as a scikit-learn classifier, trained by skdeep's engine.
 
     Give a function that builds your network (or the network itself); get
@@ -216,6 +134,7 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(wrapper_fit)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
 
@@ -299,6 +218,8 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         callbacks=None,
         class_weight=None,
         distribution=None,
+        metrics=None,
+        validation_split=0.0,
         **model_kwargs,
     ):
         scikeras, model_kwargs = _split_scikeras(model_kwargs, self)
@@ -332,6 +253,8 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.metrics = metrics
+        self.validation_split = validation_split
         for name, value in scikeras.items():  # scikeras' spelling wins
             setattr(self, name, value)
         self.class_weight = class_weight
@@ -340,6 +263,11 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
 
     def _extra_call_kwargs(self):
         return self._class_kwargs
+
+    def _keras_loss(self):
+        """The Keras name of the loss trained (scikeras' ``compile_kwargs['loss']``)."""
+        return ("categorical_crossentropy" if self._class_kwargs["output_activation"] ==
+                "softmax" else "binary_crossentropy")
 
     def _validate_input(self, X, y, incremental, reset, classes):
         X, y = super()._validate_input(X, y, incremental, reset, classes)
@@ -401,8 +329,13 @@ class KerasClassifier(ClassifierHead, _BaseKerasWrapper):
         return self._chosen_activation
 
 
+_SKDEEP_TO_KERAS = {"squared_error": "mean_squared_error",
+                    "absolute_error": "mean_absolute_error", "huber": "huber",
+                    "poisson": "poisson"}
+
+
 @_doc("")
-class KerasRegressor(RegressorHead, _BaseKerasWrapper):
+class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
     """Any Keras model as a scikit-learn regressor, trained by skdeep's engine.
 
     The regression counterpart of :class:`KerasClassifier`: the model's
@@ -445,6 +378,7 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(wrapper_fit)s
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
         The regression loss (see :class:`MLPRegressor`). With ``'poisson'``
         a linear last layer is read as the log of the mean (an exponential
@@ -518,6 +452,8 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         callbacks=None,
         loss="squared_error",
         distribution=None,
+        metrics=None,
+        validation_split=0.0,
         **model_kwargs,
     ):
         scikeras, model_kwargs = _split_scikeras(model_kwargs, self)
@@ -551,6 +487,8 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.metrics = metrics
+        self.validation_split = validation_split
         for name, value in scikeras.items():  # scikeras' spelling wins
             setattr(self, name, value)
         self.loss = loss
@@ -559,6 +497,13 @@ class KerasRegressor(RegressorHead, _BaseKerasWrapper):
 
     def _extra_call_kwargs(self):
         return {}
+
+    def _keras_loss(self):
+        """The loss as Keras names it (scikeras' ``compile_kwargs['loss']``): the
+        given Keras name or object, else Keras' name of skdeep's loss."""
+        if not (isinstance(self.loss, str) and self.loss in _SKDEEP_TO_KERAS):
+            return self.loss
+        return _SKDEEP_TO_KERAS[self.loss]
 
     def _validate_input(self, X, y, incremental, reset, classes):
         X, y = super()._validate_input(X, y, incremental, reset, classes)

@@ -8,7 +8,14 @@ constructor or ``set_params`` wins over skdeep's parameter and is stored under
 skdeep's name, so ``get_params``, ``clone`` and searches see skdeep's parameters.
 """
 
-__all__ = ["ROUTED", "SCIKERAS_NAMES", "ModelParamsMixin", "split_scikeras", "with_model_kwargs"]
+import contextlib
+
+from sklearn.utils.metaestimators import available_if
+
+from .heads import _stochastic_only
+
+__all__ = ["ROUTED", "SCIKERAS_NAMES", "CallKwargsMixin", "ModelParamsMixin", "split_scikeras",
+           "with_model_kwargs"]
 
 #: Prefixes routing a parameter to the model function (the second is scikeras').
 ROUTED = ("model_params__", "model__")
@@ -27,6 +34,30 @@ SCIKERAS_NAMES = {
     "optimizer__epsilon": "epsilon",
     "loss": "loss",
 }
+
+#: Keras ``fit()`` arguments (also spelt ``fit__<name>`` in the constructor) -> skdeep's.
+FIT_NAMES = {"epochs": "max_iter", "batch_size": "batch_size", "verbose": "verbose",
+             "callbacks": "callbacks", "validation_split": "validation_split",
+             "shuffle": "shuffle", "class_weight": "class_weight"}
+
+#: scikeras / Keras settings that change how Keras runs, never what it computes:
+#: accepted, and without effect on skdeep's compiled loop.
+NO_EFFECT = {"run_eagerly", "validation_batch_size", "fit__validation_batch_size",
+             "predict__batch_size", "predict__verbose", "steps_per_execution",
+             "jit_compile"}
+
+#: Keras ``fit()`` arguments skdeep's loop cannot honour, with what to do instead.
+REFUSED = {
+    "validation_data": "skdeep holds rows of X out: validation_split (the last rows, as "
+                       "Keras) or early_stopping=True with validation_fraction",
+    "initial_epoch": "warm_start=True or partial_fit continues a fit",
+    "steps_per_epoch": "every epoch passes over all rows; set batch_size",
+    "validation_steps": "the held-out rows are scored whole",
+    "validation_freq": "the held-out rows are scored every epoch",
+}
+
+#: scikeras routes these prefixes to objects it builds; skdeep builds none of them.
+_UNROUTED = ("loss__", "metrics__", "callbacks__", "optimizer__")
 
 #: Keras classification losses: what KerasClassifier trains anyway (log-loss).
 _LOG_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy",
@@ -74,6 +105,19 @@ def split_scikeras(kwargs, estimator):
                 kwargs = {**kwargs, routed: value}
     own_names = set(type(estimator)._get_param_names())
     for key, value in kwargs.items():
+        if key in NO_EFFECT:
+            continue
+        if key.startswith("fit__"):
+            own.update(fit_params({key[len("fit__"):]: value}, estimator, "fit__"))
+            continue
+        if key.startswith(_UNROUTED) and key not in SCIKERAS_NAMES:
+            raise ValueError(
+                f"{key}={value!r}: skdeep does not build {key.split('__')[0]} objects from "
+                "routed parameters; pass the object itself (loss=keras.losses.Huber("
+                "delta=2.0), callbacks=[keras.callbacks.EarlyStopping(patience=3)]) or, "
+                "for the optimizer, optimizer__learning_rate / momentum / nesterov / "
+                "beta_1 / beta_2 / epsilon."
+            )
         if key in SCIKERAS_NAMES and key not in own_names:  # the regressor's loss is its own
             translated = _scikeras_value(key, value, estimator)
             if not (key == "loss" and translated is None):
@@ -81,6 +125,154 @@ def split_scikeras(kwargs, estimator):
         else:
             rest[key] = value
     return own, rest
+
+
+def fit_params(kwargs, estimator, spelling="fit() got "):
+    """skdeep's parameters for Keras ``fit()`` keyword arguments (``epochs=5``), or a
+    ValueError naming those skdeep cannot honour."""
+    own_names = set(type(estimator)._get_param_names())
+    params = {}
+    for key, value in kwargs.items():
+        if key in NO_EFFECT or f"fit__{key}" in NO_EFFECT:
+            continue
+        if key in REFUSED:
+            raise ValueError(f"{spelling}{key}: skdeep cannot take it; {REFUSED[key]}.")
+        name = FIT_NAMES.get(key, key)
+        if name not in own_names:
+            raise ValueError(
+                f"{spelling}{key}, which is neither a Keras fit() argument skdeep takes "
+                f"({sorted(FIT_NAMES)}) nor a parameter of {type(estimator).__name__}."
+            )
+        params[name] = value
+    return params
+
+
+class CallKwargsMixin:
+    """Keyword arguments to ``fit``, ``partial_fit`` and ``predict`` as scikeras takes them.
+
+    ``fit(X, y, epochs=5, batch_size=32)`` trains with those settings for
+    this call only (scikeras routes them to Keras' ``fit``); the estimator's
+    parameters are as they were afterwards.
+    """
+
+    @contextlib.contextmanager
+    def _call_params(self, kwargs, spelling):
+        params = fit_params(kwargs, self, spelling)
+        before = {name: getattr(self, name) for name in params}
+        for name, value in params.items():
+            setattr(self, name, value)
+        try:
+            yield
+        finally:
+            for name, value in before.items():
+                setattr(self, name, value)
+
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Fit the model to ``X`` and ``y``; keyword arguments as Keras' ``fit`` takes them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        **kwargs : dict
+            Settings for this call only, by Keras' names (``epochs``,
+            ``batch_size``, ``validation_split``, ``callbacks``, ``verbose``,
+            ``shuffle``, ``class_weight``) or the estimator's own
+            (``max_iter``, ``learning_rate_init``, ...).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        with self._call_params(kwargs, "fit() got "):
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    @available_if(_stochastic_only)
+    def partial_fit(self, X, y, *args, **kwargs):
+        """One epoch on ``(X, y)``; keyword arguments as :meth:`fit` takes them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+        *args : tuple
+            ``classes`` (the classifier) and ``sample_weight``, in the
+            order of the head's ``partial_fit``.
+        **kwargs : dict
+            ``classes`` / ``sample_weight`` by name, and settings for this
+            call only as in :meth:`fit` (``epochs`` has no meaning here: one
+            epoch runs).
+
+        Returns
+        -------
+        self : object
+            The trained estimator.
+        """
+        own = {"classes", "sample_weight"}
+        fixed = {k: kwargs.pop(k) for k in list(kwargs) if k in own}
+        with self._call_params(kwargs, "partial_fit() got "):
+            return super().partial_fit(X, y, *args, **fixed)
+
+    def predict(self, X, **kwargs):
+        """Predict for ``X``; Keras' ``batch_size`` and ``verbose`` are accepted.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data.
+        **kwargs : dict
+            ``batch_size`` and ``verbose`` (Keras' ``predict`` arguments:
+            skdeep predicts in its own chunks, the result is the same), and
+            the head's own options (``return_std``).
+
+        Returns
+        -------
+        y : ndarray
+            The predictions (see the class's head).
+        """
+        return super().predict(X, **_prediction_kwargs(kwargs, "predict"))
+
+    @available_if(lambda est: hasattr(super(CallKwargsMixin, est), "predict_proba"))
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities for ``X``; Keras' ``batch_size`` and ``verbose`` accepted.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data.
+        **kwargs : dict
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probabilities (classifiers only).
+        """
+        return super().predict_proba(X, **_prediction_kwargs(kwargs, "predict_proba"))
+
+    @property
+    def current_epoch(self):
+        """int: epochs trained so far, over warm starts and ``partial_fit`` calls (scikeras)."""
+        return len(getattr(self, "loss_curve_", None) or ())
+
+
+def _prediction_kwargs(kwargs, method):
+    allowed = {"batch_size", "verbose"}
+    head = {k: v for k, v in kwargs.items() if k not in allowed}
+    unknown = [k for k in head if k != "return_std"]
+    if unknown:
+        raise ValueError(
+            f"{method}() got {unknown}: it takes Keras' batch_size and verbose (without "
+            "effect on the result) and return_std."
+        )
+    return head
 
 
 def with_model_kwargs(model_params, model_kwargs):

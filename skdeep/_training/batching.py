@@ -5,6 +5,7 @@ for the validation split and then once per epoch for the shuffle -- so a
 seeded skdeep fit sees the same minibatches as a seeded scikit-learn fit.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -21,12 +22,12 @@ def resolve_batch_size(batch_size, n_samples, auto=200, warn=True):
 
     ``'auto'`` is ``min(auto, n_samples)`` -- scikit-learn's 200 for the
     MLPs, 32 for the sequence and image networks; ``'full'`` is batch
-    learning (one update per epoch); an int larger than ``n_samples`` is
+    learning (one update per epoch), as is scikeras' ``-1``; an int larger than ``n_samples`` is
     clipped with scikit-learn's warning (unless ``warn`` is False).
     """
     if batch_size == "auto":
         return min(auto, n_samples)
-    if batch_size == "full":
+    if batch_size == "full" or batch_size == -1:
         return n_samples
     if batch_size > n_samples and warn:
         warnings.warn(
@@ -95,6 +96,27 @@ def validation_split(X, Y, sample_weight, y_stratify, fraction, random_state, sp
     return (
         X[train_idx], X[val_idx], Y[train_idx], Y[val_idx],
         sample_weight[train_idx], sample_weight[val_idx], (train_idx, val_idx),
+    )
+
+
+def last_rows_split(X, Y, sample_weight, fraction):
+    """Keras' ``validation_split``: the last ``fraction`` of the rows held out, unshuffled.
+
+    Returns what :func:`validation_split` returns.
+    """
+    n = X.shape[0]
+    split_at = int(math.floor(n * (1.0 - fraction)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"validation_split={fraction} of {n} samples leaves "
+            f"{'no training rows' if split_at == 0 else 'no validation rows'} (Keras holds "
+            "out the last floor-complement of the rows); use more data or another "
+            "validation_split."
+        )
+    train_idx, val_idx = np.arange(split_at), np.arange(split_at, n)
+    return (
+        X[:split_at], X[split_at:], Y[:split_at], Y[split_at:],
+        sample_weight[:split_at], sample_weight[split_at:], (train_idx, val_idx),
     )
 
 

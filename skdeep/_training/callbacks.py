@@ -121,11 +121,12 @@ def _refuse_what_the_loop_cannot_serve(keras, cb, name, config, logs):
     monitor = getattr(cb, "monitor", None)
     if isinstance(monitor, str) and monitor not in logs:
         more = ""
-        if monitor.startswith("val_") and not config.early_stopping:
+        if monitor.startswith("val_") and not config.validates:
             more = (
                 " Validation logs come with early_stopping=True (its "
                 "validation_fraction is held out; n_iter_no_change=np.inf leaves "
-                "stopping to the callback)."
+                "stopping to the callback); the Keras wrappers also log them with "
+                "validation_split > 0 (the last rows, as in Keras)."
             )
         raise ValueError(
             f"{kind} monitors {monitor!r}, which this {name} fit does not log; it "
@@ -180,8 +181,9 @@ def available_logs(config):
         logs.add("learning_rate")
     if config.min_grad_norm > 0:
         logs.add("grad_norm")
-    if config.early_stopping and config.stochastic:
-        logs |= {"val_loss", "val_score"}
+    logs |= set(config.metric_names)
+    if config.validates:
+        logs |= {"val_loss", "val_score", *(f"val_{m}" for m in config.metric_names)}
         if config.validation_score_name:
             logs.add(f"val_{config.validation_score_name}")
     return logs

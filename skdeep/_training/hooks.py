@@ -12,7 +12,8 @@
 A hook reads and writes the training state through the loop:
 ``loop.epoch`` (0-based, counted over warm starts and ``partial_fit``
 calls), ``loop.learning_rate`` (settable on stochastic solvers),
-``loop.current_weights()``, ``loop.model`` (a Keras model holding the current
+``loop.current_weights()``, ``loop.datasets`` (the training and held-out
+rows), ``loop.model`` (a Keras model holding the current
 weights) and ``loop.stop_training``.  A fit without hooks runs the same code
 with empty hook lists: no per-epoch work is added.
 """

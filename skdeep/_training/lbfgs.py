@@ -24,6 +24,13 @@ def run_lbfgs(loop, X, Y, sample_weight):
         Inputs, encoded targets and sample weights.
     """
     config, state, engine = loop.config, loop.state, loop.engine
+    if config.validation_split > 0:
+        raise ValueError(
+            f"validation_split={config.validation_split} holds rows out of minibatch "
+            "epochs, but solver='lbfgs' has none; use a stochastic solver ('adam', 'sgd', "
+            "'rmsprop', 'adagrad') or validation_split=0."
+        )
+    loop.datasets = {"": (X, Y, sample_weight)}
     Xt, Yt, SWt = engine.tensors(X, Y, sample_weight, pad=False)
     last, logs = {}, {}
     loop.max_epochs = config.planned_epochs(X.shape[0])

@@ -45,6 +45,9 @@ class EpochLoop:
         #: epochs (iterations for L-BFGS) this call may run: ``max_iter``, or
         #: what ``max_iter='auto'`` makes of a budget of optimizer steps
         self.max_epochs = config.max_iter
+        #: The call's rows as NumPy arrays ``(X, Y, sample_weight)`` by log prefix:
+        #: ``''`` the training rows, ``'val_'`` the held-out ones (if any)
+        self.datasets = {}
 
     # ------------------------------------------------------------------ hook API
     #: 0-based index of the epoch being run (or just finished), counted over

@@ -38,6 +38,14 @@ class TrainingConfig:
         Strengths in :data:`skdeep._engine.spec.PENALTIES` order.
     validation_score_name : str or None
         The validation score's alias in callbacks' logs (``'accuracy'``).
+    validation_split : float, default=0.0
+        Keras' ``validation_split``: the last fraction of the rows is held
+        out and scored every epoch (``val_loss``, ``val_score``, the
+        metrics' ``val_`` entries) without stopping on it -- unless
+        ``early_stopping``, which then stops on those rows.
+    metric_names : tuple of str, default=()
+        Names of the metrics a hook adds to each epoch's logs (and their
+        ``val_`` entries when rows are held out).
     """
 
     solver: str = "adam"
@@ -63,6 +71,13 @@ class TrainingConfig:
     epoch_budget: bool = False
     penalties: tuple = (0.0, 0.0, 0.0, 0.0)
     validation_score_name: str = None
+    validation_split: float = 0.0
+    metric_names: tuple = ()
+
+    @property
+    def validates(self):
+        """Whether rows are held out and scored every epoch."""
+        return self.stochastic and (self.early_stopping or self.validation_split > 0)
 
     @property
     def stochastic(self):
@@ -91,7 +106,9 @@ class TrainingConfig:
         if self.max_iter != "auto":
             return int(self.max_iter)
         n = n_samples
-        if self.early_stopping:
+        if self.validation_split > 0:
+            n = math.floor(n * (1.0 - self.validation_split))
+        elif self.early_stopping:
             n -= math.ceil(self.validation_fraction * n)
         batch = resolve_batch_size(self.batch_size, max(n, 1), self.auto_batch_size, warn=False)
         return resolve_epochs("auto", 10, -(-max(n, 1) // batch))[0]
@@ -125,6 +142,8 @@ class FitState:
     #: The loss of the weights training started from, measured only when the
     #: kept loss looks diverged (see ``BaseNeuralEstimator._check_finite``).
     start_loss: float = None
+    #: Per-epoch values of the metrics (``'accuracy'``, ``'val_accuracy'``, ...).
+    metric_curves: dict = None
 
     #: Fitted attribute -> field, for publishing and reading back.
     ATTRIBUTES = {
@@ -134,15 +153,18 @@ class FitState:
         "loss_": "loss", "best_validation_score_": "best_validation_score",
         "best_loss_": "best_loss", "_no_improvement_count": "no_improvement_count",
         "_learning_rate": "learning_rate", "_optimizer_state": "optimizer_state",
+        "_metric_curves": "metric_curves",
     }
 
     @classmethod
-    def fresh(cls, early_stopping, track_grad_norm):
-        """The state of a network about to train for the first time."""
+    def fresh(cls, early_stopping, track_grad_norm, validates=None):
+        """The state of a network about to train for the first time; ``validates``
+        (default: ``early_stopping``) keeps validation curves."""
+        validates = early_stopping if validates is None else validates
         return cls(
             loss_curve=[],
-            validation_scores=[] if early_stopping else None,
-            validation_loss_curve=[] if early_stopping else None,
+            validation_scores=[] if validates else None,
+            validation_loss_curve=[] if validates else None,
             grad_norm_curve=[] if track_grad_norm else None,
             best_validation_score=-np.inf if early_stopping else None,
             best_loss=None if early_stopping else np.inf,
@@ -157,12 +179,14 @@ class FitState:
                       "grad_norm_curve"):
             if values[field] is not None:
                 values[field] = list(values[field])
+        if values["metric_curves"] is not None:
+            values["metric_curves"] = {k: list(v) for k, v in values["metric_curves"].items()}
         return cls(**values, weights=list(estimator._weights))
 
     def kept_loss(self):
         """The training loss of the weights kept: the best epoch's under early
         stopping (the first best score, as the rule keeps it), else the last."""
-        if self.validation_scores:
+        if self.validation_scores and self.best_validation_score is not None:
             scores = np.asarray(self.validation_scores, dtype=float)
             if np.isfinite(scores).any():
                 curve = self.loss_curve[-len(scores):]
@@ -179,4 +203,6 @@ class FitState:
             history["val_score"] = list(self.validation_scores)
         if self.grad_norm_curve is not None:
             history["grad_norm"] = list(self.grad_norm_curve)
+        for name, curve in (self.metric_curves or {}).items():
+            history[name] = list(curve)
         estimator.history_ = history

@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._private import inside_sklearn_validation
-from .batching import epoch_order, resolve_batch_size, resolve_epochs, validation_split
+from .batching import (epoch_order, last_rows_split, resolve_batch_size, resolve_epochs,
+                       validation_split)
 from .rules import GradNormFloor, NoImprovement, Schedule
 
 __all__ = ["run_stochastic"]
@@ -68,11 +69,20 @@ class _Epochs:
             state.learning_rate = float(config.learning_rate_init)
             engine.reset_optimizer(state.learning_rate)
         self.split = self.val = None
-        if config.early_stopping:
-            X, X_val, Y, Y_val, sample_weight, sw_val, self.split = validation_split(
-                X, Y, sample_weight, stratify, config.validation_fraction, rng, split)
+        loop.datasets = {}
+        if config.validates:
+            if config.validation_split > 0:  # Keras' rule: the last rows, every call
+                X, X_val, Y, Y_val, sample_weight, sw_val, self.split = last_rows_split(
+                    X, Y, sample_weight, config.validation_split)
+            else:
+                X, X_val, Y, Y_val, sample_weight, sw_val, self.split = validation_split(
+                    X, Y, sample_weight, stratify, config.validation_fraction, rng, split)
             self.val = (engine.tensors(X_val, Y_val, sw_val), y[self.split[1]], sw_val, score)
+            loop.datasets["val_"] = (X_val, Y_val, sw_val)
             self.best_weights = state.weights
+            if state.validation_scores is None:  # validation_split after a fit without
+                state.validation_scores, state.validation_loss_curve = [], []
+        loop.datasets[""] = (X, Y, sample_weight)
         self.X = X
         self.batch_size = resolve_batch_size(config.batch_size, X.shape[0],
                                              config.auto_batch_size)
@@ -136,7 +146,7 @@ class _Epochs:
                 state.validation_loss_curve.append(np.nan)
             return True  # diverged: the divergence check reports it unless a best epoch is kept
         val = self.validate(loss) if self.val is not None else None
-        if val is None:
+        if not config.early_stopping:
             self.no_improvement.update(state, loss)
         if loop.hooks:
             self.logs = loop.epoch_logs(loss, grad_norm, val)
@@ -157,7 +167,7 @@ class _Epochs:
         state.validation_loss_curve.append(val_loss)
         if self.loop.config.verbose:
             print("Validation score: %f" % score)
-        if self.no_improvement.update(state, loss, score):
+        if self.loop.config.early_stopping and self.no_improvement.update(state, loss, score):
             self.best_weights = engine.get_weights()
         return score, val_loss
 
@@ -186,7 +196,7 @@ class _Epochs:
         """Keep the optimizer state, restore the best weights, close the hooks."""
         loop, state, engine = self.loop, self.loop.state, self.loop.engine
         state.optimizer_state = (loop.config.optimizer, engine.optimizer_state())
-        if self.val is not None:
+        if self.val is not None and loop.config.early_stopping:
             engine.set_weights(self.best_weights, object())
         if loop.hooks:
             loop.train_end(self.logs)

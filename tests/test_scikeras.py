@@ -1,0 +1,238 @@
+"""scikeras' API on skdeep's Keras wrappers: fit()/predict() keyword arguments, routed
+prefixes, ``validation_split``, ``metrics``, ``compile_kwargs`` / ``params``,
+``current_epoch`` and scikeras' own quickstart, run with only the import changed."""
+
+import pickle
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import (accuracy_score, log_loss, mean_absolute_error,
+                             mean_squared_error, roc_auc_score)
+
+from skdeep import KerasClassifier, KerasRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def dense(n_features_in, n_classes, hidden=8):
+    return keras.Sequential([keras.Input((n_features_in,)),
+                             keras.layers.Dense(hidden, activation="relu"),
+                             keras.layers.Dense(n_classes, activation="softmax")])
+
+
+def compiling(n_features_in, n_classes, compile_kwargs, params, hidden=8):
+    """scikeras' pattern: the wrapper's loss/optimizer/metrics compile the model."""
+    model = dense(n_features_in, n_classes, hidden)
+    model.compile(**compile_kwargs)
+    compiling.seen = (compile_kwargs, params)
+    return model
+
+
+def regression_net(n_features_in, compile_kwargs):
+    model = keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(1)])
+    model.compile(**compile_kwargs)
+    return model
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    order = np.random.RandomState(0).permutation(len(y))  # Keras' last rows: all classes
+    return X[order], y[order]
+
+
+def test_fit_keyword_arguments_set_one_call(iris):
+    X, y = iris
+    clf = KerasClassifier(dense, max_iter=50, random_state=0)
+    clf.fit(X, y, epochs=4, batch_size=-1, verbose=0)
+    assert clf.n_iter_ == 4 and clf.max_iter == 50 and clf.batch_size == "auto"
+    same = KerasClassifier(dense, max_iter=4, batch_size="full", random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.loss_curve_, same.loss_curve_, rtol=1e-6)
+    np.testing.assert_allclose(clf.predict_proba(X, batch_size=7, verbose=0),
+                               same.predict_proba(X), rtol=1e-6)
+    with pytest.raises(ValueError, match="steps_per_epoch.*set batch_size"):
+        clf.fit(X, y, steps_per_epoch=3)
+    with pytest.raises(ValueError, match="validation_data.*validation_split"):
+        clf.fit(X, y, validation_data=(X, y))
+    with pytest.raises(ValueError, match="bogus, which is neither"):
+        clf.fit(X, y, bogus=1)
+    with pytest.raises(ValueError, match=r"predict\(\) got \['steps'\]"):
+        clf.predict(X, steps=2)
+    assert clf.max_iter == 50  # an error leaves the parameters as they were
+
+
+def test_partial_fit_keyword_arguments_and_current_epoch(iris):
+    X, y = iris
+    clf = KerasClassifier(dense, random_state=0)
+    assert clf.current_epoch == 0
+    clf.partial_fit(X, y, batch_size=16)
+    clf.partial_fit(X, y, sample_weight=np.ones(len(y)), shuffle=False)
+    assert clf.current_epoch == 2 and clf.batch_size == "auto" and clf.shuffle is True
+    assert clf.fit(X, y, epochs=3).current_epoch == 3
+    reg = KerasRegressor(regression_net_plain, random_state=0)
+    assert not hasattr(reg, "predict_proba")
+
+
+def regression_net_plain(n_features_in):
+    return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(1)])
+
+
+def test_routed_prefixes_in_the_constructor():
+    clf = KerasClassifier(dense, fit__epochs=7, fit__batch_size=-1, predict__batch_size=32,
+                          run_eagerly=True, validation_batch_size=10, model__hidden=4)
+    params = clf.get_params()
+    assert (params["max_iter"], params["batch_size"], params["model_params"]) == (
+        7, -1, {"hidden": 4})
+    assert not any(k.startswith(("predict__", "run_eagerly")) for k in params)
+    assert clone(clf).get_params()["max_iter"] == 7
+    with pytest.raises(ValueError, match="callbacks__0__patience.*pass the object itself"):
+        KerasClassifier(dense, callbacks__0__patience=3)
+    with pytest.raises(ValueError, match="fit__initial_epoch.*warm_start"):
+        KerasClassifier(dense, fit__initial_epoch=3)
+
+
+def test_validation_split_holds_out_keras_last_rows(iris):
+    X, y = iris
+    n = int(np.floor(len(y) * 0.8))
+    clf = KerasClassifier(dense, max_iter=30, random_state=0, validation_split=0.2).fit(X, y)
+    # the same fit as one on the first rows alone (the split draws nothing)...
+    alone = KerasClassifier(dense, max_iter=30, random_state=0).fit(X[:n], y[:n])
+    np.testing.assert_allclose(clf.loss_curve_, alone.loss_curve_, rtol=1e-6)
+    # ...scored every epoch on the last rows, without stopping on them
+    assert len(clf.history_["val_loss"]) == clf.n_iter_ == 30
+    assert clf.best_validation_score_ is None
+    np.testing.assert_allclose(clf.history_["val_loss"][-1],
+                               log_loss(y[n:], clf.predict_proba(X[n:]), labels=[0, 1, 2]),
+                               rtol=1e-6)
+    assert clf.history_["val_score"][-1] == accuracy_score(y[n:], clf.predict(X[n:]))
+    # with early stopping, those rows are the ones it stops on
+    stopped = KerasClassifier(dense, max_iter=300, early_stopping=True, validation_split=0.2,
+                              n_iter_no_change=3, random_state=0).fit(X, y)
+    assert stopped.n_iter_ < 300
+    assert max(stopped.validation_scores_) == stopped.best_validation_score_ == \
+        accuracy_score(y[n:], stopped.predict(X[n:]))
+    with pytest.raises(ValueError, match="leaves no training rows"):
+        KerasClassifier(dense, validation_split=0.99).fit(X[:20], y[:20])
+    with pytest.raises(ValueError, match="solver='lbfgs' has none"):
+        KerasClassifier(dense, solver="lbfgs", validation_split=0.2).fit(X, y)
+
+
+def test_metrics_are_measured_every_epoch_in_history_and_logs(iris):
+    X, y = iris
+    n = int(np.floor(len(y) * 0.8))
+    stop = keras.callbacks.EarlyStopping(monitor="val_auc", patience=2, mode="max")
+    clf = KerasClassifier(dense, max_iter=40, random_state=0, validation_split=0.2,
+                          metrics=["accuracy", keras.metrics.AUC(name="auc")],
+                          callbacks=[stop]).fit(X, y)
+    history = clf.history_
+    assert {"accuracy", "auc", "val_accuracy", "val_auc"} <= set(history)
+    assert all(len(history[k]) == clf.n_iter_ for k in ("accuracy", "val_auc"))
+    assert history["accuracy"][-1] == accuracy_score(y[:n], clf.predict(X[:n]))
+    assert history["val_accuracy"][-1] == history["val_score"][-1]
+    # Keras' own AUC of the fitted network's probabilities on the held-out rows
+    onehot, proba = np.eye(3)[y[n:]], clf.predict_proba(X[n:])
+    keras_auc = keras.metrics.AUC()
+    keras_auc.update_state(onehot, proba)
+    np.testing.assert_allclose(history["val_auc"][-1], float(keras_auc.result()), rtol=1e-6)
+    # (an estimate on 200 thresholds of scikit-learn's exact one)
+    assert abs(history["val_auc"][-1] - roc_auc_score(onehot.ravel(), proba.ravel())) < 0.2
+    with pytest.raises(ValueError, match="Keras knows no metric 'nonsense'"):
+        KerasClassifier(dense, max_iter=2, metrics="nonsense").fit(X, y)
+    with pytest.raises(ValueError, match="monitors 'val_auc'.*validation_split"):
+        KerasClassifier(dense, max_iter=2, metrics=["AUC"], callbacks=[stop]).fit(X, y)
+
+
+def test_regressor_metrics_and_warm_start_continue_the_curves():
+    X, y = make_regression(120, 4, noise=1.0, random_state=0)
+
+    def squares(y_true, y_pred):  # per sample, as Keras' metric functions: averaged
+        return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+    reg = KerasRegressor(regression_net_plain, metrics=["mae", squares], max_iter=5,
+                         learning_rate_init=0.05, warm_start=True, random_state=0).fit(X, y)
+    np.testing.assert_allclose(reg.history_["mae"][-1],
+                               mean_absolute_error(y, reg.predict(X)), rtol=1e-5)
+    np.testing.assert_allclose(reg.history_["squares"][-1],
+                               mean_squared_error(y, reg.predict(X)), rtol=1e-5)
+    reg.fit(X, y)
+    assert len(reg.history_["mae"]) == len(reg.loss_curve_) == 10
+
+
+def test_model_functions_get_compile_kwargs_and_params(iris):
+    X, y = iris
+    clf = KerasClassifier(compiling, optimizer="sgd", optimizer__learning_rate=0.05,
+                          optimizer__momentum=0.5, metrics=["accuracy"], max_iter=5,
+                          random_state=0).fit(X, y)
+    compile_kwargs, params = compiling.seen
+    optimizer = compile_kwargs["optimizer"]
+    assert isinstance(optimizer, keras.optimizers.SGD)
+    assert np.isclose(float(optimizer.learning_rate), 0.05) and optimizer.momentum == 0.5
+    assert compile_kwargs["loss"] == "categorical_crossentropy"
+    assert compile_kwargs["metrics"] == ["accuracy"]
+    assert params["solver"] == "sgd" and params["max_iter"] == 5
+    # they feed only the function's compile(): the fit equals one without them
+    plain = KerasClassifier(dense, solver="sgd", learning_rate_init=0.05, momentum=0.5,
+                            max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), plain.predict_proba(X), rtol=1e-6)
+    # a new learning rate is no new network: a warm start goes on
+    clf.set_params(warm_start=True, optimizer__learning_rate=0.01).fit(X, y)
+    assert clf.current_epoch == 10
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X))
+    reg = KerasRegressor(regression_net, loss="mae", max_iter=2).fit(*make_regression(
+        50, 3, random_state=0))
+    assert reg.loss == "mae"
+
+
+def test_scikeras_quickstart_runs_with_only_the_import_changed():
+    # scikeras' README quickstart, as written there (but a smaller grid)
+    X, y = make_classification(1000, 20, n_informative=10, random_state=0)
+    X = X.astype(np.float32)
+    y = y.astype(np.int64)
+
+    def get_model(hidden_layer_dim, meta):
+        # note that meta is a special argument that will be
+        # handed a dict containing input metadata
+        n_features_in_ = meta["n_features_in_"]
+        X_shape_ = meta["X_shape_"]
+        n_classes_ = meta["n_classes_"]
+
+        model = keras.models.Sequential()
+        model.add(keras.layers.Dense(n_features_in_, input_shape=X_shape_[1:]))
+        model.add(keras.layers.Activation("relu"))
+        model.add(keras.layers.Dense(hidden_layer_dim))
+        model.add(keras.layers.Activation("relu"))
+        model.add(keras.layers.Dense(n_classes_))
+        model.add(keras.layers.Activation("softmax"))
+        return model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Keras: input_shape on a layer
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = KerasClassifier(
+            get_model,
+            loss="sparse_categorical_crossentropy",
+            hidden_layer_dim=100,
+        )
+        clf.fit(X, y)
+        y_proba = clf.predict_proba(X)
+        assert y_proba.shape == (1000, 2)
+        assert clf.score(X, y) > 0.9
+
+        from sklearn.model_selection import GridSearchCV
+
+        params = {
+            "hidden_layer_dim": [50, 100],
+            "loss": ["sparse_categorical_crossentropy"],
+            "optimizer": ["adam", "sgd"],
+            "optimizer__learning_rate": [0.001, 0.1],
+        }
+        gs = GridSearchCV(clf, params, refit=False, cv=3, scoring="accuracy")
+        gs.fit(X, y)
+    assert gs.best_score_ > 0.85
+    assert set(gs.best_params_) == set(params)
