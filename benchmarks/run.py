@@ -7,7 +7,7 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 SCRIPTS = ["bench_mlp.py", "bench_backends.py", "bench_cnn_rnn.py", "bench_big.py",
-           "bench_callbacks.py",
+           "bench_callbacks.py", "bench_scikeras.py",
            "bench_search.py", "bench_cluster.py", "bench_multidevice.py",
            "bench_sparse.py", "bench_memory.py", "bench_tabular.py"]
 

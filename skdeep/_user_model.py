@@ -118,6 +118,54 @@ class CompileArgs(Unkeyed):
                 "metrics": list(metrics) if isinstance(metrics, (list, tuple)) else metrics}
 
 
+class OwnBuild:
+    """scikeras' ``_keras_build_fn`` method of a wrapper subclass, as a model function.
+
+    Calling it makes a parameter-only copy of the estimator (its class, its
+    ``get_params(deep=False)``, the fit's ``meta`` as attributes such as
+    ``n_features_in_`` and ``target_type_``) and calls the method on it, so
+    the network is rebuilt from what the estimator was when it was fitted,
+    never from the live estimator, and the spec pickles without it.
+
+    Two builds are equal (one cache key, one architecture) when the class,
+    the subclass' own parameters (``keyed``) and ``meta`` are; skdeep's
+    training parameters enter no key.
+    """
+
+    __name__ = "_keras_build_fn"
+
+    def __init__(self, cls, params, keyed, meta):
+        self.cls = cls
+        self.params = Unkeyed(dict(params))
+        self.keyed = tuple(sorted((k, freeze(params[k])) for k in keyed if k in params))
+        self.meta = freeze(dict(meta))
+
+    def _key(self):
+        return (self.cls, self.keyed, self.meta)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"{self.cls.__name__}._keras_build_fn"
+
+    @property
+    def __signature__(self):
+        method = inspect.signature(self.cls._keras_build_fn)
+        return method.replace(parameters=list(method.parameters.values())[1:])
+
+    def __call__(self, **kwargs):
+        estimator = self.cls.__new__(self.cls)
+        for name, value in self.params.value.items():
+            setattr(estimator, name, value)
+        for name, value in thaw(self.meta).items():
+            setattr(estimator, name, value)
+        return estimator._keras_build_fn(**kwargs)
+
+
 def asks_for(model, name):
     """Whether the model function names ``name`` or takes ``**kwargs`` (scikeras' rule)."""
     _, keras = load()
@@ -372,8 +420,29 @@ _probes = collections.OrderedDict()
 _probes_lock = threading.Lock()
 
 
+def compiled_loss(model):
+    """The loss ``model`` was compiled with, by name (one name for all outputs), or
+    None when it was not compiled with one; a tuple of names when outputs differ."""
+    if not getattr(model, "compiled", False) or getattr(model, "loss", None) is None:
+        return None
+    losses = model.loss
+    if isinstance(losses, dict):
+        losses = list(losses.values())
+    if isinstance(losses, str) or not hasattr(losses, "__len__"):
+        losses = [losses]
+    names = []
+    for loss in losses:
+        name = loss if isinstance(loss, str) else (
+            getattr(loss, "name", None) or getattr(loss, "__name__", None)
+            or type(loss).__name__)
+        if name not in names:
+            names.append(name)
+    return names[0] if len(names) == 1 else tuple(names)
+
+
 def probe(model, call_kwargs, input_shape, name):
-    """``(output width, final activation)`` of the user's model, cached."""
+    """``(output width, final activation, compiled loss)`` of the user's model, cached
+    (the loss by :func:`compiled_loss`)."""
     key = (model, call_kwargs, input_shape)
     with _probes_lock:
         if key in _probes:
@@ -393,7 +462,7 @@ def probe(model, call_kwargs, input_shape, name):
             "End it with a Dense layer (add Flatten or pooling before it for images and "
             "sequences)."
         )
-    result = (int(out.shape[-1]), _final_activation(inner))
+    result = (int(out.shape[-1]), _final_activation(inner), compiled_loss(inner))
     with _probes_lock:
         _probes[key] = result
         while len(_probes) > 32:

@@ -236,3 +236,54 @@ def test_scikeras_quickstart_runs_with_only_the_import_changed():
         gs.fit(X, y)
     assert gs.best_score_ > 0.85
     assert set(gs.best_params_) == set(params)
+
+
+def compiled_net(n_features_in, compiled_loss=None, units=1, activation=None):
+    model = keras.Sequential([keras.Input((n_features_in,)),
+                              keras.layers.Dense(units, activation=activation)])
+    if compiled_loss is not None:
+        model.compile(loss=compiled_loss, optimizer="adam")
+    return model
+
+
+def test_a_loss_compiled_into_the_model_is_trained_or_refused_never_replaced():
+    X, y = make_regression(80, 3, noise=5.0, random_state=0)
+    # the model's own compile() wins while loss= is left at its default (scikeras' rule)
+    own = KerasRegressor(compiled_net, compiled_loss="mae", max_iter=15, random_state=0)
+    given = KerasRegressor(compiled_net, loss="absolute_error", max_iter=15, random_state=0)
+    np.testing.assert_allclose(own.fit(X, y).loss_curve_, given.fit(X, y).loss_curve_,
+                               rtol=1e-6)
+    huber = KerasRegressor(compiled_net, compiled_loss=keras.losses.Huber(), max_iter=5,
+                           random_state=0).fit(X, y)
+    plain = KerasRegressor(compiled_net, loss="huber", max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_allclose(huber.loss_curve_, plain.loss_curve_, rtol=1e-6)
+    # both given: they must agree
+    KerasRegressor(compiled_net, compiled_loss="mse", loss="mse", max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="compiled with loss='mae'.*given loss='huber'"):
+        KerasRegressor(compiled_net, compiled_loss="mae", loss="huber").fit(X, y)
+    with pytest.raises(ValueError, match="compiled with loss='cosine_similarity'"):
+        KerasRegressor(compiled_net, compiled_loss="cosine_similarity").fit(X, y)
+    with pytest.raises(ValueError, match="negative.*Poisson"):
+        KerasRegressor(compiled_net, compiled_loss="poisson").fit(X, y)
+    # a refit with an uncompiled model trains the wrapper's loss again
+    own.set_params(model_params={}).fit(X, y)
+    np.testing.assert_allclose(
+        own.loss_curve_, KerasRegressor(compiled_net, max_iter=15, random_state=0).fit(
+            X, y).loss_curve_, rtol=1e-6)
+
+    Xc, yc = make_classification(60, 4, random_state=0)
+    clf = KerasClassifier(compiled_net, compiled_loss="binary_crossentropy",
+                          activation="sigmoid", max_iter=3, random_state=0).fit(Xc, yc)
+    np.testing.assert_allclose(clf.loss_curve_, KerasClassifier(
+        compiled_net, activation="sigmoid", max_iter=3, random_state=0).fit(Xc, yc).loss_curve_,
+        rtol=1e-6)
+    with pytest.raises(ValueError, match="compiled with loss='mse'.*log-loss"):
+        KerasClassifier(compiled_net, compiled_loss="mse", activation="sigmoid").fit(Xc, yc)
+
+
+def test_batch_size_none_is_keras_default_of_32(iris):
+    X, y = iris
+    none = KerasClassifier(dense, batch_size=None, max_iter=3, random_state=0).fit(X, y)
+    keras32 = KerasClassifier(dense, batch_size=32, max_iter=3, random_state=0).fit(X, y)
+    np.testing.assert_allclose(none.loss_curve_, keras32.loss_curve_, rtol=1e-6)
+    assert clone(none).batch_size is None

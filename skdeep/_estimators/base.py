@@ -199,7 +199,8 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         super().__setstate__(state)
         # a parameter added since the file was written takes its default
         for name, param in inspect.signature(type(self).__init__).parameters.items():
-            if param.default is not param.empty and name not in self.__dict__:
+            if (param.default is not param.empty and name not in self.__dict__
+                    and not isinstance(getattr(type(self), name, None), property)):
                 setattr(self, name, param.default)
 
     # ------------------------------------------------------------------ the fit template

@@ -8,11 +8,13 @@ with the fitted data's shapes) or a model to clone. skdeep wraps it --
 compiled epochs, cached per configuration, scikit-learn's stopping rules.
 """
 
+import numpy as np
+
 from .._docstrings import fill_doc
 from .._private import StrOptions
 from .._user_model import freeze, probe
 from .heads import KERAS_LOSS_NAMES, ClassifierHead, RegressorHead
-from .scikeras import CallKwargsMixin
+from .scikeras import LOG_LOSSES, CallKwargsMixin
 from .scikeras import split_scikeras as _split_scikeras
 from .scikeras import with_model_kwargs as _with_model_kwargs
 from .wrapper import _BaseKerasWrapper
@@ -297,7 +299,13 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
             "n_outputs_expected_": expected,
         }
         call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
-        width, final = probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
+        width, final, compiled = probe(self._model_fn(meta), call_kwargs,
+                                       tuple(X.shape[1:]), type(self).__name__)
+        if compiled is not None and str(compiled).lower() not in LOG_LOSSES:
+            raise ValueError(
+                f"The model was compiled with loss={compiled!r}, but {type(self).__name__} "
+                "trains with the log-loss (cross-entropy) the classes call for: compile it "
+                "with a cross-entropy or without a loss, or use KerasRegressor.")
         if final == "softmax":
             out, link = "softmax", "softmax"
             ok = width == n_classes and not multilabel
@@ -506,6 +514,8 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
         return _SKDEEP_TO_KERAS[self.loss]
 
     def _validate_input(self, X, y, incremental, reset, classes):
+        if reset:
+            self._adopted_loss = None  # read again from this fit's model
         X, y = super()._validate_input(X, y, incremental, reset, classes)
         if reset:
             self._setup_output(X, y)  # probe the model: its width and last activation
@@ -520,7 +530,9 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
             "n_outputs_expected_": n_outputs,
         }
         call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
-        width, final = probe(self.model, call_kwargs, tuple(X.shape[1:]), type(self).__name__)
+        width, final, compiled = probe(self._model_fn(meta), call_kwargs,
+                                       tuple(X.shape[1:]), type(self).__name__)
+        self._adopt_loss(compiled, y)
         if width != n_outputs:
             raise ValueError(
                 f"The model's output has {width} unit(s), but y has {n_outputs} target(s); "
@@ -529,6 +541,32 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
         self._call_shape = (n_outputs, meta)
         self._link = ("log" if (self._loss_name() == "poisson" and final != "linear")
                       else "identity")
+
+    def _adopt_loss(self, compiled, y):
+        """A model compiled with its own loss trains with it while ``loss`` is left at
+        its default (scikeras leaves a compiled model's loss as it is); a ``loss``
+        given as well must name the same one."""
+        if compiled is None:
+            return
+        name = KERAS_LOSS_NAMES.get(str(compiled).lower(), str(compiled).lower())
+        if name not in ("squared_error", "absolute_error", "huber", "poisson"):
+            raise ValueError(
+                f"The model was compiled with loss={compiled!r}, which skdeep does not "
+                "train: compile it with 'mse', 'mae', 'huber' or 'poisson' (or without a "
+                "loss, and give loss= to the wrapper).")
+        if self.loss == "squared_error":
+            self._adopted_loss = name
+        elif name != self._loss_name():
+            raise ValueError(
+                f"The model was compiled with loss={compiled!r} and {type(self).__name__} "
+                f"was given loss={self.loss!r}: give one of them (both the same).")
+        if self._loss_name() == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for Poisson "
+                "regression (the model was compiled with a Poisson loss).")
+
+    def _loss_name(self):
+        return getattr(self, "_adopted_loss", None) or super()._loss_name()
 
     def _output_setup(self):
         if self._loss_name() == "poisson":

@@ -9,12 +9,14 @@ skdeep's name, so ``get_params``, ``clone`` and searches see skdeep's parameters
 """
 
 import contextlib
+import inspect
 
 from sklearn.utils.metaestimators import available_if
 
 from .heads import _stochastic_only
 
-__all__ = ["ROUTED", "SCIKERAS_NAMES", "CallKwargsMixin", "ModelParamsMixin", "split_scikeras",
+__all__ = ["LOG_LOSSES", "ROUTED", "SCIKERAS_NAMES", "CallKwargsMixin", "ModelParamsMixin",
+           "split_scikeras", "subclass_names",
            "with_model_kwargs"]
 
 #: Prefixes routing a parameter to the model function (the second is scikeras').
@@ -60,7 +62,7 @@ REFUSED = {
 _UNROUTED = ("loss__", "metrics__", "callbacks__", "optimizer__")
 
 #: Keras classification losses: what KerasClassifier trains anyway (log-loss).
-_LOG_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy",
+LOG_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy",
                "binary_crossentropy", "categoricalcrossentropy",
                "sparsecategoricalcrossentropy", "binarycrossentropy"}
 
@@ -79,7 +81,7 @@ def _scikeras_value(name, value, estimator):
         return solver
     if name == "loss":  # the classifier's (the regressor has its own loss parameter)
         key = value if isinstance(value, str) else type(value).__name__
-        if str(key).lower() in _LOG_LOSSES:
+        if str(key).lower() in LOG_LOSSES:
             return None  # the log-loss KerasClassifier trains anyway
         raise ValueError(
             f"loss={value!r}: KerasClassifier trains with the log-loss (cross-entropy); "
@@ -89,8 +91,11 @@ def _scikeras_value(name, value, estimator):
     return value
 
 
-def split_scikeras(kwargs, estimator):
-    """``(skdeep parameters, the rest)`` of scikeras-style keyword arguments."""
+def split_scikeras(kwargs, estimator, own_names=None):
+    """``(skdeep parameters, the rest)`` of scikeras-style keyword arguments.
+
+    A name in ``own_names`` (default: the estimator's parameters) is the
+    estimator's own and stays in the rest."""
     own, rest = {}, {}
     optimizer = kwargs.get("optimizer")
     if optimizer is not None and not isinstance(optimizer, (str, type)):
@@ -103,7 +108,8 @@ def split_scikeras(kwargs, estimator):
                 if isinstance(value, float):
                     value = float(f"{value:.7g}")  # Keras keeps float32: 0.05, not 0.0500000007
                 kwargs = {**kwargs, routed: value}
-    own_names = set(type(estimator)._get_param_names())
+    if own_names is None:
+        own_names = set(type(estimator)._get_param_names())
     for key, value in kwargs.items():
         if key in NO_EFFECT:
             continue
@@ -296,9 +302,79 @@ def with_model_kwargs(model_params, model_kwargs):
     return {**base, **routed}
 
 
+def _skdeep_init(klass):
+    return klass.__init__.__module__.startswith("skdeep.")
+
+
+def _init_names(klass):
+    """The named parameters of ``klass.__init__``, and whether it takes ``**kwargs``."""
+    parameters = list(inspect.signature(klass.__init__).parameters.values())[1:]
+    named = [p.name for p in parameters if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    return named, any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def subclass_names(cls):
+    """The parameters a wrapper subclass' own ``__init__`` (and its parents') declare."""
+    names = []
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass):
+            continue
+        if _skdeep_init(klass):
+            break
+        named, passes_on = _init_names(klass)
+        names += [n for n in named if n not in names]
+        if not passes_on:
+            break
+    return names
+
+
 class ModelParamsMixin:
     """``get_params`` / ``set_params`` of the Keras wrappers: ``model_params`` entries as
-    ``model_params__<name>`` (``model__<name>``, bare names) and scikeras' spellings."""
+    ``model_params__<name>`` (``model__<name>``, bare names) and scikeras' spellings.
+
+    A subclass written as scikeras' tutorials write them -- its own ``__init__``
+    taking some parameters and passing ``**kwargs`` to the wrapper's -- has
+    all of them as parameters: its own (those it stores) and the wrapper's,
+    so ``clone`` and searches keep every one. scikeras' names ``epochs`` and
+    ``optimizer`` read and write ``max_iter`` and ``solver``.
+    """
+
+    @classmethod
+    def _get_param_names(cls):
+        names = list(subclass_names(cls))
+        for klass in cls.__mro__:
+            if "__init__" not in vars(klass):
+                continue
+            named, passes_on = _init_names(klass)
+            if _skdeep_init(klass):
+                return sorted(set(names) | set(named))
+            if not passes_on:
+                return sorted(names)
+        return sorted(names)
+
+    @property
+    def epochs(self):
+        """scikeras' name of ``max_iter``."""
+        return self.max_iter
+
+    @epochs.setter
+    def epochs(self, value):
+        self.max_iter = value
+
+    @property
+    def optimizer(self):
+        """scikeras' name of ``solver`` (a Keras optimizer class or instance is read
+        as its solver and, for an instance, its settings)."""
+        return self.solver
+
+    @optimizer.setter
+    def optimizer(self, value):
+        if value in ("sgd", "adam", "rmsprop", "adagrad", "lbfgs"):
+            self.solver = value  # kept as given: clone checks identity
+        else:
+            own, _ = split_scikeras({"optimizer": value}, self, own_names=())
+            for name, translated in own.items():
+                setattr(self, name, translated)
 
     def get_params(self, deep=True):
         """Get the parameters; with ``deep``, also ``model_params__<name>`` entries.
@@ -314,7 +390,15 @@ class ModelParamsMixin:
         params : dict
             Parameter names mapped to their values.
         """
-        params = super().get_params(deep=deep)
+        declared = set(subclass_names(type(self)))
+        params = {}
+        for key in self._get_param_names():
+            if key in declared and not hasattr(self, key):
+                continue  # declared by a subclass' __init__ but never stored (scikeras' rule)
+            value = getattr(self, key)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                params.update((f"{key}__{k}", v) for k, v in value.get_params().items())
+            params[key] = value
         if deep and isinstance(self.model_params, dict):
             for key, value in self.model_params.items():
                 params[ROUTED[0] + key] = value

@@ -16,9 +16,10 @@ import scipy.sparse as sp
 from .._backend import load
 from .._private import Interval, Options
 from .._training.metrics import MetricsHook, metric_names, resolve_metrics
-from .._user_model import CompileArgs, Unkeyed, asks_for, build_user_network, freeze
+from .._user_model import (CompileArgs, OwnBuild, Unkeyed, asks_for, build_user_network,
+                           freeze)
 from .base import BaseNeuralEstimator
-from .scikeras import ModelParamsMixin
+from .scikeras import SCIKERAS_NAMES, ModelParamsMixin, subclass_names
 
 __all__ = ["_BaseKerasWrapper"]
 
@@ -32,9 +33,9 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
         **BaseNeuralEstimator._parameter_constraints,
         "model": "no_validation",
         "model_params": [None, dict],
-        # scikeras' -1: the whole training set in one batch ('full')
+        # scikeras' -1: the whole training set in one batch ('full'); None: Keras' 32
         "batch_size": [*BaseNeuralEstimator._parameter_constraints["batch_size"],
-                       Options(Integral, {-1})],
+                       Options(Integral, {-1}), None],
         "metrics": "no_validation",  # names, Keras metrics, functions: read at fit
         "validation_split": [Interval(Real, 0, 1, closed="left")],
     }
@@ -64,6 +65,18 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
     def _apply_rates(self, weights):
         return weights
 
+    def _model_fn(self, meta):
+        """``model``, or scikeras' ``_keras_build_fn`` method of a subclass when model is
+        None; scikeras' fit attributes (``target_type_``, ``n_classes_``, ``X_shape_``,
+        ...) are set on the estimator, as the method reads them there."""
+        for name, value in meta.items():
+            if name not in ("n_features_in_", "classes_", "n_outputs_"):
+                setattr(self, name, value)
+        if self.model is not None or not hasattr(type(self), "_keras_build_fn"):
+            return self.model
+        own = [n for n in subclass_names(type(self)) if n not in SCIKERAS_NAMES]
+        return OwnBuild(type(self), self.get_params(deep=False), own, meta)
+
     def _call_kwargs(self, input_shape, n_outputs, meta):
         kwargs = {
             "n_features_in": int(np.prod(input_shape)),
@@ -76,12 +89,13 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
         kwargs["_routed"] = tuple(sorted(self._routed_params()))
         # scikeras' arguments for the function's own compile(), only if it asks for
         # them (they enter no cache key: skdeep trains with its own settings)
-        if asks_for(self.model, "compile_kwargs"):
+        model = self._model_fn(meta)
+        if asks_for(model, "compile_kwargs"):
             config = self._training_config()
             kwargs["compile_kwargs"] = CompileArgs({
                 "optimizer": config.optimizer, "learning_rate": config.learning_rate_init,
                 "loss": self._keras_loss(), "metrics": self.metrics})
-        if asks_for(self.model, "params"):
+        if asks_for(model, "params"):
             kwargs["params"] = Unkeyed(self.get_params(deep=False))
         return tuple(sorted(kwargs.items()))
 
@@ -104,7 +118,7 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         kwargs = (
-            ("model", self.model),
+            ("model", self._model_fn(self._call_shape[1])),
             # from the current model_params: warm_start refuses a changed model
             ("call_kwargs", self._call_kwargs(input_shape, *self._call_shape)),
             ("input_shape", tuple(int(d) for d in input_shape)),

@@ -22,11 +22,14 @@ def resolve_batch_size(batch_size, n_samples, auto=200, warn=True):
 
     ``'auto'`` is ``min(auto, n_samples)`` -- scikit-learn's 200 for the
     MLPs, 32 for the sequence and image networks; ``'full'`` is batch
-    learning (one update per epoch), as is scikeras' ``-1``; an int larger than ``n_samples`` is
+    learning (one update per epoch), as is scikeras' ``-1``; None is Keras' default
+    ``min(32, n_samples)`` (the Keras wrappers'); an int larger than ``n_samples`` is
     clipped with scikit-learn's warning (unless ``warn`` is False).
     """
     if batch_size == "auto":
         return min(auto, n_samples)
+    if batch_size is None:  # Keras' (and scikeras') default
+        return min(32, n_samples)
     if batch_size == "full" or batch_size == -1:
         return n_samples
     if batch_size > n_samples and warn:

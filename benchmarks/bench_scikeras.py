@@ -1,0 +1,86 @@
+"""A scikeras user's fit on skdeep: scikeras' spelling vs skdeep's, and Keras' own fit.
+
+scikeras' Basic-usage model function (a Dense network with dropout, sigmoid
+output) on 2,000 x 20 rows, 50 epochs, batch 32, Adam at 1e-3:
+
+* the scikeras spelling -- ``KerasClassifier(model=get_clf, loss=...,
+  optimizer="adam", optimizer__learning_rate=..., hidden_layer_sizes=...,
+  epochs=50, batch_size=32, metrics=[...], validation_split=...)``, the code
+  a scikeras user brings with only the import changed;
+* skdeep's own spelling of the same fit (``model_params``, ``solver``,
+  ``learning_rate_init``, ``max_iter``);
+* Keras' ``model.fit`` on the same model function -- what scikeras runs
+  (scikeras itself does not install on scikit-learn 1.9).
+
+Both skdeep fits run the same loop, so their ratio should be 1; ``tol=0``
+keeps every fit at 50 epochs. Medians of repeats in one process.
+"""
+
+import sys
+import warnings
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from _common import fmt, table, timed, versions  # noqa: E402
+
+from skdeep.wrappers import KerasClassifier  # noqa: E402
+
+
+def get_clf(meta, hidden_layer_sizes, dropout):
+    import keras
+
+    model = keras.Sequential([keras.Input((meta["n_features_in_"],))])
+    for size in hidden_layer_sizes:
+        model.add(keras.layers.Dense(size, activation="relu"))
+        model.add(keras.layers.Dropout(dropout))
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    return model
+
+
+def keras_fit(X, y, epochs, extra):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = get_clf({"n_features_in_": X.shape[1]}, (64,), 0.2)
+    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(1e-3),
+                  metrics=extra.get("metrics"))
+    model.fit(X, y, epochs=epochs, batch_size=32, verbose=0,
+              validation_split=extra.get("validation_split", 0.0))
+    return model
+
+
+def main(repeats=5, epochs=50):
+    print(versions(), "\n")
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    X, y = make_classification(n_samples=2000, n_features=20, random_state=0)
+    X = X.astype(np.float32)
+    rows = []
+    for label, extra in [("plain", {}),
+                         ("metrics + validation_split",
+                          {"metrics": ["accuracy"], "validation_split": 0.1})]:
+        scikeras = dict(model=get_clf, loss="binary_crossentropy", optimizer="adam",
+                        optimizer__learning_rate=1e-3, hidden_layer_sizes=(64,),
+                        dropout=0.2, epochs=epochs, batch_size=32, verbose=0,
+                        random_state=0, tol=0.0, **extra)
+        own = dict(model=get_clf, model_params={"hidden_layer_sizes": (64,), "dropout": 0.2},
+                   solver="adam", learning_rate_init=1e-3, max_iter=epochs, batch_size=32,
+                   random_state=0, tol=0.0, **extra)
+        cases = [("skdeep, scikeras' spelling", lambda: KerasClassifier(**scikeras).fit(X, y)),
+                 ("skdeep, skdeep's spelling", lambda: KerasClassifier(**own).fit(X, y)),
+                 ("Keras model.fit (what scikeras runs)", lambda: keras_fit(X, y, epochs, extra))]
+        base = None
+        for name, run in cases:
+            run()  # compile once
+            t, _ = timed(run, repeats)
+            base = base or t[0]
+            rows.append([label, name, fmt(t), f"{t[0] / base:.2f}x"])
+    print(f"2000 x 20, hidden (64,), dropout 0.2, {epochs} epochs of batch 32, "
+          f"median of {repeats}")
+    table(["fit", "who", "seconds (min-max)", "vs scikeras' spelling"], rows)
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
