@@ -23,6 +23,7 @@ _PUBLIC = {
     "CharRNN": "._estimators.charrnn",
     "KerasClassifier": "._estimators.keras",
     "KerasRegressor": "._estimators.keras",
+    "BaseWrapper": "._estimators.generic",
     "MLPClassifier": "._estimators.mlp",
     "MLPRegressor": "._estimators.mlp",
     "RNNSequenceClassifier": "._estimators.rnn",

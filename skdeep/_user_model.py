@@ -310,6 +310,10 @@ def _final_activation(model):
     if heads and len(heads) > 1:  # joined by _one_output: one activation for all
         return _final_activation(heads[0])
     layer = model.layers[-1] if getattr(model, "layers", None) else model
+    if heads and len(heads) == 1:
+        layer = heads[0]  # a functional model's output layer (not always its last)
+    if layer is not model and getattr(layer, "layers", None):
+        return _final_activation(layer)  # a model nested as the last layer
     if type(layer).__name__ == "Softmax":
         return "softmax"
     activation = getattr(layer, "activation", None)
@@ -317,7 +321,18 @@ def _final_activation(model):
     return {"exponential": "exp"}.get(name, name or "linear")
 
 
-def build_user_network(model, call_kwargs, input_shape, dtype, link, output_activation):
+def _model_inputs(inputs, parts):
+    """What the user's model is called on: ``inputs``, or its columns cut into several
+    inputs of sample shapes ``parts`` (a feature encoder's list of arrays)."""
+    if not parts:
+        return inputs
+    from .layers import SplitFeatures
+
+    return SplitFeatures(parts, dtype=inputs.dtype, name="split_features")(inputs)
+
+
+def build_user_network(model, call_kwargs, input_shape, dtype, link, output_activation,
+                       input_parts=None):
     """Wrap the user's model for the engine.
 
     ``input -> model -> ToLogits(link) named 'output' -> output activation``.
@@ -337,6 +352,10 @@ def build_user_network(model, call_kwargs, input_shape, dtype, link, output_acti
         inverts.
     output_activation : str
         A key of :data:`~skdeep.builders.ACTIVATIONS`.
+    input_parts : tuple of tuple of int, default=None
+        For a model with several inputs: the sample shape of each, whose
+        columns lie side by side in the input (see
+        :class:`~skdeep.layers.SplitFeatures`).
 
     Returns
     -------
@@ -349,7 +368,8 @@ def build_user_network(model, call_kwargs, input_shape, dtype, link, output_acti
     kwargs["meta"] = dict(kwargs["meta"])
     inner = _instantiate_as(model, kwargs, dtype)
     inputs = keras.Input(tuple(input_shape), dtype=dtype, name="input")
-    out = _call_user_model(inner, inputs, input_shape, "The estimator")
+    out = _call_user_model(inner, _model_inputs(inputs, input_parts), input_shape,
+                           "The estimator")
     logits = ToLogits(link, dtype=dtype, name="output")(out)
     outputs = keras.layers.Activation(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
@@ -440,10 +460,10 @@ def compiled_loss(model):
     return names[0] if len(names) == 1 else tuple(names)
 
 
-def probe(model, call_kwargs, input_shape, name):
+def probe(model, call_kwargs, input_shape, name, input_parts=None):
     """``(output width, final activation, compiled loss)`` of the user's model, cached
     (the loss by :func:`compiled_loss`)."""
-    key = (model, call_kwargs, input_shape)
+    key = (model, call_kwargs, input_shape, input_parts)
     with _probes_lock:
         if key in _probes:
             _probes.move_to_end(key)
@@ -452,7 +472,8 @@ def probe(model, call_kwargs, input_shape, name):
     kwargs = dict(call_kwargs)
     kwargs["meta"] = dict(kwargs["meta"])
     inner = _instantiate_as(model, kwargs, dict(kwargs["meta"])["X_dtype_"], name)
-    out = _call_user_model(inner, keras.Input(input_shape), input_shape, name)
+    out = _call_user_model(inner, _model_inputs(keras.Input(input_shape), input_parts),
+                           input_shape, name)
     if isinstance(out, (list, tuple, dict)) or len(out.shape) != 2:
         shape = getattr(out, "shape", None)
         raise ValueError(

@@ -16,6 +16,9 @@
 * :class:`ToLogits` -- turns the probabilities of a user's model back into
   scores, so that :class:`~skdeep.KerasClassifier` trains any model on the
   log-loss in one formulation.
+* :class:`SplitFeatures` -- gives a model with several inputs its inputs
+  back from the columns they were trained on side by side (a Keras
+  wrapper's ``feature_encoder`` returning a list of arrays).
 * :func:`step` and :func:`sign` -- the course's threshold activations, and
   :func:`keras_activation`, which turns any skdeep activation name into
   what Keras takes.
@@ -62,7 +65,7 @@ def batch_shard(n_rows, start):
 
 __all__ = [
     "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "Standardize",
-    "ToLogits", "step",
+    "ToLogits", "SplitFeatures", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
     "ParametricActivation",
 ]
@@ -462,6 +465,55 @@ class ToLogits(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update({"link": self.link, "epsilon": self.epsilon})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class SplitFeatures(keras.layers.Layer):
+    """Cut the columns of one 2-D input into several inputs of given sample shapes.
+
+    A Keras wrapper whose ``feature_encoder`` returns a list of arrays (a
+    model with several inputs) trains on their columns side by side; this
+    layer gives the model its inputs back, in order, each reshaped to its
+    sample shape.
+
+    Parameters
+    ----------
+    shapes : list of tuple of int
+        The sample shape of each input; their sizes add up to the input's
+        width.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import SplitFeatures
+    >>> parts = SplitFeatures([(1,), (2, 2)])(np.arange(10.0).reshape(2, 5))
+    >>> [tuple(p.shape) for p in parts]
+    [(2, 1), (2, 2, 2)]
+    >>> np.asarray(parts[1])[1].tolist()
+    [[6.0, 7.0], [8.0, 9.0]]
+    """
+
+    def __init__(self, shapes, **kwargs):
+        super().__init__(**kwargs)
+        self.shapes = [tuple(int(d) for d in shape) for shape in shapes]
+
+    def call(self, inputs):
+        parts, start = [], 0
+        for shape in self.shapes:
+            width = int(np.prod(shape))
+            parts.append(ops.reshape(inputs[:, start:start + width], (-1, *shape)))
+            start += width
+        return parts
+
+    def compute_output_shape(self, input_shape):
+        return [(input_shape[0], *shape) for shape in self.shapes]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"shapes": [list(shape) for shape in self.shapes]})
         return config
 
 

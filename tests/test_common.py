@@ -4,6 +4,7 @@ import keras
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdeep import (
+    BaseWrapper,
     CNNClassifier,
     CNNRegressor,
     KerasClassifier,
@@ -64,6 +65,7 @@ ESTIMATORS = [
     KerasClassifier(user_network, max_iter=200, learning_rate_init=0.01, random_state=0),
     KerasRegressor(user_network, model_params={"hidden": 16}, max_iter=200,
                    learning_rate_init=0.01, random_state=0),
+    BaseWrapper(user_network, max_iter=200, learning_rate_init=0.01, random_state=0),
 ]
 
 _STOCHASTIC_LAYERS = (

@@ -14,13 +14,15 @@ from typing import Any, Dict, Iterable
 import keras
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import TransformerMixin, clone
 from sklearn.datasets import make_classification, make_moons, make_regression
+from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils import get_tags
 
-from skdeep.wrappers import KerasClassifier, KerasRegressor
+from skdeep.wrappers import BaseWrapper, KerasClassifier, KerasRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -301,3 +303,224 @@ def test_meta_estimators_notebook_adaboost_and_bagging():
     bagging = BaggingClassifier(estimator=clf, n_estimators=4, random_state=0, n_jobs=1)
     assert bagging.fit(X, y).score(X, y) > 0.8
 
+
+# ------------------------------------------------------------- Data transformers
+def get_reg_model():
+    inp1 = keras.layers.Input(shape=(1, ))
+    inp2 = keras.layers.Input(shape=(1, ))
+    x1 = keras.layers.Dense(100, activation="relu")(inp1)
+    x2 = keras.layers.Dense(50, activation="relu")(inp2)
+    concat = keras.layers.Concatenate(axis=-1)([x1, x2])
+    out = keras.layers.Dense(1)(concat)
+    model = keras.Model(inputs=[inp1, inp2], outputs=out)
+    model.compile(loss="mse")
+    return model
+
+
+class MultiInputRegressor(KerasRegressor):
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer(
+            func=lambda X: [X[:, 0], X[:, 1]],
+        )
+
+
+def test_data_transformers_multiple_inputs():
+    rng = np.random.RandomState(0)
+    X = rng.random_sample(size=(100, 2))
+    y = np.sum(X, axis=1)
+    X = np.split(X, 2, axis=1)
+    reg = MultiInputRegressor(model=get_reg_model, verbose=0, random_state=0)
+    X_sklearn = np.column_stack(X)
+    assert reg.fit(X_sklearn, y).score(X_sklearn, y) > 0.7  # 200 steps of batch 100
+    assert reg.n_features_in_ == 2 and isinstance(reg.feature_encoder_, FunctionTransformer)
+    # the two-input model itself, fed the encoder's list, predicts what the wrapper does
+    inner = next(layer for layer in reg.model_.layers if isinstance(layer, keras.Model))
+    direct = inner.predict([X_sklearn[:, :1], X_sklearn[:, 1:]], verbose=0).ravel()
+    np.testing.assert_allclose(reg.predict(X_sklearn), direct, rtol=1e-5, atol=1e-6)
+    again = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_allclose(again.predict(X_sklearn), reg.predict(X_sklearn), rtol=1e-6)
+    with pytest.raises(ValueError, match="2 features"):
+        reg.predict(np.ones((3, 3)))
+
+
+def test_a_multi_input_network_saves_and_loads_in_keras(tmp_path):
+    X = np.random.RandomState(1).random_sample((40, 2))
+    reg = MultiInputRegressor(model=get_reg_model, max_iter=3, random_state=0)
+    reg.fit(X, X.sum(axis=1))
+    reg.model_.save(tmp_path / "two_inputs.keras")
+    loaded = keras.saving.load_model(tmp_path / "two_inputs.keras")
+    np.testing.assert_allclose(loaded.predict(X, verbose=0).ravel(), reg.predict(X),
+                               rtol=1e-5, atol=1e-6)
+
+
+def get_image_model(meta):
+    # scikeras' MNIST network for 8 x 8 digits: 'same' padding keeps the maps big enough
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)),
+        keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Flatten(),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(loss="sparse_categorical_crossentropy")
+    return model
+
+
+class MultiDimensionalClassifier(KerasClassifier):
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer(func=lambda X: X.reshape(X.shape[0], 8, 8, 1))
+
+
+class Tagged(FunctionTransformer):
+    def get_metadata(self):
+        return {"my_param_": "foobarbaz"}
+
+
+class TaggedClassifier(KerasClassifier):
+    @property
+    def feature_encoder(self):
+        return Tagged()
+
+
+def test_data_transformers_multidimensional_inputs_and_metadata():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    x_train, x_test, y_train, y_test = train_test_split(X / 16.0, y, random_state=0)
+    clf = MultiDimensionalClassifier(model=get_image_model, epochs=10, batch_size=128,
+                                     validation_split=0.1, random_state=0)
+    clf.fit(x_train, y_train)
+    assert clf.input_shape_ == (8, 8, 1) and clf.n_features_in_ == 64
+    assert clf.score(x_test, y_test) > 0.8
+    assert len(clf.history_["val_loss"]) == 10
+
+    def seen(meta):
+        seen.meta = meta
+        return keras.Sequential([keras.Input((64,)), keras.layers.Dense(10)])
+
+    tagged = TaggedClassifier(model=seen, max_iter=1).fit(x_train, y_train)
+    assert tagged.my_param_ == "foobarbaz" and seen.meta["my_param_"] == "foobarbaz"
+
+
+class MultiOutputClassifier(KerasClassifier):
+    @property
+    def target_encoder(self):
+        return FunctionTransformer(func=lambda y: [y[:, 0], y[:, 1]])
+
+
+def test_target_encoders_the_classifier_cannot_take_are_refused_by_name():
+    X = np.random.RandomState(0).random_sample((20, 3))
+    y = np.column_stack([np.arange(20) % 2, np.arange(20) % 3])
+    with pytest.raises(ValueError, match="target_encoder"):
+        MultiOutputClassifier(model=dense_for_refusal).fit(X, y)
+
+
+def dense_for_refusal(n_features_in, n_classes):
+    return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(n_classes)])
+
+
+class LogTarget(KerasRegressor):
+    @property
+    def target_encoder(self):
+        return FunctionTransformer(np.log1p, np.expm1)
+
+
+def test_a_regressor_target_encoder_trains_on_its_output_and_predicts_through_its_inverse():
+    X, y = make_regression(80, 3, random_state=0)
+    y = np.exp(y / 100.0) * 10
+    def net(n_features_in):
+        return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(1)])
+    enc = LogTarget(model=net, max_iter=20, random_state=0).fit(X, y)
+    plain = KerasRegressor(model=net, max_iter=20, random_state=0).fit(X, np.log1p(y))
+    np.testing.assert_allclose(enc.loss_curve_, plain.loss_curve_, rtol=1e-6)
+    np.testing.assert_allclose(enc.predict(X), np.expm1(plain.predict(X)), rtol=1e-5)
+    with pytest.raises(ValueError, match="return_std.*target_encoder"):
+        enc.predict(X, return_std=True)
+
+
+# ------------------------------------------------------------------ AutoEncoders
+def autoencoder_model(encoding_dim, meta):
+    # the notebook's three models: an encoder, a decoder, and the two chained
+    n_features_in = meta["n_features_in_"]
+    encoder_input = keras.Input(shape=(n_features_in,))
+    encoder_output = keras.layers.Dense(encoding_dim, activation="relu")(encoder_input)
+    encoder_model = keras.Model(encoder_input, encoder_output, name="encoder")
+    decoder_input = keras.Input(shape=(encoding_dim,))
+    decoder_output = keras.layers.Dense(n_features_in, activation="sigmoid",
+                                        name="decoder")(decoder_input)
+    decoder_model = keras.Model(decoder_input, decoder_output, name="decoder_model")
+    autoencoder_input = keras.Input(shape=(n_features_in,))
+    encoded_img = encoder_model(autoencoder_input)
+    reconstructed_img = decoder_model(encoded_img)
+    return keras.Model(autoencoder_input, reconstructed_img)
+
+
+class AutoEncoder(BaseWrapper, TransformerMixin):
+    """The notebook's transformer in skdeep's idiom: fit on (X, X), transform with the
+    trained encoder inside ``model_`` (scikeras keeps three wrappers sharing layers)."""
+
+    def fit(self, X, y=None, sample_weight=None):
+        return super().fit(X, X, sample_weight=sample_weight)
+
+    def _part(self, name):
+        inner = next(layer for layer in self.model_.layers if isinstance(layer, keras.Model))
+        return inner.get_layer(name)
+
+    def transform(self, X):
+        return self._part("encoder").predict(np.asarray(X, dtype="float32"), verbose=0)
+
+    def inverse_transform(self, X_tf):
+        return self._part("decoder_model").predict(X_tf, verbose=0)
+
+    @staticmethod
+    def scorer(y_true, y_pred, **kwargs):
+        return 1 - mean_squared_error(y_pred, y_true)
+
+
+def test_autoencoders_notebook_with_base_wrapper():
+    from sklearn.datasets import load_digits
+
+    X = (load_digits().data / 16.0).astype("float32")
+    x_train, x_test = X[:1400], X[1400:]
+    autoencoder = AutoEncoder(model=autoencoder_model, loss="binary_crossentropy",
+                              encoding_dim=16, random_state=0, epochs=30, verbose=False,
+                              optimizer="adam", batch_size=32)
+    autoencoder.fit(X=x_train)
+    assert get_tags(autoencoder).estimator_type is None
+    encoded = autoencoder.transform(x_test)
+    assert encoded.shape == (len(x_test), 16)
+    roundtrip = autoencoder.inverse_transform(encoded)
+    np.testing.assert_allclose(roundtrip, autoencoder.predict(x_test), rtol=1e-4, atol=1e-5)
+    # reconstruction far better than predicting every pixel's mean
+    baseline = 1 - mean_squared_error(np.tile(x_train.mean(0), (len(x_test), 1)), x_test)
+    assert autoencoder.score(x_test, x_test) > baseline + 0.03
+    # the loss is Keras' binary cross-entropy, summed over the 64 outputs
+    keras_bce = keras.losses.BinaryCrossentropy()(x_train, autoencoder.predict(x_train))
+    assert autoencoder.loss_curve_[-1] == pytest.approx(64 * float(keras_bce), rel=0.05)
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+        AutoEncoder(model=autoencoder_model, loss="binary_crossentropy",
+                    encoding_dim=4).fit(x_train * 2)
+    plain = BaseWrapper(model=autoencoder_model, encoding_dim=4, max_iter=2).fit(
+        x_train, x_train)
+    assert not hasattr(plain, "score")
+
+
+class ScoredClassifier(KerasClassifier):
+    @staticmethod
+    def scorer(y_true, y_pred, **kwargs):
+        return float(np.mean(y_true != y_pred))  # an error rate, to tell it apart
+
+
+def test_a_subclass_scorer_is_what_score_returns():
+    X, y = make_classification(60, 4, random_state=0)
+    clf = ScoredClassifier(model=get_clf_model, hidden_layer_sizes=(8,), epochs=5,
+                           random_state=0).fit(X, y)
+    assert clf.score(X, y) == pytest.approx(1 - KerasClassifier(
+        model=get_clf_model, hidden_layer_sizes=(8,), epochs=5, random_state=0).fit(
+        X, y).score(X, y))

@@ -17,7 +17,7 @@ from .heads import KERAS_LOSS_NAMES, ClassifierHead, RegressorHead
 from .scikeras import LOG_LOSSES, CallKwargsMixin
 from .scikeras import split_scikeras as _split_scikeras
 from .scikeras import with_model_kwargs as _with_model_kwargs
-from .wrapper import _BaseKerasWrapper
+from .wrapper import EncodedTargetMixin, _BaseKerasWrapper
 
 _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
         The network. A function returning a (compiled or not) Keras model
@@ -272,6 +272,12 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
                 "softmax" else "binary_crossentropy")
 
     def _validate_input(self, X, y, incremental, reset, classes):
+        if self.target_encoder is not None:
+            raise ValueError(
+                f"{type(self).__name__}.target_encoder returned a transformer: "
+                "KerasClassifier encodes the classes itself (one-hot or 0/1 columns, "
+                "multilabel included) and cannot take scikeras' target_encoder hook; "
+                "targets needing several differently-shaped outputs are not supported yet.")
         X, y = super()._validate_input(X, y, incremental, reset, classes)
         if reset:
             self._setup_output(X, y)  # probe the model: its width and last activation
@@ -300,7 +306,8 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
         }
         call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
         width, final, compiled = probe(self._model_fn(meta), call_kwargs,
-                                       tuple(X.shape[1:]), type(self).__name__)
+                                       tuple(X.shape[1:]), type(self).__name__,
+                                       self._input_parts)
         if compiled is not None and str(compiled).lower() not in LOG_LOSSES:
             raise ValueError(
                 f"The model was compiled with loss={compiled!r}, but {type(self).__name__} "
@@ -337,13 +344,25 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
         return self._chosen_activation
 
 
+#: Keras' binary cross-entropy: a regression target in [0, 1] (an autoencoder's pixels)
+_BCE_NAMES = {"binary_crossentropy", "binarycrossentropy"}
+
+
+def _loss_key(loss):
+    """A loss (name, Keras object or function) as a lower-case name."""
+    if isinstance(loss, str):
+        return loss.lower()
+    return str(getattr(loss, "name", None) or getattr(loss, "__name__", None)
+               or type(loss).__name__).lower()
+
+
 _SKDEEP_TO_KERAS = {"squared_error": "mean_squared_error",
                     "absolute_error": "mean_absolute_error", "huber": "huber",
-                    "poisson": "poisson"}
+                    "poisson": "poisson", "binary_log_loss": "binary_crossentropy"}
 
 
 @_doc("")
-class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
+class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKerasWrapper):
     """Any Keras model as a scikit-learn regressor, trained by skdeep's engine.
 
     The regression counterpart of :class:`KerasClassifier`: the model's
@@ -387,10 +406,15 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
     %(callbacks)s
     %(distribution)s
     %(wrapper_fit)s
-    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
-        The regression loss (see :class:`MLPRegressor`). With ``'poisson'``
-        a linear last layer is read as the log of the mean (an exponential
-        is added); any other last activation must give positive means.
+    loss : str or keras.losses.Loss, default='squared_error'
+        The regression loss: ``'squared_error'``, ``'absolute_error'``,
+        ``'huber'``, ``'poisson'`` (see :class:`MLPRegressor`), Keras' names
+        and objects for them (``'mse'``, ``keras.losses.Huber()``), or
+        ``'binary_crossentropy'`` for targets in [0, 1] (an autoencoder's
+        pixels; a linear last layer gets a sigmoid). With ``'poisson'`` a
+        linear last layer is read as the log of the mean (an exponential is
+        added); any other last activation must give positive means. Left at
+        its default, a loss the model was compiled with is trained instead.
 
     Attributes
     ----------
@@ -423,7 +447,7 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
         **_BaseKerasWrapper._parameter_constraints,
         # skdeep's names, Keras' ('mse', 'mae', ...) and Keras loss objects (scikeras)
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson",
-                             *KERAS_LOSS_NAMES}), callable],
+                             *KERAS_LOSS_NAMES, *_BCE_NAMES}), callable],
     }
 
     def __init__(
@@ -517,6 +541,7 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
         if reset:
             self._adopted_loss = None  # read again from this fit's model
         X, y = super()._validate_input(X, y, incremental, reset, classes)
+        y = self._encode_y(y, reset)
         if reset:
             self._setup_output(X, y)  # probe the model: its width and last activation
         return X, y
@@ -531,7 +556,8 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
         }
         call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
         width, final, compiled = probe(self._model_fn(meta), call_kwargs,
-                                       tuple(X.shape[1:]), type(self).__name__)
+                                       tuple(X.shape[1:]), type(self).__name__,
+                                       self._input_parts)
         self._adopt_loss(compiled, y)
         if width != n_outputs:
             raise ValueError(
@@ -539,8 +565,17 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
                 f"give the last layer {n_outputs} unit(s)."
             )
         self._call_shape = (n_outputs, meta)
+        self._check_bce_targets(y)
         self._link = ("log" if (self._loss_name() == "poisson" and final != "linear")
-                      else "identity")
+                      else "sigmoid" if (self._loss_name() == "binary_log_loss"
+                                         and final == "sigmoid") else "identity")
+
+    def _check_bce_targets(self, y):
+        if self._loss_name() == "binary_log_loss" and (np.any(y < 0) or np.any(y > 1)):
+            raise ValueError(
+                f"loss='binary_crossentropy' needs targets in [0, 1]; y runs from "
+                f"{np.min(y):.4g} to {np.max(y):.4g}. Scale y into [0, 1] (MinMaxScaler) or "
+                "use a regression loss ('mse').")
 
     def _adopt_loss(self, compiled, y):
         """A model compiled with its own loss trains with it while ``loss`` is left at
@@ -548,12 +583,14 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
         given as well must name the same one."""
         if compiled is None:
             return
-        name = KERAS_LOSS_NAMES.get(str(compiled).lower(), str(compiled).lower())
-        if name not in ("squared_error", "absolute_error", "huber", "poisson"):
+        key = _loss_key(compiled)
+        name = "binary_log_loss" if key in _BCE_NAMES else KERAS_LOSS_NAMES.get(key, key)
+        if name not in ("squared_error", "absolute_error", "huber", "poisson",
+                        "binary_log_loss"):
             raise ValueError(
                 f"The model was compiled with loss={compiled!r}, which skdeep does not "
-                "train: compile it with 'mse', 'mae', 'huber' or 'poisson' (or without a "
-                "loss, and give loss= to the wrapper).")
+                "train: compile it with 'mse', 'mae', 'huber', 'poisson' or "
+                "'binary_crossentropy' (or without a loss, and give loss= to the wrapper).")
         if self.loss == "squared_error":
             self._adopted_loss = name
         elif name != self._loss_name():
@@ -566,11 +603,18 @@ class KerasRegressor(CallKwargsMixin, RegressorHead, _BaseKerasWrapper):
                 "regression (the model was compiled with a Poisson loss).")
 
     def _loss_name(self):
-        return getattr(self, "_adopted_loss", None) or super()._loss_name()
+        adopted = getattr(self, "_adopted_loss", None)
+        if adopted:
+            return adopted
+        if _loss_key(self.loss) in _BCE_NAMES:
+            return "binary_log_loss"
+        return super()._loss_name()
 
     def _output_setup(self):
         if self._loss_name() == "poisson":
             return "exp", "poisson"
+        if self._loss_name() == "binary_log_loss":
+            return "logistic", "binary_log_loss"
         return "identity", self._loss_name()
 
 

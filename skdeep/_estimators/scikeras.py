@@ -263,6 +263,30 @@ class CallKwargsMixin:
         """
         return super().predict_proba(X, **_prediction_kwargs(kwargs, "predict_proba"))
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy (classifier) or R^2 (regressor), or a subclass' scikeras ``scorer``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The true targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            scikit-learn's score, or ``scorer(y, self.predict(X),
+            sample_weight=sample_weight)`` when the class defines a static
+            ``scorer`` (scikeras' hook).
+        """
+        scorer = getattr(type(self), "scorer", None)
+        if scorer is None:
+            return super().score(X, y, sample_weight=sample_weight)
+        return scorer(y, self.predict(X), sample_weight=sample_weight)
+
     @property
     def current_epoch(self):
         """int: epochs trained so far, over warm starts and ``partial_fit`` calls (scikeras)."""

@@ -12,6 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import FunctionTransformer
 
 from .._backend import load
 from .._private import Interval, Options
@@ -21,7 +22,27 @@ from .._user_model import (CompileArgs, OwnBuild, Unkeyed, asks_for, build_user_
 from .base import BaseNeuralEstimator
 from .scikeras import SCIKERAS_NAMES, ModelParamsMixin, subclass_names
 
-__all__ = ["_BaseKerasWrapper"]
+__all__ = ["EncodedTargetMixin", "_BaseKerasWrapper"]
+
+
+_FROM_PROPERTY = "made again from the class' encoder property"
+
+
+def _picklable(obj):
+    import pickle
+
+    try:
+        pickle.dumps(obj)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def _metadata(encoder):
+    """scikeras' ``get_metadata()`` of an encoder: entries for ``meta`` (or none)."""
+    if encoder is None or not hasattr(encoder, "get_metadata"):
+        return {}
+    return dict(encoder.get_metadata())
 
 
 class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
@@ -43,9 +64,123 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
     # ------------------------------------------------------------------ input
     _nd_samples = True
 
+    @property
+    def feature_encoder(self):
+        """scikeras' hook: the transformer that turns ``X`` into what the model takes.
+
+        The default passes ``X`` through. A subclass may return its own -- a
+        reshape for images, ``FunctionTransformer(lambda X: [X[:, :3],
+        X[:, 3:]])`` for a model with two inputs. It is fitted on the
+        validated ``X`` by ``fit`` (``feature_encoder_``) and applied before
+        every fit and prediction; a list of arrays feeds the model's inputs
+        in order. Its ``get_metadata()``, if it has one, joins ``meta`` and
+        the estimator's attributes.
+
+        Returns
+        -------
+        transformer : object
+            An unfitted scikit-learn transformer.
+        """
+        return FunctionTransformer()
+
+    @property
+    def target_encoder(self):
+        """scikeras' hook for the targets: None (skdeep's own encoding) by default.
+
+        :class:`~skdeep.KerasRegressor` subclasses may return a transformer
+        with ``inverse_transform`` (``FunctionTransformer(np.log1p,
+        np.expm1)``): the network learns its output and predictions go back
+        through its inverse. Its ``get_metadata()`` joins ``meta``.
+
+        Returns
+        -------
+        transformer : object or None
+            An unfitted scikit-learn transformer, or None.
+        """
+        return None
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: the estimator keeps its encoders
+        for name in ("feature_encoder_", "target_encoder_"):
+            encoder = state.get(name)
+            if isinstance(encoder, FunctionTransformer) and not _picklable(encoder):
+                # a stateless function of X (scikeras' lambdas): made again on load
+                state[name] = _FROM_PROPERTY
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for name, width in (("feature_encoder_", getattr(self, "n_features_in_", 1)),
+                            ("target_encoder_", None)):
+            if self.__dict__.get(name) == _FROM_PROPERTY:
+                shape = (1, width) if width else (1,) * getattr(self, "_y_ndim", 1)
+                encoder = getattr(self, name[:-1])
+                setattr(self, name, encoder.fit(np.zeros(shape)))
+
+    def _encode_features(self, X, reset):
+        """``feature_encoder_``'s output as one array; several arrays side by side,
+        their sample shapes in ``_input_parts``."""
+        if reset:
+            encoder = self.feature_encoder
+            self.feature_encoder_ = encoder.fit(X)
+            self._feature_meta = _metadata(encoder)
+        encoder = getattr(self, "feature_encoder_", None)  # None: pickled before encoders
+        out = X if encoder is None else encoder.transform(X)
+        parts = None
+        if isinstance(out, (list, tuple)):
+            arrays = [np.asarray(a) for a in out]
+            if not arrays or any(len(a) != len(X) for a in arrays):
+                raise ValueError(
+                    f"feature_encoder_ returned {len(arrays)} arrays of "
+                    f"{[len(a) for a in arrays]} rows for X of {len(X)}: give each of the "
+                    "model's inputs one array with a row per sample.")
+            parts = tuple(tuple(int(d) for d in a.shape[1:]) or (1,) for a in arrays)
+            out = np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
+        if reset:
+            self._input_parts = parts
+        elif parts != getattr(self, "_input_parts", None):
+            raise ValueError(
+                f"feature_encoder_ gave inputs of sample shapes {parts}, but "
+                f"{type(self).__name__} was fitted on {self._input_parts}.")
+        return np.asarray(out)
+
+    def _encode_y(self, y, reset):
+        """``target_encoder_``'s output for ``y`` (``y`` itself without one)."""
+        if reset:
+            encoder = self.target_encoder
+            self.target_encoder_ = None if encoder is None else encoder.fit(y)
+            self._target_meta = _metadata(encoder)
+            self._y_ndim = np.ndim(y)
+        encoder = getattr(self, "target_encoder_", None)
+        if encoder is None:
+            return y
+        out = encoder.transform(y)
+        if isinstance(out, (list, tuple)):
+            raise ValueError(
+                f"target_encoder_ returned a list of {len(out)} targets; skdeep's Keras "
+                "wrappers train models with one output (several 2-D heads are joined): "
+                "return one array (n_samples, n_outputs).")
+        out = np.asarray(out, dtype=np.result_type(float, np.asarray(out).dtype))
+        if reset:
+            self._encoded_ndim = out.ndim
+        return out.ravel() if out.ndim == 2 and out.shape[1] == 1 else out
+
+    def _decode_prediction(self, prediction):
+        """Predictions back through ``target_encoder_.inverse_transform``."""
+        encoder = getattr(self, "target_encoder_", None)
+        if encoder is None:
+            return prediction
+        if self._encoded_ndim == 2 and prediction.ndim == 1:
+            prediction = prediction.reshape(-1, 1)
+        decoded = np.asarray(encoder.inverse_transform(prediction))
+        if self._y_ndim == 1 and decoded.ndim == 2 and decoded.shape[1] == 1:
+            decoded = decoded.ravel()
+        return decoded
+
     def _shape_input(self, X, reset):
         if sp.issparse(X):
             X = X.toarray()
+        X = self._encode_features(X, reset)
         if reset:
             self.input_shape_ = tuple(int(d) for d in X.shape[1:])
         elif X.shape[1:] != self.input_shape_:
@@ -110,6 +245,8 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
 
     def _meta(self, input_shape, dtype):
         return {
+            **getattr(self, "_feature_meta", {}),
+            **getattr(self, "_target_meta", {}),
             "n_features_in_": int(np.prod(input_shape)),
             "X_shape_": (None, *(int(d) for d in input_shape)),
             "X_ndim_": len(input_shape) + 1,
@@ -124,6 +261,7 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
             ("input_shape", tuple(int(d) for d in input_shape)),
             ("dtype", dtype),
             ("link", self._link),
+            ("input_parts", getattr(self, "_input_parts", None)),
             ("output_activation", self.out_activation_),
         )
         return self._make_spec(build_user_network, kwargs, input_shape, n_outputs, dtype, loss)
@@ -151,3 +289,48 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
                 for w, v, o in zip(weights, engine.variables, own)]
 
 
+class EncodedTargetMixin:
+    """A regressor's predictions back through a subclass' ``target_encoder_``."""
+
+    def predict(self, X, **kwargs):
+        """Predict for ``X``, back through ``target_encoder_`` when a subclass set one.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data, laid out as in ``fit``.
+        **kwargs : dict
+            ``return_std`` (not with a target encoder) and Keras' ``batch_size``
+            and ``verbose``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predictions (and their standard deviation with ``return_std``).
+        """
+        self._refuse_encoded("return_std" if kwargs.get("return_std") else None)
+        return self._decode_prediction(super().predict(X, **kwargs))
+
+    def predict_interval(self, X, confidence=0.9):
+        """Monte-Carlo prediction intervals (see :meth:`MLPRegressor.predict_interval`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, ...)
+            The input data, laid out as in ``fit``.
+        confidence : float, default=0.9
+            Coverage of the interval, in (0, 1).
+
+        Returns
+        -------
+        interval : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+            Lower and upper bounds (last axis).
+        """
+        self._refuse_encoded("predict_interval")
+        return super().predict_interval(X, confidence)
+
+    def _refuse_encoded(self, what):
+        if what and getattr(self, "target_encoder_", None) is not None:
+            raise ValueError(
+                f"{what} is not available with a target_encoder: the spread of the "
+                "network's outputs does not map through its inverse_transform.")
