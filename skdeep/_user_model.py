@@ -460,9 +460,28 @@ def compiled_loss(model):
     return names[0] if len(names) == 1 else tuple(names)
 
 
+def compiled_optimizer(model):
+    """``(kind, learning rate)`` of the optimizer ``model`` was compiled with (the kind
+    lower-case, 'rmsprop'; the rate None for a schedule), or None.
+
+    Keras' own default -- ``compile(loss=...)`` without an optimizer gives
+    ``RMSprop(0.001)`` -- counts as none: the model chose no optimizer."""
+    optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+    if optimizer is None or not hasattr(optimizer, "get_config"):
+        return None
+    config = optimizer.get_config()
+    rate = config.get("learning_rate")
+    rate = float(f"{rate:.7g}") if isinstance(rate, (int, float)) else None
+    kind = type(optimizer).__name__.lower()
+    if (kind == "rmsprop" and rate == 0.001 and not config.get("momentum")
+            and not config.get("centered")):
+        return None
+    return kind, rate
+
+
 def probe(model, call_kwargs, input_shape, name, input_parts=None):
-    """``(output width, final activation, compiled loss)`` of the user's model, cached
-    (the loss by :func:`compiled_loss`)."""
+    """``(output width, final activation, compiled loss, compiled optimizer)`` of the
+    user's model, cached (by :func:`compiled_loss` and :func:`compiled_optimizer`)."""
     key = (model, call_kwargs, input_shape, input_parts)
     with _probes_lock:
         if key in _probes:
@@ -483,7 +502,8 @@ def probe(model, call_kwargs, input_shape, name, input_parts=None):
             "End it with a Dense layer (add Flatten or pooling before it for images and "
             "sequences)."
         )
-    result = (int(out.shape[-1]), _final_activation(inner), compiled_loss(inner))
+    result = (int(out.shape[-1]), _final_activation(inner), compiled_loss(inner),
+              compiled_optimizer(inner))
     with _probes_lock:
         _probes[key] = result
         while len(_probes) > 32:

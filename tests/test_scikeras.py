@@ -287,3 +287,27 @@ def test_batch_size_none_is_keras_default_of_32(iris):
     keras32 = KerasClassifier(dense, batch_size=32, max_iter=3, random_state=0).fit(X, y)
     np.testing.assert_allclose(none.loss_curve_, keras32.loss_curve_, rtol=1e-6)
     assert clone(none).batch_size is None
+
+
+def sgd_compiled(n_features_in, rate=0.05):
+    model = compiled_net(n_features_in)
+    model.compile(loss="mse", optimizer=keras.optimizers.SGD(rate))
+    return model
+
+
+def test_an_optimizer_compiled_into_the_model_is_named_when_skdeep_does_not_use_it():
+    X, y = make_regression(60, 3, noise=1.0, random_state=0)
+    with pytest.warns(UserWarning, match=r"compiled with an optimizer \(sgd, learning rate "
+                      r"0.05\).*solver='adam'.*optimizer='sgd', optimizer__learning_rate=0.05"):
+        KerasRegressor(sgd_compiled, max_iter=2).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # following the advice trains with it: the same fit as an uncompiled model
+        told = KerasRegressor(sgd_compiled, optimizer="sgd", optimizer__learning_rate=0.05,
+                              max_iter=5, random_state=0).fit(X, y)
+        # Keras' default compile(loss=...) chose no optimizer: nothing to say
+        KerasRegressor(compiled_net, compiled_loss="mse", max_iter=2).fit(X, y)
+    plain = KerasRegressor(compiled_net, solver="sgd", learning_rate_init=0.05, max_iter=5,
+                           random_state=0).fit(X, y)
+    np.testing.assert_allclose(told.loss_curve_, plain.loss_curve_, rtol=1e-6)

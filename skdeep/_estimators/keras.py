@@ -305,9 +305,10 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
             "n_outputs_expected_": expected,
         }
         call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
-        width, final, compiled = probe(self._model_fn(meta), call_kwargs,
-                                       tuple(X.shape[1:]), type(self).__name__,
-                                       self._input_parts)
+        width, final, compiled, optimizer = probe(self._model_fn(meta), call_kwargs,
+                                                  tuple(X.shape[1:]), type(self).__name__,
+                                                  self._input_parts)
+        self._check_compiled_optimizer(optimizer)
         if compiled is not None and str(compiled).lower() not in LOG_LOSSES:
             raise ValueError(
                 f"The model was compiled with loss={compiled!r}, but {type(self).__name__} "
@@ -555,9 +556,10 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
             "n_outputs_expected_": n_outputs,
         }
         call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
-        width, final, compiled = probe(self._model_fn(meta), call_kwargs,
-                                       tuple(X.shape[1:]), type(self).__name__,
-                                       self._input_parts)
+        width, final, compiled, optimizer = probe(self._model_fn(meta), call_kwargs,
+                                                  tuple(X.shape[1:]), type(self).__name__,
+                                                  self._input_parts)
+        self._check_compiled_optimizer(optimizer)
         self._adopt_loss(compiled, y)
         if width != n_outputs:
             raise ValueError(

@@ -8,6 +8,7 @@ Keras' ``validation_split`` to skdeep's loop.
 """
 
 import dataclasses
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -116,6 +117,30 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
                 shape = (1, width) if width else (1,) * getattr(self, "_y_ndim", 1)
                 encoder = getattr(self, name[:-1])
                 setattr(self, name, encoder.fit(np.zeros(shape)))
+
+    def _check_compiled_optimizer(self, compiled):
+        """Warn when the model's own ``compile()`` chose an optimizer skdeep will not use.
+
+        skdeep's loop steps with ``solver`` and its parameters; scikeras
+        trained with the compiled optimizer. Compiling with scikeras'
+        ``compile_kwargs['optimizer']`` (the same settings) says nothing.
+        """
+        if compiled is None:
+            return
+        kind, rate = compiled
+        if kind == self.solver and rate is not None and np.isclose(
+                rate, self.learning_rate_init, rtol=1e-5):
+            return
+        shown = f"{kind}, learning rate {rate:g}" if rate is not None else f"{kind} (a schedule)"
+        advice = (f"optimizer={kind!r}" + (f", optimizer__learning_rate={rate:g}"
+                                          if rate is not None else ""))
+        if kind not in ("sgd", "adam", "rmsprop", "adagrad"):
+            advice = "one of 'sgd', 'adam', 'rmsprop', 'adagrad' as optimizer="
+        warnings.warn(
+            f"The model was compiled with an optimizer ({shown}), but skdeep trains "
+            f"{type(self).__name__} with solver={self.solver!r}, learning_rate_init="
+            f"{self.learning_rate_init:g} (scikeras would have used the compiled one). To "
+            f"train with it, give the wrapper {advice}.", UserWarning, stacklevel=2)
 
     def _encode_features(self, X, reset):
         """``feature_encoder_``'s output as one array; several arrays side by side,
