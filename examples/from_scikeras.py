@@ -4,9 +4,10 @@ Your own Keras model, from scikeras to skdeep
 
 A scikeras user writes a function that builds a Keras model and wraps it in
 ``scikeras.wrappers.KerasClassifier``. The same function works with
-``skdeep.KerasClassifier``: skdeep calls it with the arguments it names
-(here scikeras' ``meta`` dict plus one routed parameter) and trains it with its
-own compiled loop -- so a grid search costs seconds, not minutes.
+``skdeep.wrappers.KerasClassifier`` (the import is the only change): skdeep
+calls it with the arguments it names (here scikeras' ``meta`` and
+``compile_kwargs`` dicts plus one routed parameter) and trains it with its own
+compiled loop -- so a grid search costs seconds, not minutes.
 """
 
 # %%
@@ -18,17 +19,19 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import KerasClassifier
+from skdeep.wrappers import KerasClassifier
 
 
-def build_model(meta, hidden=32):
+def build_model(meta, compile_kwargs, hidden=32):
     """A scikeras-style model function: sizes come from ``meta``."""
     model = keras.Sequential([
         keras.Input((meta["n_features_in_"],)),
         keras.layers.Dense(hidden, activation="relu"),
         keras.layers.Dense(1, activation="sigmoid"),
     ])
-    model.compile(optimizer="adam", loss="binary_crossentropy")  # ignored by skdeep
+    # scikeras' pattern: compile with the wrapper's optimizer (a fresh Adam at the
+    # searched learning rate) and loss; skdeep's loop trains with the same settings
+    model.compile(**compile_kwargs)
     return model
 
 

@@ -113,6 +113,10 @@ class CompileArgs(Unkeyed):
             optimizer = optimizers.Adagrad(rate, epsilon=hyper[0])
         else:
             optimizer = None  # L-BFGS: Keras has no counterpart
+        if optimizer is not None:
+            # a model compiled with it chose the wrapper's own settings (see
+            # compiled_optimizer: probes are cached across learning rates)
+            optimizer._skdeep_compile_kwargs = True
         metrics = self.value["metrics"]
         return {"optimizer": optimizer, "loss": self.value["loss"],
                 "metrics": list(metrics) if isinstance(metrics, (list, tuple)) else metrics}
@@ -465,9 +469,11 @@ def compiled_optimizer(model):
     lower-case, 'rmsprop'; the rate None for a schedule), or None.
 
     Keras' own default -- ``compile(loss=...)`` without an optimizer gives
-    ``RMSprop(0.001)`` -- counts as none: the model chose no optimizer."""
+    ``RMSprop(0.001)`` -- counts as none: the model chose no optimizer; so
+    does the optimizer of scikeras' ``compile_kwargs`` (the wrapper's own)."""
     optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
-    if optimizer is None or not hasattr(optimizer, "get_config"):
+    if (optimizer is None or not hasattr(optimizer, "get_config")
+            or getattr(optimizer, "_skdeep_compile_kwargs", False)):
         return None
     config = optimizer.get_config()
     rate = config.get("learning_rate")

@@ -69,10 +69,11 @@ def test_fit_keyword_arguments_set_one_call(iris):
 def test_partial_fit_keyword_arguments_and_current_epoch(iris):
     X, y = iris
     clf = KerasClassifier(dense, random_state=0)
-    assert clf.current_epoch == 0
+    assert clf.current_epoch == 0 and clf.initialized_ is False
     clf.partial_fit(X, y, batch_size=16)
     clf.partial_fit(X, y, sample_weight=np.ones(len(y)), shuffle=False)
     assert clf.current_epoch == 2 and clf.batch_size == "auto" and clf.shuffle is True
+    assert clf.initialized_ and (clf.y_ndim_, clf.y_dtype_) == (1, str(y.dtype))
     assert clf.fit(X, y, epochs=3).current_epoch == 3
     reg = KerasRegressor(regression_net_plain, random_state=0)
     assert not hasattr(reg, "predict_proba")
@@ -308,6 +309,9 @@ def test_an_optimizer_compiled_into_the_model_is_named_when_skdeep_does_not_use_
                               max_iter=5, random_state=0).fit(X, y)
         # Keras' default compile(loss=...) chose no optimizer: nothing to say
         KerasRegressor(compiled_net, compiled_loss="mse", max_iter=2).fit(X, y)
+        # nor does compile_kwargs' optimizer, whatever the searched learning rate
+        for rate in (1e-3, 1e-2, 1e-3):
+            KerasRegressor(regression_net, learning_rate_init=rate, max_iter=2).fit(X, y)
     plain = KerasRegressor(compiled_net, solver="sgd", learning_rate_init=0.05, max_iter=5,
                            random_state=0).fit(X, y)
     np.testing.assert_allclose(told.loss_curve_, plain.loss_curve_, rtol=1e-6)

@@ -303,6 +303,8 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
             "target_type_": y_type,
             "n_outputs_": n_classes if multilabel else 1,
             "n_outputs_expected_": expected,
+            "y_dtype_": str(np.asarray(y).dtype),
+            "y_ndim_": int(np.ndim(y)),
         }
         call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
         width, final, compiled, optimizer = probe(self._model_fn(meta), call_kwargs,
@@ -554,6 +556,8 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
             "target_type_": "continuous" if n_outputs == 1 else "continuous-multioutput",
             "n_outputs_": n_outputs,
             "n_outputs_expected_": n_outputs,
+            "y_dtype_": str(np.asarray(y).dtype),
+            "y_ndim_": int(np.ndim(y)),
         }
         call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
         width, final, compiled, optimizer = probe(self._model_fn(meta), call_kwargs,

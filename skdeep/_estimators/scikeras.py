@@ -288,6 +288,12 @@ class CallKwargsMixin:
         return scorer(y, self.predict(X), sample_weight=sample_weight)
 
     @property
+    def initialized_(self):
+        """bool: whether ``fit``, ``partial_fit`` or ``initialize`` set the network up,
+        so ``predict`` works (scikeras)."""
+        return self.__sklearn_is_fitted__()
+
+    @property
     def current_epoch(self):
         """int: epochs trained so far, over warm starts and ``partial_fit`` calls (scikeras)."""
         return len(getattr(self, "loss_curve_", None) or ())
