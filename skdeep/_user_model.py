@@ -90,29 +90,16 @@ class Unkeyed:
 class CompileArgs(Unkeyed):
     """scikeras' ``compile_kwargs``: a fresh Keras optimizer per call, the loss, the metrics.
 
-    ``value`` is ``{'optimizer': (solver, *hyperparameters), 'learning_rate':
-    float, 'loss': ..., 'metrics': ...}``, the optimizer as
-    :attr:`~skdeep._training.state.TrainingConfig.optimizer` describes it.
+    ``value`` is ``{'optimizer': factory, 'loss': ..., 'metrics': ...}``; the
+    factory (picklable, no arguments) returns a new Keras optimizer, or None
+    for L-BFGS, which Keras lacks.
     """
 
     __slots__ = ()
 
     def materialize(self):
         """``{'optimizer': keras optimizer or None (L-BFGS), 'loss': ..., 'metrics': ...}``."""
-        _, keras = load()
-        (solver, *hyper), rate = self.value["optimizer"], float(self.value["learning_rate"])
-        optimizers = keras.optimizers
-        if solver == "sgd":
-            optimizer = optimizers.SGD(rate, momentum=hyper[0], nesterov=hyper[1])
-        elif solver == "adam":
-            optimizer = optimizers.Adam(rate, beta_1=hyper[0], beta_2=hyper[1],
-                                        epsilon=hyper[2])
-        elif solver == "rmsprop":
-            optimizer = optimizers.RMSprop(rate, epsilon=hyper[0])
-        elif solver == "adagrad":
-            optimizer = optimizers.Adagrad(rate, epsilon=hyper[0])
-        else:
-            optimizer = None  # L-BFGS: Keras has no counterpart
+        optimizer = self.value["optimizer"]()
         if optimizer is not None:
             # a model compiled with it chose the wrapper's own settings (see
             # compiled_optimizer: probes are cached across learning rates)
@@ -444,6 +431,15 @@ _probes = collections.OrderedDict()
 _probes_lock = threading.Lock()
 
 
+def loss_name(loss):
+    """A loss's name: the string itself, a Keras loss object's ``name``, a function's
+    ``__name__``, else its class name."""
+    if isinstance(loss, str):
+        return loss
+    return (getattr(loss, "name", None) or getattr(loss, "__name__", None)
+            or type(loss).__name__)
+
+
 def compiled_loss(model):
     """The loss ``model`` was compiled with, by name (one name for all outputs), or
     None when it was not compiled with one; a tuple of names when outputs differ."""
@@ -456,9 +452,7 @@ def compiled_loss(model):
         losses = [losses]
     names = []
     for loss in losses:
-        name = loss if isinstance(loss, str) else (
-            getattr(loss, "name", None) or getattr(loss, "__name__", None)
-            or type(loss).__name__)
+        name = loss_name(loss)
         if name not in names:
             names.append(name)
     return names[0] if len(names) == 1 else tuple(names)

@@ -299,7 +299,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         config = plan.config
         if data.fresh:
             state = FitState.fresh(config.early_stopping, self._spec.track_grad_norm,
-                                   config.early_stopping or config.validation_split > 0)
+                                   config.early_stopping or config.validates)
             self._store_weights(self._initial_weights(engine, plan.rng))
         else:
             state = FitState.of(self)

@@ -91,7 +91,7 @@ class BaseWrapper(KerasRegressor):
         score : float
             What ``scorer`` returns.
         """
-        return type(self).scorer(y, self.predict(X), sample_weight=sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)  # the wrappers' scorer hook
 
 
 BaseWrapper.__module__ = "skdeep"

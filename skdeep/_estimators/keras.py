@@ -12,7 +12,7 @@ import numpy as np
 
 from .._docstrings import fill_doc
 from .._private import StrOptions
-from .._user_model import freeze, probe
+from .._user_model import freeze, loss_name
 from .heads import KERAS_LOSS_NAMES, ClassifierHead, RegressorHead
 from .scikeras import LOG_LOSSES, CallKwargsMixin
 from .scikeras import split_scikeras as _split_scikeras
@@ -306,11 +306,7 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
             "y_dtype_": str(np.asarray(y).dtype),
             "y_ndim_": int(np.ndim(y)),
         }
-        call_kwargs = self._call_kwargs(X.shape[1:], expected, meta)
-        width, final, compiled, optimizer = probe(self._model_fn(meta), call_kwargs,
-                                                  tuple(X.shape[1:]), type(self).__name__,
-                                                  self._input_parts)
-        self._check_compiled_optimizer(optimizer)
+        width, final, compiled = self._probe(X.shape[1:], expected, meta)
         if compiled is not None and str(compiled).lower() not in LOG_LOSSES:
             raise ValueError(
                 f"The model was compiled with loss={compiled!r}, but {type(self).__name__} "
@@ -353,10 +349,7 @@ _BCE_NAMES = {"binary_crossentropy", "binarycrossentropy"}
 
 def _loss_key(loss):
     """A loss (name, Keras object or function) as a lower-case name."""
-    if isinstance(loss, str):
-        return loss.lower()
-    return str(getattr(loss, "name", None) or getattr(loss, "__name__", None)
-               or type(loss).__name__).lower()
+    return str(loss_name(loss)).lower()
 
 
 _SKDEEP_TO_KERAS = {"squared_error": "mean_squared_error",
@@ -559,11 +552,7 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
             "y_dtype_": str(np.asarray(y).dtype),
             "y_ndim_": int(np.ndim(y)),
         }
-        call_kwargs = self._call_kwargs(X.shape[1:], n_outputs, meta)
-        width, final, compiled, optimizer = probe(self._model_fn(meta), call_kwargs,
-                                                  tuple(X.shape[1:]), type(self).__name__,
-                                                  self._input_parts)
-        self._check_compiled_optimizer(optimizer)
+        width, final, compiled = self._probe(X.shape[1:], n_outputs, meta)
         self._adopt_loss(compiled, y)
         if width != n_outputs:
             raise ValueError(

@@ -13,6 +13,7 @@ import inspect
 
 from sklearn.utils.metaestimators import available_if
 
+from .._training.state import STOCHASTIC_SOLVERS
 from .heads import _stochastic_only
 
 __all__ = ["LOG_LOSSES", "ROUTED", "SCIKERAS_NAMES", "CallKwargsMixin", "ModelParamsMixin",
@@ -74,7 +75,7 @@ def _scikeras_value(name, value, estimator):
         value = value.__name__ if isinstance(value, type) else type(value).__name__
     if name == "optimizer":
         solver = str(value).lower()
-        if solver not in ("sgd", "adam", "rmsprop", "adagrad"):
+        if solver not in STOCHASTIC_SOLVERS:
             raise ValueError(
                 f"optimizer={value!r}: skdeep trains with 'sgd', 'adam', 'rmsprop' or "
                 "'adagrad' (solver=); pass one of them (with optimizer__learning_rate=...).")
@@ -343,19 +344,26 @@ def _init_names(klass):
     return named, any(p.kind is p.VAR_KEYWORD for p in parameters)
 
 
-def subclass_names(cls):
-    """The parameters a wrapper subclass' own ``__init__`` (and its parents') declare."""
+def _init_chain(cls):
+    """``(names, wrapper's)``: the parameters a wrapper subclass' own ``__init__`` (and
+    its parents') declare, and those of skdeep's wrapper ``__init__`` that the chain
+    passes ``**kwargs`` on to (None when an ``__init__`` without them ends it)."""
     names = []
     for klass in cls.__mro__:
         if "__init__" not in vars(klass):
             continue
-        if _skdeep_init(klass):
-            break
         named, passes_on = _init_names(klass)
+        if _skdeep_init(klass):
+            return names, named
         names += [n for n in named if n not in names]
         if not passes_on:
-            break
-    return names
+            return names, None
+    return names, None
+
+
+def subclass_names(cls):
+    """The parameters a wrapper subclass' own ``__init__`` (and its parents') declare."""
+    return _init_chain(cls)[0]
 
 
 class ModelParamsMixin:
@@ -371,16 +379,8 @@ class ModelParamsMixin:
 
     @classmethod
     def _get_param_names(cls):
-        names = list(subclass_names(cls))
-        for klass in cls.__mro__:
-            if "__init__" not in vars(klass):
-                continue
-            named, passes_on = _init_names(klass)
-            if _skdeep_init(klass):
-                return sorted(set(names) | set(named))
-            if not passes_on:
-                return sorted(names)
-        return sorted(names)
+        names, wrapper = _init_chain(cls)
+        return sorted(set(names) | set(wrapper or ()))
 
     @property
     def epochs(self):
@@ -399,7 +399,7 @@ class ModelParamsMixin:
 
     @optimizer.setter
     def optimizer(self, value):
-        if value in ("sgd", "adam", "rmsprop", "adagrad", "lbfgs"):
+        if value in (*STOCHASTIC_SOLVERS, "lbfgs"):
             self.solver = value  # kept as given: clone checks identity
         else:
             own, _ = split_scikeras({"optimizer": value}, self, own_names=())

@@ -8,6 +8,7 @@ Keras' ``validation_split`` to skdeep's loop.
 """
 
 import dataclasses
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -18,8 +19,10 @@ from sklearn.preprocessing import FunctionTransformer
 from .._backend import load
 from .._private import Interval, Options
 from .._training.metrics import MetricsHook, metric_names, resolve_metrics
+from .._engine.spec import make_optimizer
+from .._training.state import STOCHASTIC_SOLVERS
 from .._user_model import (CompileArgs, OwnBuild, Unkeyed, asks_for, build_user_network,
-                           freeze)
+                           freeze, probe)
 from .base import BaseNeuralEstimator
 from .scikeras import SCIKERAS_NAMES, ModelParamsMixin, subclass_names
 
@@ -37,6 +40,16 @@ def _picklable(obj):
     except (pickle.PicklingError, AttributeError, TypeError):
         return False
     return True
+
+
+def _keras_optimizer(config, learning_rate):
+    """A fresh Keras optimizer as the engine builds it for ``config``
+    (:attr:`TrainingConfig.optimizer`), at ``learning_rate``; None for L-BFGS."""
+    _, keras = load()
+    optimizer = make_optimizer(keras, config)
+    if optimizer is not None:
+        optimizer.learning_rate = learning_rate
+    return optimizer
 
 
 def _metadata(encoder):
@@ -134,7 +147,7 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
         shown = f"{kind}, learning rate {rate:g}" if rate is not None else f"{kind} (a schedule)"
         advice = (f"optimizer={kind!r}" + (f", optimizer__learning_rate={rate:g}"
                                           if rate is not None else ""))
-        if kind not in ("sgd", "adam", "rmsprop", "adagrad"):
+        if kind not in STOCHASTIC_SOLVERS:
             advice = "one of 'sgd', 'adam', 'rmsprop', 'adagrad' as optimizer="
         warnings.warn(
             f"The model was compiled with an optimizer ({shown}), but skdeep trains "
@@ -225,19 +238,33 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
     def _apply_rates(self, weights):
         return weights
 
-    def _model_fn(self, meta):
-        """``model``, or scikeras' ``_keras_build_fn`` method of a subclass when model is
-        None; scikeras' fit attributes (``target_type_``, ``n_classes_``, ``X_shape_``,
-        ...) are set on the estimator, as the method reads them there."""
+    def _probe(self, input_shape, n_outputs, meta):
+        """``(output width, final activation, compiled loss)`` of this fit's model.
+
+        Sets scikeras' fit attributes (``target_type_``, ``n_classes_``,
+        ``X_shape_``, ...) on the estimator first -- a subclass'
+        ``_keras_build_fn`` reads them there -- and warns about an optimizer
+        the model compiled with that skdeep will not use.
+        """
         for name, value in meta.items():
             if name not in ("n_features_in_", "classes_", "n_outputs_"):
                 setattr(self, name, value)
+        model = self._model_fn(meta)
+        call_kwargs = self._call_kwargs(input_shape, n_outputs, meta, model)
+        width, final, compiled, optimizer = probe(
+            model, call_kwargs, tuple(input_shape), type(self).__name__, self._input_parts)
+        self._check_compiled_optimizer(optimizer)
+        return width, final, compiled
+
+    def _model_fn(self, meta):
+        """``model``, or scikeras' ``_keras_build_fn`` method of a subclass when model is
+        None (built on a parameter-only copy of the estimator, see :class:`OwnBuild`)."""
         if self.model is not None or not hasattr(type(self), "_keras_build_fn"):
             return self.model
         own = [n for n in subclass_names(type(self)) if n not in SCIKERAS_NAMES]
         return OwnBuild(type(self), self.get_params(deep=False), own, meta)
 
-    def _call_kwargs(self, input_shape, n_outputs, meta):
+    def _call_kwargs(self, input_shape, n_outputs, meta, model):
         kwargs = {
             "n_features_in": int(np.prod(input_shape)),
             "input_shape": tuple(int(d) for d in input_shape),
@@ -249,11 +276,11 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
         kwargs["_routed"] = tuple(sorted(self._routed_params()))
         # scikeras' arguments for the function's own compile(), only if it asks for
         # them (they enter no cache key: skdeep trains with its own settings)
-        model = self._model_fn(meta)
         if asks_for(model, "compile_kwargs"):
             config = self._training_config()
             kwargs["compile_kwargs"] = CompileArgs({
-                "optimizer": config.optimizer, "learning_rate": config.learning_rate_init,
+                "optimizer": functools.partial(_keras_optimizer, config.optimizer,
+                                               config.learning_rate_init),
                 "loss": self._keras_loss(), "metrics": self.metrics})
         if asks_for(model, "params"):
             kwargs["params"] = Unkeyed(self.get_params(deep=False))
@@ -279,10 +306,11 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
         }
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
+        model = self._model_fn(self._call_shape[1])
         kwargs = (
-            ("model", self._model_fn(self._call_shape[1])),
+            ("model", model),
             # from the current model_params: warm_start refuses a changed model
-            ("call_kwargs", self._call_kwargs(input_shape, *self._call_shape)),
+            ("call_kwargs", self._call_kwargs(input_shape, *self._call_shape, model)),
             ("input_shape", tuple(int(d) for d in input_shape)),
             ("dtype", dtype),
             ("link", self._link),
