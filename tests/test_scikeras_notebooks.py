@@ -63,7 +63,7 @@ class MaxValLoss(keras.callbacks.Callback):
 def test_basic_usage_classifier_and_regressor(tmp_path):
     X, y = make_classification(1000, 20, n_informative=10, random_state=0)
     clf = KerasClassifier(model=get_clf, loss="binary_crossentropy",
-                          hidden_layer_sizes=(100,), dropout=0.5)
+                          hidden_layer_sizes=(100,), dropout=0.5, random_state=0)
     clf.fit(X, y)
     assert clf.predict(X[:5]).shape == (5,)
     proba = clf.predict_proba(X[:5])
@@ -73,7 +73,7 @@ def test_basic_usage_classifier_and_regressor(tmp_path):
 
     X_regr, y_regr = make_regression(1000, 20, n_informative=10, random_state=0)
     reg = KerasRegressor(model=get_reg, loss="mse", metrics=[keras.metrics.R2Score],
-                         hidden_layer_sizes=(100,), dropout=0.5)
+                         hidden_layer_sizes=(100,), dropout=0.5, random_state=0)
     reg.fit(X_regr, y_regr)
     assert reg.predict(X_regr[:5]).shape == (5,)
     # the R2Score class became a metric measured every epoch, named as Keras does
@@ -119,7 +119,7 @@ def test_basic_usage_callbacks_and_grid_search():
     # 7. GridSearchCV over routed optimizer and model parameters
     clf = KerasClassifier(model=get_clf, loss="binary_crossentropy", optimizer="adam",
                           optimizer__learning_rate=0.1, model__hidden_layer_sizes=(100,),
-                          model__dropout=0.5, verbose=False)
+                          model__dropout=0.5, verbose=False, random_state=0)
     params = {"optimizer__learning_rate": [0.05, 0.1],
               "model__hidden_layer_sizes": [(100,), (50, 50)],
               "model__dropout": [0, 0.5]}
@@ -213,12 +213,12 @@ def test_mlp_notebook_model_function_and_subclasses():
     X, y = make_classification(random_state=0)
     clf = KerasClassifier(model=get_clf_model, hidden_layer_sizes=(100, ),
                           optimizer="adam", optimizer__learning_rate=0.001,
-                          epochs=50, verbose=0)
+                          epochs=50, verbose=0, random_state=0)
     clf.fit(X, y)
     assert clf.score(X, y) > 0.7  # the notebook's check
     assert clf.n_iter_ == 50 and clf.solver == "adam"
 
-    clf = MLPClassifier(epochs=20)
+    clf = MLPClassifier(epochs=20, random_state=0)
     assert clf.fit(X, y).score(X, y) > 0.7
     assert clf.n_iter_ == 20 and clf.epochs == 20 and clf.max_iter == 20
     # clone keeps the subclass' parameters and the base class' ones
@@ -236,7 +236,7 @@ def test_mlp_notebook_model_function_and_subclasses():
     units = gs.best_params_["hidden_layer_sizes"][0]
     assert gs.best_estimator_.model_.count_params() == 20 * units + 2 * units + 1
 
-    reg = MLPRegressor(epochs=20)
+    reg = MLPRegressor(epochs=20, random_state=0)
     y = np.arange(100)
     X = (y / 2).reshape(-1, 1)
     reg.fit(X, y)
