@@ -19,7 +19,7 @@ import numpy as np
 from ._backend import load, precision
 
 __all__ = ["CompileArgs", "Unkeyed", "asks_for", "build_user_network", "freeze",
-           "instantiate_model", "probe", "thaw"]
+           "instantiate_model", "probe", "published", "thaw"]
 
 _dtype_lock = threading.RLock()
 
@@ -154,7 +154,28 @@ class OwnBuild:
             setattr(estimator, name, value)
         for name, value in thaw(self.meta).items():
             setattr(estimator, name, value)
-        return estimator._keras_build_fn(**kwargs)
+        before = set(vars(estimator))
+        built = estimator._keras_build_fn(**kwargs)
+        # what the method set on self (scikeras' tutorials keep models sharing the
+        # built one's layers there): kept with the model, for the estimator
+        published = {k: v for k, v in vars(estimator).items() if k not in before}
+        if published:
+            object.__setattr__(built, PUBLISHED, published)  # not tracked by Keras
+        return built
+
+
+#: Attribute of a model built by :class:`OwnBuild` holding what the build set on self.
+PUBLISHED = "_skdeep_published"
+
+
+def published(model):
+    """``{name: value}`` that an :class:`OwnBuild` set on its estimator copy while
+    building ``model`` or a model nested in it (its first layer that has them)."""
+    for layer in [model, *getattr(model, "layers", ())]:
+        found = vars(layer).get(PUBLISHED)
+        if found:
+            return found
+    return {}
 
 
 def asks_for(model, name):
@@ -480,8 +501,9 @@ def compiled_optimizer(model):
 
 
 def probe(model, call_kwargs, input_shape, name, input_parts=None):
-    """``(output width, final activation, compiled loss, compiled optimizer)`` of the
-    user's model, cached (by :func:`compiled_loss` and :func:`compiled_optimizer`)."""
+    """``(output width, final activation, compiled loss, compiled optimizer, names
+    the build set on the estimator)`` of the user's model, cached (by
+    :func:`compiled_loss` and :func:`compiled_optimizer`)."""
     key = (model, call_kwargs, input_shape, input_parts)
     with _probes_lock:
         if key in _probes:
@@ -503,7 +525,7 @@ def probe(model, call_kwargs, input_shape, name, input_parts=None):
             "sequences)."
         )
     result = (int(out.shape[-1]), _final_activation(inner), compiled_loss(inner),
-              compiled_optimizer(inner))
+              compiled_optimizer(inner), tuple(sorted(published(inner))))
     with _probes_lock:
         _probes[key] = result
         while len(_probes) > 32:

@@ -316,3 +316,71 @@ def test_an_optimizer_compiled_into_the_model_is_named_when_skdeep_does_not_use_
     plain = KerasRegressor(compiled_net, solver="sgd", learning_rate_init=0.05, max_iter=5,
                            random_state=0).fit(X, y)
     np.testing.assert_allclose(told.loss_curve_, plain.loss_curve_, rtol=1e-6)
+
+
+# ------------------------------------------------------------------ the model lifecycle
+def test_an_initialized_wrapper_follows_its_given_model_until_trained():
+    X = np.random.RandomState(0).normal(size=(30, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    est = KerasRegressor(model, max_iter=2, random_state=0).initialize(X)
+    assert est.loss_ is None and est.n_iter_ == 0 and est.n_outputs_ == 3
+    np.testing.assert_allclose(est.predict(X), model.predict(X, verbose=0), rtol=1e-5)
+    # the model changes (another model sharing its layers trained them): est follows
+    kernel, bias = model.get_weights()
+    model.set_weights([2 * kernel, bias + 1])
+    np.testing.assert_allclose(est.predict(X), model.predict(X, verbose=0), rtol=1e-5)
+    # once trained, the wrapper's weights are its own
+    est.fit(X, X[:, :3])
+    trained = est.predict(X)
+    model.set_weights([kernel, bias])
+    np.testing.assert_allclose(est.predict(X), trained)
+    # without y: a classifier has no classes, a model function no output width
+    with pytest.raises(ValueError, match="a classifier needs y"):
+        KerasClassifier(model).initialize(X)
+    with pytest.raises(ValueError, match="no y.*not a built Keras model"):
+        KerasRegressor(regression_net).initialize(X)
+
+
+def test_model_is_one_object_over_refits_of_one_architecture():
+    X, y = make_regression(40, 3, random_state=0)
+    est = KerasRegressor(regression_net, max_iter=3, random_state=0).fit(X, y)
+    model = est.model_
+    est.set_params(max_iter=5).fit(X, y)
+    assert est.model_ is model  # the reference a user holds sees the new weights
+    np.testing.assert_allclose(model.predict(X, verbose=0).ravel(), est.predict(X),
+                               rtol=1e-4, atol=1e-5)
+    est.partial_fit(X, y)
+    np.testing.assert_allclose(model.predict(X, verbose=0).ravel(), est.predict(X),
+                               rtol=1e-4, atol=1e-5)
+    est.set_params(model=wide_net).fit(X, y)
+    assert est.model_ is not model  # another architecture, another model
+    assert est.model_.count_params() == 3 * 5 + 5 + 5 + 1
+
+
+def wide_net(n_features_in):
+    return keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(5),
+                             keras.layers.Dense(1)])
+
+
+class CountingInitialize(KerasRegressor):
+    """scikeras' _initialize hook, overridden: called when fit sets a network up."""
+
+    def _initialize(self, X, y=None):
+        X, y = super()._initialize(X, y)
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        self.seen_ = (type(X), X.shape, None if y is None else y.shape)
+        return X, y
+
+
+def test_a_subclass_initialize_runs_when_fit_sets_a_network_up():
+    X, y = make_regression(40, 3, random_state=0)
+    est = CountingInitialize(regression_net, max_iter=2, random_state=0)
+    est.fit(X.tolist(), y)
+    assert est.calls_ == 1 and est.seen_ == (np.ndarray, (40, 3), (40,)) and est.n_iter_ == 2
+    plain = KerasRegressor(regression_net, max_iter=2, random_state=0).fit(X, y)
+    np.testing.assert_allclose(est.predict(X), plain.predict(X), rtol=1e-6)
+    est.fit(X, y)
+    assert est.calls_ == 2  # every fresh fit
+    est.set_params(warm_start=True).fit(X, y)
+    est.partial_fit(X, y)
+    assert est.calls_ == 2  # continuing a network sets none up

@@ -1,7 +1,7 @@
 """scikeras' tutorial notebooks, run on skdeep with only the import changed.
 
 Each test follows one of scikeras' notebooks (Basic usage; MLPClassifier and
-MLPRegressor) cell by cell: the same model functions, the same wrapper
+MLPRegressor; Meta-estimators; DataTransformers; AutoEncoders) cell by cell: the same model functions, the same wrapper
 arguments in scikeras' spelling, the same calls. Only ``from scikeras.wrappers
 import ...`` became ``from skdeep.wrappers import ...``; datasets are smaller where the
 notebook's size only costs time. The assertions are the notebooks' own checks
@@ -9,7 +9,7 @@ and the results they print (scores, shapes, epochs trained), as numbers.
 """
 
 import pickle
-from typing import Any, Dict, Iterable
+from typing import Any, Dict, Iterable, List
 
 import keras
 import numpy as np
@@ -461,7 +461,7 @@ def autoencoder_model(encoding_dim, meta):
     return keras.Model(autoencoder_input, reconstructed_img)
 
 
-class AutoEncoder(BaseWrapper, TransformerMixin):
+class ModelAutoEncoder(BaseWrapper, TransformerMixin):
     """The notebook's transformer in skdeep's idiom: fit on (X, X), transform with the
     trained encoder inside ``model_`` (scikeras keeps three wrappers sharing layers)."""
 
@@ -488,7 +488,7 @@ def test_autoencoders_notebook_with_base_wrapper():
 
     X = (load_digits().data / 16.0).astype("float32")
     x_train, x_test = X[:1400], X[1400:]
-    autoencoder = AutoEncoder(model=autoencoder_model, loss="binary_crossentropy",
+    autoencoder = ModelAutoEncoder(model=autoencoder_model, loss="binary_crossentropy",
                               encoding_dim=16, random_state=0, epochs=30, verbose=False,
                               optimizer="adam", batch_size=32)
     autoencoder.fit(X=x_train)
@@ -504,11 +504,157 @@ def test_autoencoders_notebook_with_base_wrapper():
     keras_bce = keras.losses.BinaryCrossentropy()(x_train, autoencoder.predict(x_train))
     assert autoencoder.loss_curve_[-1] == pytest.approx(64 * float(keras_bce), rel=0.05)
     with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
-        AutoEncoder(model=autoencoder_model, loss="binary_crossentropy",
-                    encoding_dim=4).fit(x_train * 2)
+        ModelAutoEncoder(model=autoencoder_model, loss="binary_crossentropy",
+                         encoding_dim=4).fit(x_train * 2)
     plain = BaseWrapper(model=autoencoder_model, encoding_dim=4, max_iter=2).fit(
         x_train, x_train)
     assert not hasattr(plain, "score")
+
+
+
+class AutoEncoder(BaseWrapper, TransformerMixin):
+    """The notebook's class as written: three models built in ``_keras_build_fn``, the
+    encoder and decoder kept as wrappers sharing the autoencoder's layers."""
+
+    encoder_model_: BaseWrapper
+    decoder_model_: BaseWrapper
+
+    def _keras_build_fn(self, encoding_dim: int, meta: Dict[str, Any]):
+        n_features_in = meta["n_features_in_"]
+
+        encoder_input = keras.Input(shape=(n_features_in,))
+        encoder_output = keras.layers.Dense(encoding_dim, activation='relu')(encoder_input)
+        encoder_model = keras.Model(encoder_input, encoder_output)
+
+        decoder_input = keras.Input(shape=(encoding_dim,))
+        decoder_output = keras.layers.Dense(n_features_in, activation='sigmoid',
+                                            name="decoder")(decoder_input)
+        decoder_model = keras.Model(decoder_input, decoder_output)
+
+        autoencoder_input = keras.Input(shape=(n_features_in,))
+        encoded_img = encoder_model(autoencoder_input)
+        reconstructed_img = decoder_model(encoded_img)
+
+        autoencoder_model = keras.Model(autoencoder_input, reconstructed_img)
+
+        self.encoder_model_ = BaseWrapper(encoder_model, verbose=self.verbose)
+        self.decoder_model_ = BaseWrapper(decoder_model, verbose=self.verbose)
+
+        return autoencoder_model
+
+    def _initialize(self, X, y=None):
+        X, _ = super()._initialize(X=X, y=y)
+        # since encoder_model_ and decoder_model_ share layers (and their weights)
+        # X_tf here come from random weights, but we only use it to initialize our models
+        X_tf = self.encoder_model_.initialize(X).predict(X)
+        self.decoder_model_.initialize(X_tf)
+        return X, X
+
+    def initialize(self, X):
+        self._initialize(X=X, y=X)
+        return self
+
+    def fit(self, X, *, sample_weight=None) -> "AutoEncoder":
+        super().fit(X=X, y=X, sample_weight=sample_weight)
+        # at this point, encoder_model_ and decoder_model_
+        # are both "fitted" because they share layers w/ model_
+        # which is fit in the above call
+        return self
+
+    def score(self, X) -> float:
+        # Note: we use 1-MSE as the score
+        return 1 - mean_squared_error(self.predict(X), X)
+
+    def transform(self, X) -> np.ndarray:
+        X: np.ndarray = self.feature_encoder_.transform(X)
+        return self.encoder_model_.predict(X)
+
+    def inverse_transform(self, X_tf: np.ndarray):
+        X: np.ndarray = self.decoder_model_.predict(X_tf)
+        return self.feature_encoder_.inverse_transform(X)
+
+
+class DeepAutoEncoder(AutoEncoder):
+    """The notebook's deep variant: hidden layers mirrored around the encoding."""
+
+    def _keras_build_fn(self, encoding_dim: int, hidden_layer_sizes: List[str],
+                        meta: Dict[str, Any]):
+        n_features_in = meta["n_features_in_"]
+
+        encoder_input = keras.Input(shape=(n_features_in,))
+        x = encoder_input
+        for layer_size in hidden_layer_sizes:
+            x = keras.layers.Dense(layer_size, activation='relu')(x)
+        encoder_output = keras.layers.Dense(encoding_dim, activation='relu')(x)
+        encoder_model = keras.Model(encoder_input, encoder_output)
+
+        decoder_input = keras.Input(shape=(encoding_dim,))
+        x = decoder_input
+        for layer_size in reversed(hidden_layer_sizes):
+            x = keras.layers.Dense(layer_size, activation='relu')(x)
+        decoder_output = keras.layers.Dense(n_features_in, activation='sigmoid',
+                                            name="decoder")(x)
+        decoder_model = keras.Model(decoder_input, decoder_output)
+
+        autoencoder_input = keras.Input(shape=(n_features_in,))
+        encoded_img = encoder_model(autoencoder_input)
+        reconstructed_img = decoder_model(encoded_img)
+
+        autoencoder_model = keras.Model(autoencoder_input, reconstructed_img)
+
+        self.encoder_model_ = BaseWrapper(encoder_model, verbose=self.verbose)
+        self.decoder_model_ = BaseWrapper(decoder_model, verbose=self.verbose)
+
+        return autoencoder_model
+
+
+def test_autoencoders_notebook_as_written():
+    from sklearn.datasets import load_digits
+
+    # 2. Data: digits (8 x 8) for MNIST (28 x 28), scaled to [0, 1] and flattened
+    X = (load_digits().data / 16.0).astype("float32")
+    x_train, x_test = X[:1400], X[1400:]
+    # 3. the notebook's wrapper arguments (60 epochs of 1400 rows for its 5 of 60000)
+    autoencoder = AutoEncoder(loss="binary_crossentropy", encoding_dim=32, random_state=0,
+                              epochs=60, verbose=False, optimizer="adam")
+    # 4. Training, and the round trip through the two sub-wrappers
+    _ = autoencoder.fit(X=x_train)
+    roundtrip_imgs = autoencoder.inverse_transform(autoencoder.transform(x_test))
+    # the encoder and decoder wrappers hold the trained weights (shared layers):
+    # their round trip is the autoencoder's own prediction
+    np.testing.assert_allclose(roundtrip_imgs, autoencoder.predict(x_test),
+                               rtol=1e-4, atol=1e-5)
+    # 5. the compression the notebook prints: 64 pixels to 32 codes
+    encoded_imgs = autoencoder.transform(x_test)
+    assert encoded_imgs.shape == (len(x_test), 32)
+    assert round(encoded_imgs.nbytes / x_test.nbytes, 2) == 0.5
+    # 6. Deep AutoEncoder
+    deep = DeepAutoEncoder(loss="binary_crossentropy", encoding_dim=32,
+                           hidden_layer_sizes=[128], random_state=0, epochs=60,
+                           verbose=False, optimizer="adam")
+    _ = deep.fit(X=x_train)
+    assert deep.model_.count_params() == (64 * 128 + 128) + (128 * 32 + 32) + (
+        32 * 128 + 128) + (128 * 64 + 64)
+    np.testing.assert_allclose(deep.inverse_transform(deep.transform(x_test)),
+                               deep.predict(x_test), rtol=1e-4, atol=1e-5)
+    # both reconstruct far better than every pixel's training mean does
+    baseline = 1 - mean_squared_error(np.tile(x_train.mean(0), (len(x_test), 1)), x_test)
+    assert autoencoder.score(X=x_test) > baseline + 0.04  # 0.979 against 0.926
+    assert deep.score(X=x_test) > baseline + 0.04  # 0.990
+    # the sub-wrappers were set up by the class' _initialize, before training: its
+    # initialize(X) alone gives untrained but consistent encoder and decoder
+    fresh = AutoEncoder(loss="binary_crossentropy", encoding_dim=8, random_state=0)
+    fresh.initialize(x_train)
+    assert fresh.n_iter_ == 0 and fresh.encoder_model_.n_iter_ == 0
+    np.testing.assert_allclose(fresh.inverse_transform(fresh.transform(x_test)),
+                               fresh.predict(x_test), rtol=1e-4, atol=1e-5)
+    # refitting keeps one set of sub-wrappers, following the new weights
+    encoder = autoencoder.encoder_model_
+    autoencoder.set_params(epochs=2).fit(X=x_train[:200])
+    assert autoencoder.encoder_model_ is encoder
+    np.testing.assert_allclose(
+        autoencoder.inverse_transform(autoencoder.transform(x_test)),
+        autoencoder.predict(x_test), rtol=1e-4, atol=1e-5)
 
 
 class ScoredClassifier(KerasClassifier):

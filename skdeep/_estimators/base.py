@@ -20,7 +20,7 @@ A family (MLP, CNN, RNN, ...) provides the hooks:
 * ``_score_output(y, output, sample_weight)`` -- the validation score of early
   stopping (accuracy or R^2, as in scikit-learn);
 
-and may override ``_initialize`` (fitted attributes of a new network),
+and may override ``_setup_network`` (fitted attributes of a new network),
 ``_initial_weights``, ``_shape_input``, ``_numpy_forward``,
 ``_training_config``, ``_training_hooks``, ``_class_sample_weight``,
 ``_stratify_labels`` and ``_cohort_eligible``.
@@ -246,6 +246,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         if data.fresh and train:
             kept = self._keep_best(runs, config)
         self._check_finite(config, train, kept)
+        self._refresh_model()
         if plan.callbacks is not None:
             plan.callbacks.end()
         return self
@@ -274,7 +275,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
             # a network fitted on sparse rows takes sparse rows (dense ones are
             # converted); fixed by the first fit, like the architecture
             self._sparse_input = bool(sp.issparse(X))
-            self._initialize(X, Y, sample_weight)
+            self._setup_network(X, Y, sample_weight)
         elif np.dtype(self._spec.dtype) != X.dtype:
             X = X.astype(self._spec.dtype)
             Y = Y.astype(self._spec.dtype)
@@ -404,7 +405,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
             "lower learning_rate_init, or use solver='adam'."
         )
 
-    def _initialize(self, X, Y, sample_weight=None):
+    def _setup_network(self, X, Y, sample_weight=None):
         """Fix a new network's outputs, activation, loss and spec (hook; extend it)."""
         self.n_outputs_ = Y.shape[1]
         self.out_activation_, loss = self._output_setup()

@@ -168,8 +168,8 @@ class _BaseCNN(BaseNeuralEstimator):
         )
         return self._make_spec(build_cnn, kwargs, input_shape, n_outputs, dtype, loss)
 
-    def _initialize(self, X, Y, sample_weight=None):
-        super()._initialize(X, Y, sample_weight)
+    def _setup_network(self, X, Y, sample_weight=None):
+        super()._setup_network(X, Y, sample_weight)
         self._set_input_statistics(X, sample_weight)
 
     def _initial_weights(self, engine, rng):

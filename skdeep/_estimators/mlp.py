@@ -105,9 +105,9 @@ class _BaseMLP(BaseNeuralEstimator):
             and not p["warm_start"] and p["distribution"] is None
         )
 
-    def _initialize(self, X, Y, sample_weight=None):
+    def _setup_network(self, X, Y, sample_weight=None):
         self._hidden_sizes()  # fail early on a bad value
-        super()._initialize(X, Y, sample_weight)
+        super()._setup_network(X, Y, sample_weight)
         self.n_layers_ = len(self._hidden_sizes()) + 2
 
 

@@ -212,8 +212,8 @@ class _BaseRNN(BaseNeuralEstimator):
         )
         return self._make_spec(build_rnn, kwargs, (None, n_features), n_outputs, dtype, loss)
 
-    def _initialize(self, X, Y, sample_weight=None):
-        super()._initialize(X, Y, sample_weight)
+    def _setup_network(self, X, Y, sample_weight=None):
+        super()._setup_network(X, Y, sample_weight)
         self._set_input_statistics(X, sample_weight)  # over the real steps only
         self.max_length_ = int(X.shape[1])
 

@@ -293,9 +293,9 @@ class _BaseTabular(BaseNeuralEstimator):
         )
         return self._make_spec(build_tabular_mlp, kwargs, input_shape, n_outputs, dtype, loss)
 
-    def _initialize(self, X, Y, sample_weight=None):
+    def _setup_network(self, X, Y, sample_weight=None):
         self._hidden_sizes()  # fail early on a bad value
-        super()._initialize(X, Y, sample_weight)
+        super()._setup_network(X, Y, sample_weight)
         self.n_layers_ = len(self._hidden_sizes()) + 2
 
     def _initial_weights(self, engine, rng):

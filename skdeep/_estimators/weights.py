@@ -93,14 +93,27 @@ class WeightsMixin:
         """keras.Model: a Keras model holding the fitted weights.
 
         Built on first access and cached; changes made to it are not read back
-        by the estimator.  On the JAX backend a network fitted on float64 data
-        comes as a float32 copy unless JAX's 64-bit mode is on
-        (``JAX_ENABLE_X64=1``): Keras on JAX cannot otherwise hold float64.
+        by the estimator.  Every later fit of the same architecture (a refit,
+        ``warm_start``, ``partial_fit``) assigns its weights to the same object,
+        so references to it, and models sharing its layers, see them.
+        On the JAX backend a network fitted on float64 data comes as a float32
+        copy unless JAX's 64-bit mode is on (``JAX_ENABLE_X64=1``): Keras on
+        JAX cannot otherwise hold float64.
         """
         check_is_fitted(self)
         cached = getattr(self, "_keras_model", None)
         if cached is not None and cached[0] == self._weights_token:
-            return cached[1]
+            return cached[2]
+        spec = self._keras_spec()
+        architecture = (spec.builder, spec.builder_kwargs)
+        same = cached is not None and cached[1] == architecture
+        model = cached[2] if same else spec.build()
+        for variable, value in zip(model.variables, self._weights):
+            variable.assign(value.astype(variable.dtype) if value.dtype.kind == "f" else value)
+        self._keras_model = (self._weights_token, architecture, model)
+        return model
+
+    def _keras_spec(self):
         spec = self._spec
         if spec.dtype == "float64" and not float64_outside_skdeep():
             # Keras on JAX cannot hold float64 unless JAX's 64-bit mode is on:
@@ -109,11 +122,16 @@ class WeightsMixin:
                 (k, "float32" if k == "dtype" else v) for k, v in spec.builder_kwargs
             )
             spec = dataclasses.replace(spec, builder_kwargs=kwargs, dtype="float32")
-        model = spec.build()
-        for variable, value in zip(model.variables, self._weights):
-            variable.assign(value.astype(variable.dtype) if value.dtype.kind == "f" else value)
-        self._keras_model = (self._weights_token, model)
-        return model
+        return spec
+
+    def _refresh_model(self):
+        """After a fit: a ``model_`` already built for this architecture takes the new
+        weights now (references to it follow); otherwise it is built when read."""
+        cached = getattr(self, "_keras_model", None)
+        if cached is not None and cached[0] != self._weights_token:
+            spec = self._keras_spec()
+            if cached[1] == (spec.builder, spec.builder_kwargs):
+                self.model_  # noqa: B018 -- assigns the weights
 
     def _store_weights(self, weights, token=None):
         """Keep ``weights`` as the fitted ones, under a new token (or ``token``).

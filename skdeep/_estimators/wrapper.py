@@ -24,6 +24,7 @@ from .._training.state import STOCHASTIC_SOLVERS
 from .._user_model import (CompileArgs, OwnBuild, Unkeyed, asks_for, build_user_network,
                            freeze, probe)
 from .base import BaseNeuralEstimator
+from .lifecycle import LifecycleMixin
 from .scikeras import SCIKERAS_NAMES, ModelParamsMixin, subclass_names
 
 __all__ = ["EncodedTargetMixin", "_BaseKerasWrapper"]
@@ -59,7 +60,7 @@ def _metadata(encoder):
     return dict(encoder.get_metadata())
 
 
-class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
+class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
     """The user's model as the network: call arguments, probing, no built-in layers."""
 
     _keras_initialization = True
@@ -251,7 +252,7 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
                 setattr(self, name, value)
         model = self._model_fn(meta)
         call_kwargs = self._call_kwargs(input_shape, n_outputs, meta, model)
-        width, final, compiled, optimizer = probe(
+        width, final, compiled, optimizer, self._published_names = probe(
             model, call_kwargs, tuple(input_shape), type(self).__name__, self._input_parts)
         self._check_compiled_optimizer(optimizer)
         return width, final, compiled
@@ -322,24 +323,7 @@ class _BaseKerasWrapper(ModelParamsMixin, BaseNeuralEstimator):
     def _initial_weights(self, engine, rng):
         weights = super()._initial_weights(engine, rng)
         self.n_layers_ = len(engine.model.layers)
-        return self._pretrained(engine, weights)
-
-    def _pretrained(self, engine, weights):
-        """A Keras model given as ``model`` starts from its own weights (as in scikeras).
-
-        The wrapper adds no variables, so the engine's variables are the
-        model's, in order; random seed states keep their seeded draws.
-        """
-        _, keras = load()
-        if not isinstance(self.model, keras.Model) or not self.model.built:
-            return weights
-        own = list(self.model.variables)
-        if len(own) != len(engine.variables) or any(
-                tuple(a.shape) != tuple(b.shape) for a, b in zip(own, engine.variables)):
-            return weights
-        return [w if v.path.endswith("seed_generator_state") else
-                np.asarray(o.numpy(), dtype=w.dtype).reshape(w.shape)
-                for w, v, o in zip(weights, engine.variables, own)]
+        return self._given_weights(weights)  # a given Keras model starts from its own
 
 
 class EncodedTargetMixin:
