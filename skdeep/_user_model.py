@@ -359,11 +359,12 @@ def build_user_network(model, call_kwargs, input_shape, dtype, link, output_acti
         Shape of one sample.
     dtype : str
         Dtype of the input and of the wrapper's layers.
-    link : {'identity', 'softmax', 'sigmoid', 'log'}
+    link : {'identity', 'softmax', 'sigmoid', 'log'} or tuple
         The user model's final activation that :class:`~skdeep.layers.ToLogits`
-        inverts.
-    output_activation : str
-        A key of :data:`~skdeep.builders.ACTIVATIONS`.
+        inverts; a tuple (one per output) keeps a model's several outputs
+        apart as output groups, side by side in the network's output.
+    output_activation : str or tuple
+        A key of :data:`~skdeep.builders.ACTIVATIONS` (a tuple with ``link``'s).
     input_parts : tuple of tuple of int, default=None
         For a model with several inputs: the sample shape of each, whose
         columns lie side by side in the input (see
@@ -374,18 +375,28 @@ def build_user_network(model, call_kwargs, input_shape, dtype, link, output_acti
     keras.Model
     """
     _, keras = load()
-    from .layers import ToLogits, keras_activation
+    from .layers import GroupActivation, ToLogits, keras_activation
 
     kwargs = dict(call_kwargs)
-    kwargs["meta"] = dict(kwargs["meta"])
+    kwargs["meta"] = dict(thaw(kwargs["meta"]))
     inner = _instantiate_as(model, kwargs, dtype)
     inputs = keras.Input(tuple(input_shape), dtype=dtype, name="input")
+    grouped = isinstance(link, tuple)
     out = _call_user_model(inner, _model_inputs(inputs, input_parts), input_shape,
-                           "The estimator")
-    logits = ToLogits(link, dtype=dtype, name="output")(out)
-    outputs = keras.layers.Activation(
-        keras_activation(output_activation), dtype=dtype, name="output_activation"
-    )(logits)
+                           "The estimator", join=not grouped)
+    if not grouped:
+        logits = ToLogits(link, dtype=dtype, name="output")(out)
+        outputs = keras.layers.Activation(
+            keras_activation(output_activation), dtype=dtype, name="output_activation"
+        )(logits)
+        return keras.Model(inputs, outputs, name="wrapped")
+    # output groups: each output's scores side by side, then each its activation
+    outs = _outputs_list(out)
+    scores = [ToLogits(group_link, dtype=dtype, name=f"scores_{i}")(o)
+              for i, (o, group_link) in enumerate(zip(outs, link))]
+    logits = keras.layers.Concatenate(dtype=dtype, name="output")(scores)
+    outputs = GroupActivation([int(o.shape[-1]) for o in outs], list(output_activation),
+                              dtype=dtype, name="output_activation")(logits)
     return keras.Model(inputs, outputs, name="wrapped")
 
 
@@ -425,13 +436,22 @@ def _one_output(out, model, name):
     )
 
 
-def _call_user_model(model, inputs, input_shape, name):
-    """Call the user's model on a symbolic input; its shape errors say which shapes."""
+def _outputs_list(out):
+    """A model's outputs as a list (a dict's in its order)."""
+    if isinstance(out, dict):
+        return list(out.values())
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def _call_user_model(model, inputs, input_shape, name, join=True):
+    """Call the user's model on a symbolic input (its outputs joined into one unless
+    ``join`` is False); its shape errors say which shapes."""
     import re
 
     try:
         with _global_random_kept():
-            return _one_output(model(inputs), model, name)
+            out = model(inputs)
+            return _one_output(out, model, name) if join else out
     except (ValueError, TypeError) as exc:
         if str(exc).startswith(_OUTPUTS_MESSAGE):
             raise
@@ -479,6 +499,20 @@ def compiled_loss(model):
     return names[0] if len(names) == 1 else tuple(names)
 
 
+def compiled_losses(model, n_outputs):
+    """The losses ``model`` was compiled with, one per output (a single loss given for
+    all of them repeated), or None when it was not compiled with a loss."""
+    if not getattr(model, "compiled", False) or getattr(model, "loss", None) is None:
+        return None
+    losses = model.loss
+    if isinstance(losses, dict):
+        names = list(getattr(model, "output_names", None) or losses)
+        losses = [losses.get(n) for n in names]
+    if isinstance(losses, str) or not isinstance(losses, (list, tuple)):
+        losses = [losses] * n_outputs
+    return list(losses)
+
+
 def compiled_optimizer(model):
     """``(kind, learning rate)`` of the optimizer ``model`` was compiled with (the kind
     lower-case, 'rmsprop'; the rate None for a schedule), or None.
@@ -500,22 +534,28 @@ def compiled_optimizer(model):
     return kind, rate
 
 
-def probe(model, call_kwargs, input_shape, name, input_parts=None):
+def probe(model, call_kwargs, input_shape, name, input_parts=None, grouped=False):
     """``(output width, final activation, compiled loss, compiled optimizer, names
     the build set on the estimator)`` of the user's model, cached (by
-    :func:`compiled_loss` and :func:`compiled_optimizer`)."""
-    key = (model, call_kwargs, input_shape, input_parts)
+    :func:`compiled_loss` and :func:`compiled_optimizer`).
+
+    With ``grouped`` the model's outputs stay apart: the width and final
+    activation are tuples (one per output) and the compiled loss a list of
+    one per output (:func:`compiled_losses`), or None.
+    """
+    key = (model, call_kwargs, input_shape, input_parts, grouped)
     with _probes_lock:
         if key in _probes:
             _probes.move_to_end(key)
             return _probes[key]
     _, keras = load()
     kwargs = dict(call_kwargs)
-    kwargs["meta"] = dict(kwargs["meta"])
+    kwargs["meta"] = dict(thaw(kwargs["meta"]))
     inner = _instantiate_as(model, kwargs, dict(kwargs["meta"])["X_dtype_"], name)
     out = _call_user_model(inner, _model_inputs(keras.Input(input_shape), input_parts),
-                           input_shape, name)
-    if isinstance(out, (list, tuple, dict)) or len(out.shape) != 2:
+                           input_shape, name, join=not grouped)
+    outs = _outputs_list(out) if grouped else [out]
+    if any(isinstance(o, (list, tuple, dict)) or len(o.shape) != 2 for o in outs):
         shape = getattr(out, "shape", None)
         raise ValueError(
             f"{name}'s model must map a batch of samples to one 2-D output (batch, units); "
@@ -524,8 +564,15 @@ def probe(model, call_kwargs, input_shape, name, input_parts=None):
             "End it with a Dense layer (add Flatten or pooling before it for images and "
             "sequences)."
         )
-    result = (int(out.shape[-1]), _final_activation(inner), compiled_loss(inner),
-              compiled_optimizer(inner), tuple(sorted(published(inner))))
+    if grouped:
+        heads = _output_layers(inner) or []
+        finals = tuple(_final_activation(h) for h in heads) if len(heads) == len(outs) else (
+            (_final_activation(inner),) * len(outs))
+        result = (tuple(int(o.shape[-1]) for o in outs), finals, compiled_losses(inner, len(outs)),
+                  compiled_optimizer(inner), tuple(sorted(published(inner))))
+    else:
+        result = (int(out.shape[-1]), _final_activation(inner), compiled_loss(inner),
+                  compiled_optimizer(inner), tuple(sorted(published(inner))))
     with _probes_lock:
         _probes[key] = result
         while len(_probes) > 32:

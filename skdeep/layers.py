@@ -65,7 +65,7 @@ def batch_shard(n_rows, start):
 
 __all__ = [
     "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "Standardize",
-    "ToLogits", "SplitFeatures", "step",
+    "ToLogits", "SplitFeatures", "GroupActivation", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
     "ParametricActivation",
 ]
@@ -514,6 +514,61 @@ class SplitFeatures(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update({"shapes": [list(shape) for shape in self.shapes]})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class GroupActivation(keras.layers.Layer):
+    """Apply one activation to each group of consecutive columns.
+
+    A Keras wrapper trains a model with several outputs (a binary head and
+    a multiclass head, each with its own loss) as one network whose outputs'
+    scores lie side by side; this layer turns each output's scores into its
+    prediction -- a softmax over one group's columns only.
+
+    Parameters
+    ----------
+    widths : list of int
+        The number of columns of each group; they add up to the input's
+        width.
+    activations : list of str
+        Keys of :data:`skdeep.builders.ACTIVATIONS`, one per group.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import GroupActivation
+    >>> out = GroupActivation([1, 2], ["logistic", "softmax"])(np.zeros((1, 3)))
+    >>> np.round(np.asarray(out), 2).tolist()
+    [[0.5, 0.5, 0.5]]
+    """
+
+    def __init__(self, widths, activations, **kwargs):
+        super().__init__(**kwargs)
+        self.widths = [int(w) for w in widths]
+        self.activations = [str(a) for a in activations]
+        if len(self.widths) != len(self.activations):
+            raise ValueError(
+                f"GroupActivation needs one activation per group: got {len(self.widths)} "
+                f"widths and {len(self.activations)} activations.")
+        self._functions = [keras.activations.get(keras_activation(a))
+                           for a in self.activations]
+
+    def call(self, inputs):
+        parts, start = [], 0
+        for width, function in zip(self.widths, self._functions):
+            parts.append(function(inputs[..., start:start + width]))
+            start += width
+        return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"widths": list(self.widths), "activations": list(self.activations)})
         return config
 
 

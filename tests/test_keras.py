@@ -403,12 +403,14 @@ def test_scikeras_spellings_of_the_training_parameters():
     assert adam.fit(X, y).loss_curve_ and adam._loss_name() == "absolute_error"
     assert KerasRegressor(_sized_net, optimizer=keras.optimizers.RMSprop).solver == "rmsprop"
     clf = KerasClassifier(_sized_net, loss="sparse_categorical_crossentropy", epochs=3)
-    assert clf.max_iter == 3 and "loss" not in clf.get_params()
+    assert clf.max_iter == 3 and clf.get_params()["loss"] == "sparse_categorical_crossentropy"
     clf.set_params(epochs=4, optimizer__learning_rate=0.1)
     assert (clf.max_iter, clf.learning_rate_init) == (4, 0.1)
     search = GridSearchCV(KerasClassifier(_sized_net, epochs=2), {"epochs": [1, 3]}, cv=2)
     assert search.fit(X, (y > 0).astype(int)).best_estimator_.max_iter in (1, 3)
     with pytest.raises(ValueError, match="KerasClassifier trains with the log-loss"):
-        KerasClassifier(_sized_net, loss="hinge")
+        KerasClassifier(_sized_net, loss="hinge").fit(X, (y > 0).astype(int))
+    with pytest.raises(ValueError, match="list of 2 losses.*give one loss"):
+        KerasClassifier(_sized_net, loss=["binary_crossentropy"] * 2).fit(X, (y > 0).astype(int))
     with pytest.raises(ValueError, match="optimizer='nadam': skdeep trains with 'sgd'"):
         KerasClassifier(_sized_net, optimizer="nadam")

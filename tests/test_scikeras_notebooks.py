@@ -1,11 +1,12 @@
 """scikeras' tutorial notebooks, run on skdeep with only the import changed.
 
 Each test follows one of scikeras' notebooks (Basic usage; MLPClassifier and
-MLPRegressor; Meta-estimators; DataTransformers; AutoEncoders) cell by cell: the same model functions, the same wrapper
-arguments in scikeras' spelling, the same calls. Only ``from scikeras.wrappers
-import ...`` became ``from skdeep.wrappers import ...``; datasets are smaller where the
-notebook's size only costs time. The assertions are the notebooks' own checks
-and the results they print (scores, shapes, epochs trained), as numbers.
+MLPRegressor; Meta-estimators; DataTransformers; AutoEncoders) cell by cell: the
+same model functions, the same wrapper arguments in scikeras' spelling, the same
+calls. Only ``from scikeras.wrappers import ...`` became ``from skdeep.wrappers
+import ...``; datasets are smaller where the notebook's size only costs time. The
+assertions are the notebooks' own checks and the results they print (scores,
+shapes, epochs trained), as numbers.
 """
 
 import pickle
@@ -14,12 +15,12 @@ from typing import Any, Dict, Iterable, List
 import keras
 import numpy as np
 import pytest
-from sklearn.base import TransformerMixin, clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.datasets import make_classification, make_moons, make_regression
-from sklearn.metrics import mean_squared_error
+from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, LabelEncoder, StandardScaler
 from sklearn.utils import get_tags
 
 from skdeep.wrappers import BaseWrapper, KerasClassifier, KerasRegressor
@@ -408,17 +409,228 @@ def test_data_transformers_multidimensional_inputs_and_metadata():
     assert tagged.my_param_ == "foobarbaz" and seen.meta["my_param_"] == "foobarbaz"
 
 
+# 3. Multiple outputs: one binary and one multiclass head, each with its own loss
+def get_clf_model_two_heads(meta):
+    inp = keras.layers.Input(shape=(meta["n_features_in_"],))
+    x1 = keras.layers.Dense(100, activation="relu")(inp)
+    out_bin = keras.layers.Dense(1, activation="sigmoid")(x1)
+    out_cat = keras.layers.Dense(meta["n_classes_"][1], activation="softmax")(x1)
+    model = keras.Model(inputs=inp, outputs=[out_bin, out_cat])
+    model.compile(
+        loss=["binary_crossentropy", "sparse_categorical_crossentropy"]
+    )
+    return model
+
+
+class MultiOutputTransformer(BaseEstimator, TransformerMixin):
+
+    def fit(self, y):
+        y_bin, y_cat = y[:, 0], y[:, 1]
+        # Create internal encoders to ensure labels are 0, 1, 2...
+        self.bin_encoder_ = LabelEncoder()
+        self.cat_encoder_ = LabelEncoder()
+        # Fit them to the input data
+        self.bin_encoder_.fit(y_bin)
+        self.cat_encoder_.fit(y_cat)
+        # Save the number of classes
+        self.n_classes_ = [
+            self.bin_encoder_.classes_.size,
+            self.cat_encoder_.classes_.size,
+        ]
+        # Save number of expected outputs in the Keras model
+        self.n_outputs_expected_ = 2
+        return self
+
+    def transform(self, y: np.ndarray) -> List[np.ndarray]:
+        y_bin, y_cat = y[:, 0], y[:, 1]
+        # Apply transformers to input array
+        y_bin = self.bin_encoder_.transform(y_bin)
+        y_cat = self.cat_encoder_.transform(y_cat)
+        # Split the data into a list
+        return [y_bin, y_cat]
+
+    def inverse_transform(self, y: List[np.ndarray], return_proba: bool = False) -> np.ndarray:
+        y_pred_proba = y  # rename for clarity, what Keras gives us are probs
+        if return_proba:  # the notebook's column_stack(..., axis=1) is a TypeError in NumPy
+            return np.column_stack(y_pred_proba)
+        # Get class predictions from probabilities
+        y_pred_bin = (y_pred_proba[0] > 0.5).astype(int).reshape(-1, )
+        y_pred_cat = np.argmax(y_pred_proba[1], axis=1)
+        # Pass back through LabelEncoder
+        y_pred_bin = self.bin_encoder_.inverse_transform(y_pred_bin)
+        y_pred_cat = self.cat_encoder_.inverse_transform(y_pred_cat)
+        return np.column_stack([y_pred_bin, y_pred_cat])
+
+    def get_metadata(self):
+        return {
+            "n_classes_": self.n_classes_,
+            "n_outputs_expected_": self.n_outputs_expected_,
+        }
+
+
 class MultiOutputClassifier(KerasClassifier):
+
     @property
     def target_encoder(self):
-        return FunctionTransformer(func=lambda y: [y[:, 0], y[:, 1]])
+        return MultiOutputTransformer()
+
+    @staticmethod
+    def scorer(y_true, y_pred, **kwargs):
+        y_bin, y_cat = y_true[:, 0], y_true[:, 1]
+        y_pred_bin, y_pred_cat = y_pred[:, 0], y_pred[:, 1]
+        return np.mean([accuracy_score(y_bin, y_pred_bin), accuracy_score(y_cat, y_pred_cat)])
 
 
-def test_target_encoders_the_classifier_cannot_take_are_refused_by_name():
+def test_data_transformers_multiple_outputs():
+    rng = np.random.RandomState(0)
+    y_bin = rng.randint(0, 2, size=(100,))
+    y_cat = rng.randint(0, 5, size=(100, ))
+    y_sklearn = np.column_stack([y_bin, y_cat])
+    # Use labels as features, just to make sure we can learn correctly
+    X = StandardScaler().fit_transform(y_sklearn)
+    clf = MultiOutputClassifier(model=get_clf_model_two_heads, verbose=0, random_state=0)
+    score = clf.fit(X, y_sklearn).score(X, y_sklearn)
+    assert score > 0.95  # the mean of the two heads' accuracies
+    assert clf.n_classes_ == [2, 5] and clf.n_outputs_expected_ == 2
+    y_pred = clf.predict(X)
+    assert y_pred.shape == (100, 2)
+    np.testing.assert_array_equal(y_pred[:, 0], y_bin)  # the binary head is exact
+    assert set(y_pred[:, 1]) <= set(range(5))
+    assert score == MultiOutputClassifier.scorer(y_sklearn, y_pred)
+    # predict_proba: the encoder's return_proba, one column per unit (1 + 5)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (100, 6)
+    np.testing.assert_allclose(proba[:, 1:].sum(axis=1), 1.0, rtol=1e-5)
+    # trained on the sum of the two compiled losses, each as Keras computes it
+    start = MultiOutputClassifier(model=get_clf_model_two_heads, random_state=0)
+    start.initialize(X, y_sklearn)
+    out = start.model_.predict(X.astype("float32"), verbose=0)
+    keras_loss = (keras.losses.BinaryCrossentropy()(y_bin, out[:, :1])
+                  + keras.losses.SparseCategoricalCrossentropy()(y_cat, out[:, 1:]))
+    assert start.loss_ == pytest.approx(float(keras_loss), rel=1e-4)
+    # the trained network scores like the decoded predictions say
+    assert pickle.loads(pickle.dumps(clf)).score(X, y_sklearn) == score
+    assert clone(clf).fit(X, y_sklearn).loss_curve_ == pytest.approx(clf.loss_curve_)
+
+
+class SplitOnly(KerasClassifier):
+    """Targets split into the two outputs with no label encoding (the labels must
+    already be 0, 1, ...); predictions are the outputs' argmax and threshold."""
+
+    @property
+    def target_encoder(self):
+        return FunctionTransformer(
+            lambda y: [y[:, 0], y[:, 1]],
+            lambda out: np.column_stack([out[0][:, 0] > 0.5, out[1].argmax(1)]).astype(int),
+            check_inverse=False)
+
+
+def uncompiled_two_heads(meta):
+    inp = keras.layers.Input(shape=(meta["n_features_in_"],))
+    x1 = keras.layers.Dense(32, activation="relu")(inp)
+    return keras.Model(inp, [keras.layers.Dense(1)(x1),  # scores: skdeep adds the sigmoid
+                             keras.layers.Dense(meta["n_classes_"][1])(x1)])
+
+
+def test_several_outputs_with_the_wrappers_losses_search_stop_and_save(tmp_path):
+    rng = np.random.RandomState(1)
+    y = np.column_stack([rng.randint(0, 2, 150), rng.randint(0, 4, 150)])
+    X = StandardScaler().fit_transform(y + rng.normal(scale=0.1, size=y.shape))
+    losses = ["binary_crossentropy", "sparse_categorical_crossentropy"]
+    clf = MultiOutputClassifier(model=uncompiled_two_heads, loss=losses, random_state=0,
+                                learning_rate_init=0.01, early_stopping=True,
+                                batch_size=32, n_iter_no_change=5)
+    clf.fit(X, y)
+    assert clf.n_iter_ < 200 and clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.score(X, y) > 0.9
+    # the linear heads got the activations their losses call for
+    proba = clf.predict_proba(X)
+    assert ((proba[:, 0] > 0) & (proba[:, 0] < 1)).all()
+    np.testing.assert_allclose(proba[:, 1:].sum(axis=1), 1.0, rtol=1e-5)
+    # Keras saves and loads the network, skdeep's layers included
+    clf.model_.save(tmp_path / "two_heads.keras")
+    loaded = keras.saving.load_model(tmp_path / "two_heads.keras")
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), clf.model_.predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    # partial_fit continues the same outputs; warm_start too
+    clf.set_params(early_stopping=False)
+    before, epochs = clf.predict_proba(X), len(clf.loss_curve_)
+    clf.partial_fit(X, y)
+    assert len(clf.loss_curve_) == epochs + 1 and not np.allclose(clf.predict_proba(X), before)
+    with pytest.raises(ValueError, match="class_weight"):
+        clone(clf).set_params(class_weight="balanced").fit(X, y)
+    raw = SplitOnly(model=lambda meta: uncompiled_two_heads({**meta, "n_classes_": [2, 4]}),
+                    loss=losses, max_iter=2)
+    assert raw.fit(X, y).predict(X).shape == (150, 2)
+    with pytest.raises(ValueError, match=r"output 1 .*integer label per sample in \[0, 4\)"):
+        raw.fit(X, np.column_stack([y[:, 0], y[:, 1] + 1]))
+    # a search over the hidden layer's learning rate keeps the groups
+    search = GridSearchCV(clone(clf).set_params(early_stopping=False, max_iter=30),
+                          {"learning_rate_init": [0.001, 0.01]}, cv=2).fit(X, y)
+    assert search.best_params_["learning_rate_init"] == 0.01
+
+
+class TwoTargets(KerasRegressor):
+    """A regressor whose encoder splits y into one array per output."""
+
+    @property
+    def target_encoder(self):
+        return FunctionTransformer(lambda y: [y[:, :1], y[:, 1:]],
+                                   lambda parts: np.column_stack(parts))
+
+
+def two_outputs(n_features_in):
+    inp = keras.Input((n_features_in,))
+    hidden = keras.layers.Dense(16, activation="relu")(inp)
+    return keras.Model(inp, [keras.layers.Dense(1)(hidden),
+                             keras.layers.Dense(1, activation="sigmoid")(hidden)])
+
+
+def three_outputs(n_features_in):
+    inp = keras.Input((n_features_in,))
+    return keras.Model(inp, [keras.layers.Dense(1)(inp) for _ in range(3)])
+
+
+def test_a_regressor_trains_each_output_with_its_own_loss():
+    X, y = make_regression(120, 4, random_state=0)
+    y = np.column_stack([y / y.std(), (y > 0).astype(float)])
+    reg = TwoTargets(model=two_outputs, loss=["mse", "binary_crossentropy"], max_iter=300,
+                     learning_rate_init=0.01, random_state=0).fit(X, y)
+    pred = reg.predict(X)
+    assert pred.shape == (120, 2) and ((pred[:, 1] > 0) & (pred[:, 1] < 1)).all()
+    assert r2_score(y[:, 0], pred[:, 0]) > 0.95  # 0.997
+    assert np.mean((pred[:, 1] > 0.5) == y[:, 1]) > 0.95  # 1.0
+    assert reg.score(X, y) == pytest.approx(r2_score(y, pred))
+    # the loss is the sum of skdeep's half squared error and the cross-entropy
+    start = TwoTargets(model=two_outputs, loss=["mse", "binary_crossentropy"],
+                       random_state=0).initialize(X, y)
+    out = start.model_.predict(X, verbose=0)
+    expected = (0.5 * np.mean((out[:, 0] - y[:, 0]) ** 2)
+                + float(keras.losses.BinaryCrossentropy()(y[:, 1:], out[:, 1:])))
+    assert start.loss_ == pytest.approx(expected, rel=1e-4)
+    # what cannot be trained is named
+    with pytest.raises(ValueError, match="2 loss.*3 output|3 output.*2 loss"):
+        TwoTargets(model=three_outputs, loss=["mse", "mse"]).fit(X, y)
+    with pytest.raises(ValueError, match="kl_divergence"):
+        TwoTargets(model=two_outputs, loss=["mse", "kl_divergence"]).fit(X, y)
+    with pytest.raises(ValueError, match=r"targets of output 1 .* must be in \[0, 1\]"):
+        TwoTargets(model=two_outputs, loss=["mse", "binary_crossentropy"]).fit(
+            X, np.column_stack([y[:, 0], 2 * y[:, 1]]))
+    with pytest.raises(ValueError, match="list of 2 losses"):
+        KerasRegressor(model=two_outputs, loss=["mse", "mae"]).fit(X, y[:, 0])
+
+
+class SingleArrayClassifier(KerasClassifier):
+    @property
+    def target_encoder(self):
+        return FunctionTransformer()
+
+
+def test_a_classifier_target_encoder_must_split_the_outputs():
     X = np.random.RandomState(0).random_sample((20, 3))
-    y = np.column_stack([np.arange(20) % 2, np.arange(20) % 3])
-    with pytest.raises(ValueError, match="target_encoder"):
-        MultiOutputClassifier(model=dense_for_refusal).fit(X, y)
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match="target_encoder.*list"):
+        SingleArrayClassifier(model=dense_for_refusal).fit(X, y)
 
 
 def dense_for_refusal(n_features_in, n_classes):

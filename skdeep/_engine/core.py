@@ -12,7 +12,8 @@ import each other.
 import numpy as np
 
 from .._backend import load
-from .spec import LOSSES, make_optimizer
+from .objective import check_loss
+from .spec import make_optimizer
 
 __all__ = ["as_csr", "chunk_rows", "compact"]
 
@@ -63,8 +64,7 @@ class _EngineCore:
 
     def __init__(self, spec):
         _, keras = load()
-        if spec.loss not in LOSSES:
-            raise ValueError(f"Unknown loss {spec.loss!r}; expected one of {LOSSES}.")
+        check_loss(spec.loss)
         self.spec = spec
         self.model = self._creating(spec.build)
         logits = self.model.get_layer("output").output

@@ -12,8 +12,8 @@ import numpy as np
 from .spec import LOSSES
 
 __all__ = [
-    "ArrayOps", "KerasOps", "NumpyOps", "objective", "output_gradient", "per_sample_loss",
-    "reported_scale",
+    "ArrayOps", "KerasOps", "NumpyOps", "check_loss", "objective", "output_gradient",
+    "per_sample_loss", "reported_scale",
 ]
 
 #: Losses whose reported value averages over outputs, as scikit-learn's does.
@@ -24,9 +24,23 @@ def reported_scale(loss, n_outputs):
     """Factor from the summed-over-outputs loss to the one scikit-learn reports.
 
     scikit-learn's ``loss_curve_`` averages regression losses over the
-    outputs (and sums the log-losses over classes).
+    outputs (and sums the log-losses over classes). Output groups (a tuple
+    of ``(loss, width)``) are reported as trained: the sum of each group's
+    loss, regression ones averaged over the group's columns.
     """
+    if isinstance(loss, tuple):
+        return 1.0
     return 1.0 / n_outputs if loss in _REGRESSION else 1.0
+
+
+def check_loss(loss):
+    """Raise a ValueError unless ``loss`` is one of :data:`~skdeep._engine.spec.LOSSES`
+    or a tuple of ``(loss, width)`` output groups."""
+    groups = loss if isinstance(loss, tuple) else ((loss, 1),)
+    for name, width in groups:
+        if name not in LOSSES or not (isinstance(width, int) and width > 0):
+            raise ValueError(f"Unknown loss {loss!r}; expected one of {LOSSES}, or a "
+                             "tuple of (loss, width) output groups.")
 
 
 def per_sample_loss(ops, loss, y, logits, output):
@@ -38,8 +52,11 @@ def per_sample_loss(ops, loss, y, logits, output):
         Array operations: ``sum``, ``softmax_cross_entropy``,
         ``sigmoid_cross_entropy``, ``xlogy``, ``exp``, ``abs``, ``square``,
         ``minimum``.
-    loss : str
-        One of :data:`~skdeep._engine.spec.LOSSES`.
+    loss : str or tuple
+        One of :data:`~skdeep._engine.spec.LOSSES`, or output groups: a
+        tuple of ``(loss, width)`` for consecutive columns, whose losses are
+        summed (a regression group's averaged over its columns), as Keras
+        sums the losses of a model's outputs.
     y : array of shape (..., n_samples, n_outputs)
         Targets (one-hot rows for the log-losses).
     logits, output : arrays shaped like ``y``
@@ -49,6 +66,16 @@ def per_sample_loss(ops, loss, y, logits, output):
     -------
     array of shape (..., n_samples)
     """
+    if isinstance(loss, tuple):
+        total, start = None, 0
+        for name, width in loss:
+            cut = slice(start, start + width)
+            part = per_sample_loss(ops, name, y[..., cut], logits[..., cut], output[..., cut])
+            if name in _REGRESSION and width > 1:
+                part = part / width
+            total = part if total is None else total + part
+            start += width
+        return total
     if loss == "log_loss":
         return ops.softmax_cross_entropy(y, logits)
     if loss == "binary_log_loss":

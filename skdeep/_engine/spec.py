@@ -33,9 +33,11 @@ class ModelSpec:
         Width of the target matrix.
     dtype : str
         ``'float32'`` or ``'float64'``.
-    loss : str
+    loss : str or tuple
         One of ``'squared_error'``, ``'absolute_error'``, ``'huber'``,
-        ``'poisson'``, ``'binary_log_loss'``, ``'log_loss'``.
+        ``'poisson'``, ``'binary_log_loss'``, ``'log_loss'``; or output
+        groups, ``((loss, width), ...)`` for consecutive output columns (a
+        Keras model with several outputs, each with its own loss).
     optimizer : tuple
         ``(solver, *hyperparameters)``; the learning rate is not part of it.
     penalties : tuple of str, default=()

@@ -12,9 +12,11 @@ import numpy as np
 
 from .._docstrings import fill_doc
 from .._private import StrOptions
-from .._user_model import freeze, loss_name
+from .._user_model import freeze
 from .heads import KERAS_LOSS_NAMES, ClassifierHead, RegressorHead
-from .scikeras import LOG_LOSSES, CallKwargsMixin
+from .outputs import OutputGroupsMixin
+from .scikeras import (BCE_NAMES, LOG_LOSSES, SKDEEP_TO_KERAS, CallKwargsMixin, loss_key,
+                       one_log_loss)
 from .scikeras import split_scikeras as _split_scikeras
 from .scikeras import with_model_kwargs as _with_model_kwargs
 from .wrapper import EncodedTargetMixin, _BaseKerasWrapper
@@ -81,7 +83,7 @@ def _doc(extra):
 
 @_doc("``n_classes`` (int), ``classes`` (tuple), ``output_activation`` "
       "(``'softmax'`` or ``'sigmoid'``, the activation skdeep would use), ")
-class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
+class KerasClassifier(CallKwargsMixin, OutputGroupsMixin, ClassifierHead, _BaseKerasWrapper):
     """Any Keras model as a scikit-learn classifier, trained by skdeep's engine.
 
     Give a function that builds your network (or the network itself); get
@@ -139,6 +141,11 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
     %(wrapper_fit)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
+    loss : str, keras.losses.Loss, list or None, default=None
+        None or a Keras cross-entropy (scikeras' spelling, for a model
+        function's ``compile_kwargs``): the log-loss the output calls for. A
+        list gives each output of a model with several outputs its loss
+        (with a ``target_encoder`` splitting ``y``, see the scikeras page).
 
     Attributes
     ----------
@@ -184,6 +191,7 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
     _parameter_constraints = {
         **_BaseKerasWrapper._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "loss": [None, str, callable, list, tuple],  # checked at fit (one_log_loss)
     }
 
     def __init__(
@@ -222,6 +230,7 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
         distribution=None,
         metrics=None,
         validation_split=0.0,
+        loss=None,
         **model_kwargs,
     ):
         scikeras, model_kwargs = _split_scikeras(model_kwargs, self)
@@ -260,6 +269,7 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
         for name, value in scikeras.items():  # scikeras' spelling wins
             setattr(self, name, value)
         self.class_weight = class_weight
+        self.loss = loss
 
     output_activation = None  # decided from the model's last layer
 
@@ -267,17 +277,32 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
         return self._class_kwargs
 
     def _keras_loss(self):
-        """The Keras name of the loss trained (scikeras' ``compile_kwargs['loss']``)."""
+        """The loss trained as Keras names it (scikeras' ``compile_kwargs['loss']``):
+        the given ``loss``, else the cross-entropy of the output."""
+        if self.loss is not None or not self._class_kwargs:
+            return self.loss
         return ("categorical_crossentropy" if self._class_kwargs["output_activation"] ==
                 "softmax" else "binary_crossentropy")
 
     def _validate_input(self, X, y, incremental, reset, classes):
-        if self.target_encoder is not None:
-            raise ValueError(
-                f"{type(self).__name__}.target_encoder returned a transformer: "
-                "KerasClassifier encodes the classes itself (one-hot or 0/1 columns, "
-                "multilabel included) and cannot take scikeras' target_encoder hook; "
-                "targets needing several differently-shaped outputs are not supported yet.")
+        if reset:
+            self._groups = None
+        if self.target_encoder is not None if reset else self._grouped():  # (.outputs)
+            X, y = self._validate_Xy(X, y, reset, multi_output=True)
+            parts = self._encode_y(y, reset)
+            if not isinstance(parts, list):
+                raise ValueError(
+                    f"{type(self).__name__}.target_encoder returned one array: "
+                    "KerasClassifier encodes the classes itself (one-hot or 0/1 columns, "
+                    "multilabel included); a target_encoder is for a model with several "
+                    "outputs and returns a list of arrays, one per output.")
+            if reset:
+                self._class_kwargs = {}  # the classes are the encoder's business
+            losses = self.loss if isinstance(self.loss, (list, tuple)) else (
+                None if self.loss is None else [self.loss] * len(parts))
+            return self._grouped_input(X, y, reset, parts, losses, None)
+        if self.loss is not None:
+            one_log_loss(self.loss)
         X, y = super()._validate_input(X, y, incremental, reset, classes)
         if reset:
             self._setup_output(X, y)  # probe the model: its width and last activation
@@ -343,22 +368,9 @@ class KerasClassifier(CallKwargsMixin, ClassifierHead, _BaseKerasWrapper):
         return self._chosen_activation
 
 
-#: Keras' binary cross-entropy: a regression target in [0, 1] (an autoencoder's pixels)
-_BCE_NAMES = {"binary_crossentropy", "binarycrossentropy"}
-
-
-def _loss_key(loss):
-    """A loss (name, Keras object or function) as a lower-case name."""
-    return str(loss_name(loss)).lower()
-
-
-_SKDEEP_TO_KERAS = {"squared_error": "mean_squared_error",
-                    "absolute_error": "mean_absolute_error", "huber": "huber",
-                    "poisson": "poisson", "binary_log_loss": "binary_crossentropy"}
-
-
 @_doc("")
-class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKerasWrapper):
+class KerasRegressor(CallKwargsMixin, OutputGroupsMixin, EncodedTargetMixin, RegressorHead,
+                     _BaseKerasWrapper):
     """Any Keras model as a scikit-learn regressor, trained by skdeep's engine.
 
     The regression counterpart of :class:`KerasClassifier`: the model's
@@ -402,7 +414,7 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
     %(callbacks)s
     %(distribution)s
     %(wrapper_fit)s
-    loss : str or keras.losses.Loss, default='squared_error'
+    loss : str, keras.losses.Loss or list, default='squared_error'
         The regression loss: ``'squared_error'``, ``'absolute_error'``,
         ``'huber'``, ``'poisson'`` (see :class:`MLPRegressor`), Keras' names
         and objects for them (``'mse'``, ``keras.losses.Huber()``), or
@@ -411,6 +423,9 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
         linear last layer is read as the log of the mean (an exponential is
         added); any other last activation must give positive means. Left at
         its default, a loss the model was compiled with is trained instead.
+        A list gives each output of a model with several outputs its loss
+        (cross-entropies included), with a ``target_encoder`` splitting
+        ``y`` into one array per output (see the scikeras page).
 
     Attributes
     ----------
@@ -443,7 +458,7 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
         **_BaseKerasWrapper._parameter_constraints,
         # skdeep's names, Keras' ('mse', 'mae', ...) and Keras loss objects (scikeras)
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson",
-                             *KERAS_LOSS_NAMES, *_BCE_NAMES}), callable],
+                             *KERAS_LOSS_NAMES, *BCE_NAMES}), callable, list, tuple],
     }
 
     def __init__(
@@ -529,15 +544,30 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
     def _keras_loss(self):
         """The loss as Keras names it (scikeras' ``compile_kwargs['loss']``): the
         given Keras name or object, else Keras' name of skdeep's loss."""
-        if not (isinstance(self.loss, str) and self.loss in _SKDEEP_TO_KERAS):
+        if not (isinstance(self.loss, str) and self.loss in SKDEEP_TO_KERAS):
             return self.loss
-        return _SKDEEP_TO_KERAS[self.loss]
+        return SKDEEP_TO_KERAS[self.loss]
 
     def _validate_input(self, X, y, incremental, reset, classes):
         if reset:
             self._adopted_loss = None  # read again from this fit's model
-        X, y = super()._validate_input(X, y, incremental, reset, classes)
-        y = self._encode_y(y, reset)
+            self._groups = None
+        losses = list(self.loss) if isinstance(self.loss, (list, tuple)) else None
+        if losses is not None or (not reset and self._grouped()):
+            X, y = self._validate_Xy(X, y, reset, multi_output=True, y_numeric=True)
+        else:
+            X, y = super()._validate_input(X, y, incremental, reset, classes)
+        encoded = self._encode_y(y, reset)
+        if isinstance(encoded, list):  # a model with several outputs (.outputs)
+            if losses is None and self.loss != "squared_error":
+                losses = [self.loss] * len(encoded)  # one loss for every output
+            return self._grouped_input(X, y, reset, encoded, losses, "squared_error")
+        if losses is not None:
+            raise ValueError(
+                f"loss={self.loss!r} is a list of {len(losses)} losses, one per output of a "
+                "model with several outputs, whose target_encoder splits y into one array "
+                "per output; this y is one array: give one loss.")
+        y = encoded
         if reset:
             self._setup_output(X, y)  # probe the model: its width and last activation
         return X, y
@@ -578,8 +608,8 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
         given as well must name the same one."""
         if compiled is None:
             return
-        key = _loss_key(compiled)
-        name = "binary_log_loss" if key in _BCE_NAMES else KERAS_LOSS_NAMES.get(key, key)
+        key = loss_key(compiled)
+        name = "binary_log_loss" if key in BCE_NAMES else KERAS_LOSS_NAMES.get(key, key)
         if name not in ("squared_error", "absolute_error", "huber", "poisson",
                         "binary_log_loss"):
             raise ValueError(
@@ -601,11 +631,13 @@ class KerasRegressor(CallKwargsMixin, EncodedTargetMixin, RegressorHead, _BaseKe
         adopted = getattr(self, "_adopted_loss", None)
         if adopted:
             return adopted
-        if _loss_key(self.loss) in _BCE_NAMES:
+        if loss_key(self.loss) in BCE_NAMES:
             return "binary_log_loss"
         return super()._loss_name()
 
     def _output_setup(self):
+        if self._grouped():
+            return super()._output_setup()  # each output's own (.outputs)
         if self._loss_name() == "poisson":
             return "exp", "poisson"
         if self._loss_name() == "binary_log_loss":

@@ -14,6 +14,7 @@ import inspect
 from sklearn.utils.metaestimators import available_if
 
 from .._training.state import STOCHASTIC_SOLVERS
+from .._user_model import loss_name
 from .heads import _stochastic_only
 
 __all__ = ["LOG_LOSSES", "ROUTED", "SCIKERAS_NAMES", "CallKwargsMixin", "ModelParamsMixin",
@@ -68,6 +69,33 @@ LOG_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy",
                "sparsecategoricalcrossentropy", "binarycrossentropy"}
 
 
+def one_log_loss(loss):
+    """Refuse a classifier's ``loss`` other than one Keras cross-entropy."""
+    if isinstance(loss, (list, tuple)):
+        raise ValueError(
+            f"loss={loss!r} is a list of {len(loss)} losses, one per output of a model with "
+            "several outputs, whose target_encoder splits y into one array per output; "
+            "this classifier has none: give one loss (or leave loss out).")
+    if loss_key(loss) not in LOG_LOSSES:
+        raise ValueError(
+            f"loss={loss!r}: KerasClassifier trains with the log-loss (cross-entropy); "
+            "leave loss out, or use KerasRegressor for another loss.")
+
+
+#: Keras' binary cross-entropy: a regression target in [0, 1] (an autoencoder's pixels)
+BCE_NAMES = {"binary_crossentropy", "binarycrossentropy"}
+
+
+def loss_key(loss):
+    """A loss (name, Keras object or function) as a lower-case name."""
+    return str(loss_name(loss)).lower()
+
+
+SKDEEP_TO_KERAS = {"squared_error": "mean_squared_error",
+                    "absolute_error": "mean_absolute_error", "huber": "huber",
+                    "poisson": "poisson", "binary_log_loss": "binary_crossentropy"}
+
+
 def _scikeras_value(name, value, estimator):
     """scikeras' value of ``name`` as skdeep's parameter value (or a ValueError)."""
     if name == "optimizer" and not isinstance(value, str):
@@ -80,13 +108,6 @@ def _scikeras_value(name, value, estimator):
                 f"optimizer={value!r}: skdeep trains with 'sgd', 'adam', 'rmsprop' or "
                 "'adagrad' (solver=); pass one of them (with optimizer__learning_rate=...).")
         return solver
-    if name == "loss":  # the classifier's (the regressor has its own loss parameter)
-        key = value if isinstance(value, str) else type(value).__name__
-        if str(key).lower() in LOG_LOSSES:
-            return None  # the log-loss KerasClassifier trains anyway
-        raise ValueError(
-            f"loss={value!r}: KerasClassifier trains with the log-loss (cross-entropy); "
-            "leave loss out, or use KerasRegressor for another loss.")
     if name == "optimizer__nesterov":
         return bool(value)
     return value
@@ -125,10 +146,8 @@ def split_scikeras(kwargs, estimator, own_names=None):
                 "for the optimizer, optimizer__learning_rate / momentum / nesterov / "
                 "beta_1 / beta_2 / epsilon."
             )
-        if key in SCIKERAS_NAMES and key not in own_names:  # the regressor's loss is its own
-            translated = _scikeras_value(key, value, estimator)
-            if not (key == "loss" and translated is None):
-                own[SCIKERAS_NAMES[key]] = translated
+        if key in SCIKERAS_NAMES and key not in own_names:
+            own[SCIKERAS_NAMES[key]] = _scikeras_value(key, value, estimator)
         else:
             rest[key] = value
     return own, rest

@@ -184,7 +184,8 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
         return np.asarray(out)
 
     def _encode_y(self, y, reset):
-        """``target_encoder_``'s output for ``y`` (``y`` itself without one)."""
+        """``target_encoder_``'s output for ``y`` (``y`` itself without one; a list of
+        arrays for a model with several outputs, see :mod:`.outputs`)."""
         if reset:
             encoder = self.target_encoder
             self.target_encoder_ = None if encoder is None else encoder.fit(y)
@@ -194,11 +195,14 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
         if encoder is None:
             return y
         out = encoder.transform(y)
-        if isinstance(out, (list, tuple)):
-            raise ValueError(
-                f"target_encoder_ returned a list of {len(out)} targets; skdeep's Keras "
-                "wrappers train models with one output (several 2-D heads are joined): "
-                "return one array (n_samples, n_outputs).")
+        if isinstance(out, (list, tuple)):  # one array per output of the model
+            arrays = [np.asarray(a) for a in out]
+            if any(len(a) != len(y) for a in arrays):
+                raise ValueError(
+                    f"target_encoder_ returned arrays of {[len(a) for a in arrays]} rows "
+                    f"for y of {len(y)}: give each of the model's outputs one array with a "
+                    "row per sample.")
+            return arrays
         out = np.asarray(out, dtype=np.result_type(float, np.asarray(out).dtype))
         if reset:
             self._encoded_ndim = out.ndim
@@ -239,8 +243,9 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
     def _apply_rates(self, weights):
         return weights
 
-    def _probe(self, input_shape, n_outputs, meta):
-        """``(output width, final activation, compiled loss)`` of this fit's model.
+    def _probe(self, input_shape, n_outputs, meta, grouped=False):
+        """``(output width, final activation, compiled loss)`` of this fit's model
+        (with ``grouped``, one of each per output: see :func:`probe`).
 
         Sets scikeras' fit attributes (``target_type_``, ``n_classes_``,
         ``X_shape_``, ...) on the estimator first -- a subclass'
@@ -253,7 +258,8 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
         model = self._model_fn(meta)
         call_kwargs = self._call_kwargs(input_shape, n_outputs, meta, model)
         width, final, compiled, optimizer, self._published_names = probe(
-            model, call_kwargs, tuple(input_shape), type(self).__name__, self._input_parts)
+            model, call_kwargs, tuple(input_shape), type(self).__name__, self._input_parts,
+            grouped)
         self._check_compiled_optimizer(optimizer)
         return width, final, compiled
 
@@ -273,7 +279,7 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
             **self._extra_call_kwargs(),
             **{k: freeze(v) for k, v in self._routed_params().items()},
         }
-        kwargs["meta"] = tuple(sorted(meta.items()))
+        kwargs["meta"] = freeze(dict(meta))
         kwargs["_routed"] = tuple(sorted(self._routed_params()))
         # scikeras' arguments for the function's own compile(), only if it asks for
         # them (they enter no cache key: skdeep trains with its own settings)
