@@ -17,6 +17,7 @@ import threading
 import numpy as np
 
 from ._backend import load, precision
+from ._keras_losses import check_loss_arguments
 
 __all__ = ["CompileArgs", "Unkeyed", "asks_for", "build_user_network", "freeze",
            "instantiate_model", "probe", "published", "thaw"]
@@ -477,6 +478,8 @@ def loss_name(loss):
     ``__name__``, else its class name."""
     if isinstance(loss, str):
         return loss
+    if isinstance(loss, type):  # a class, as scikeras takes it (built at fit)
+        return loss.__name__
     return (getattr(loss, "name", None) or getattr(loss, "__name__", None)
             or type(loss).__name__)
 
@@ -564,6 +567,9 @@ def probe(model, call_kwargs, input_shape, name, input_parts=None, grouped=False
             "End it with a Dense layer (add Flatten or pooling before it for images and "
             "sequences)."
         )
+    if getattr(inner, "compiled", False) and getattr(inner, "loss", None) is not None:
+        losses = inner.loss
+        check_loss_arguments(list(losses.values()) if isinstance(losses, dict) else losses)
     if grouped:
         heads = _output_layers(inner) or []
         finals = tuple(_final_activation(h) for h in heads) if len(heads) == len(outs) else (

@@ -11,6 +11,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 from sklearn.metrics import (accuracy_score, log_loss, mean_absolute_error,
                              mean_squared_error, roc_auc_score)
 
@@ -91,8 +92,8 @@ def test_routed_prefixes_in_the_constructor():
         7, -1, {"hidden": 4})
     assert not any(k.startswith(("predict__", "run_eagerly")) for k in params)
     assert clone(clf).get_params()["max_iter"] == 7
-    with pytest.raises(ValueError, match="callbacks__0__patience.*pass the object itself"):
-        KerasClassifier(dense, callbacks__0__patience=3)
+    with pytest.raises(ValueError, match="callbacks__0__patience.*callbacks=None is not a class"):
+        KerasClassifier(dense, callbacks__0__patience=3).fit(*make_classification(20, 5))
     with pytest.raises(ValueError, match="fit__initial_epoch.*warm_start"):
         KerasClassifier(dense, fit__initial_epoch=3)
 
@@ -384,3 +385,80 @@ def test_a_subclass_initialize_runs_when_fit_sets_a_network_up():
     est.set_params(warm_start=True).fit(X, y)
     est.partial_fit(X, y)
     assert est.calls_ == 2  # continuing a network sets none up
+
+
+# ------------------------------------------------------------------ routed objects
+class Schedule:
+    """scikeras' example: a learning-rate schedule LearningRateScheduler takes as its
+    first positional argument."""
+
+    def __init__(self, wait_until_epoch=10, coef=0.1):
+        self.wait_until_epoch = wait_until_epoch
+        self.coef = coef
+
+    def __call__(self, epoch, lr):
+        return lr if epoch < self.wait_until_epoch else lr * float(np.exp(-self.coef))
+
+
+def test_callbacks_metrics_and_losses_are_built_from_routed_parameters():
+    X, y = make_classification(80, 4, random_state=0)
+    es = keras.callbacks.EarlyStopping
+    clf = KerasClassifier(dense, callbacks=es, callbacks__monitor="loss",
+                          callbacks__patience=2, callbacks__min_delta=10.0, max_iter=50,
+                          random_state=0)
+    assert clf.get_params()["model_params"] == {
+        "callbacks__monitor": "loss", "callbacks__patience": 2, "callbacks__min_delta": 10.0}
+    clf.fit(X, y)  # the model function (no **kwargs) never sees the routed names
+    built = clf.callbacks_[0]
+    assert type(built) is es and (built.monitor, built.patience) == ("loss", 2)
+    assert clf.n_iter_ == 3  # no epoch improves by 10: stopped after the patience
+    assert clone(clf).fit(X, y).callbacks_[0] is not built  # fresh objects every fit
+    # lists and dicts: an item's own parameters over the shared ones; positional args
+    clf = KerasClassifier(
+        dense, max_iter=4, callbacks={"es": es, "lr": keras.callbacks.LearningRateScheduler},
+        callbacks__es__monitor="loss", callbacks__lr__0=Schedule,
+        callbacks__lr__0__coef=0.2).fit(X, y)
+    stop, schedule = clf.callbacks_
+    assert stop.monitor == "loss" and schedule.schedule.coef == 0.2
+    # a search over a routed parameter
+    search = GridSearchCV(KerasClassifier(dense, callbacks=[es], callbacks__0__monitor="loss",
+                                          max_iter=3), {"callbacks__0__patience": [1, 2]},
+                          cv=2).fit(X, y)
+    assert search.best_estimator_.callbacks_[0].patience in (1, 2)
+    # metrics: scikeras' threshold on BinaryAccuracy, measured on the epoch's weights
+    clf = KerasClassifier(lambda n_features_in: keras.Sequential([
+        keras.Input((n_features_in,)), keras.layers.Dense(1, activation="sigmoid")]),
+        metrics=[keras.metrics.BinaryAccuracy, keras.metrics.AUC], metrics__0__threshold=0.65,
+        max_iter=5, random_state=0, batch_size=-1).fit(X, y)
+    expected = np.mean((clf.predict_proba(X)[:, 1] > 0.65) == y)
+    assert clf.history_["binary_accuracy"][-1] == pytest.approx(expected)
+    assert "auc" in clf.history_
+    # a loss class is built and trained by its name
+    reg = KerasRegressor(regression_net, loss=keras.losses.Huber, max_iter=2).fit(X, y)
+    assert reg._loss_name() == "huber"
+
+
+def test_loss_settings_skdeep_would_drop_are_refused():
+    X, y = make_classification(40, 4, random_state=0)
+    with pytest.raises(ValueError, match=r"Huber\(\.\.\.\) computes something else.*its name"):
+        KerasRegressor(regression_net, loss=keras.losses.Huber, loss__delta=2.0).fit(X, y)
+    with pytest.raises(ValueError, match="label_smoothing=0.1"):
+        KerasClassifier(dense, loss=keras.losses.BinaryCrossentropy(label_smoothing=0.1)).fit(
+            X, y)
+    with pytest.raises(ValueError, match="not a class to build with them"):
+        KerasClassifier(dense, callbacks=[keras.callbacks.EarlyStopping()],
+                        callbacks__0__patience=3).fit(X, y)
+    with pytest.raises(ValueError, match="maps outputs to metrics"):
+        KerasClassifier(dense, metrics={"out": "accuracy"}).fit(X, y)
+    with pytest.raises(ValueError, match="builds no optimizer"):
+        KerasClassifier(dense, optimizer__clipnorm=1.0)
+    def smoothed_huber(n_features_in):
+        model = keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(1)])
+        model.compile(loss=keras.losses.Huber(delta=2.0))
+        return model
+
+    with pytest.raises(ValueError, match=r"Huber\(\.\.\.\) computes something else"):
+        KerasRegressor(smoothed_huber).fit(X, y)  # compiled into the model: the same
+    # Keras' defaults and from_logits (skdeep reads the last layer) pass
+    KerasClassifier(dense, loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                    max_iter=1).fit(X, y)

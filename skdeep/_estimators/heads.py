@@ -297,7 +297,8 @@ class RegressorHead(RegressorMixin):
         """``loss`` as skdeep's name: Keras' names and loss objects are read too
         (``'mse'``, ``'mae'``, ``keras.losses.Huber()``, ...), as scikeras takes them."""
         loss = self.loss
-        key = loss if isinstance(loss, str) else type(loss).__name__
+        key = loss if isinstance(loss, str) else (
+            loss.__name__ if isinstance(loss, type) else type(loss).__name__)
         name = KERAS_LOSS_NAMES.get(str(key).lower(), key)
         if name not in ("squared_error", "absolute_error", "huber", "poisson"):
             raise ValueError(

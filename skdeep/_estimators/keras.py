@@ -280,7 +280,7 @@ class KerasClassifier(CallKwargsMixin, OutputGroupsMixin, ClassifierHead, _BaseK
         """The loss trained as Keras names it (scikeras' ``compile_kwargs['loss']``):
         the given ``loss``, else the cross-entropy of the output."""
         if self.loss is not None or not self._class_kwargs:
-            return self.loss
+            return self._built("loss")
         return ("categorical_crossentropy" if self._class_kwargs["output_activation"] ==
                 "softmax" else "binary_crossentropy")
 
@@ -545,7 +545,7 @@ class KerasRegressor(CallKwargsMixin, OutputGroupsMixin, EncodedTargetMixin, Reg
         """The loss as Keras names it (scikeras' ``compile_kwargs['loss']``): the
         given Keras name or object, else Keras' name of skdeep's loss."""
         if not (isinstance(self.loss, str) and self.loss in SKDEEP_TO_KERAS):
-            return self.loss
+            return self._built("loss")
         return SKDEEP_TO_KERAS[self.loss]
 
     def _validate_input(self, X, y, incremental, reset, classes):

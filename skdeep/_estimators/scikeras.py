@@ -15,6 +15,7 @@ from sklearn.utils.metaestimators import available_if
 
 from .._training.state import STOCHASTIC_SOLVERS
 from .._user_model import loss_name
+from .routed import OBJECT_PREFIXES, build_routed, routed_to
 from .heads import _stochastic_only
 
 __all__ = ["LOG_LOSSES", "ROUTED", "SCIKERAS_NAMES", "CallKwargsMixin", "ModelParamsMixin",
@@ -60,8 +61,8 @@ REFUSED = {
     "validation_freq": "the held-out rows are scored every epoch",
 }
 
-#: scikeras routes these prefixes to objects it builds; skdeep builds none of them.
-_UNROUTED = ("loss__", "metrics__", "callbacks__", "optimizer__")
+#: scikeras builds an optimizer from these; skdeep's is ``solver`` (SCIKERAS_NAMES).
+_UNROUTED = ("optimizer__",)
 
 #: Keras classification losses: what KerasClassifier trains anyway (log-loss).
 LOG_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy",
@@ -138,13 +139,14 @@ def split_scikeras(kwargs, estimator, own_names=None):
         if key.startswith("fit__"):
             own.update(fit_params({key[len("fit__"):]: value}, estimator, "fit__"))
             continue
+        if key.startswith(OBJECT_PREFIXES):
+            rest[key] = value  # kept in model_params, built at fit (.routed)
+            continue
         if key.startswith(_UNROUTED) and key not in SCIKERAS_NAMES:
             raise ValueError(
-                f"{key}={value!r}: skdeep does not build {key.split('__')[0]} objects from "
-                "routed parameters; pass the object itself (loss=keras.losses.Huber("
-                "delta=2.0), callbacks=[keras.callbacks.EarlyStopping(patience=3)]) or, "
-                "for the optimizer, optimizer__learning_rate / momentum / nesterov / "
-                "beta_1 / beta_2 / epsilon."
+                f"{key}={value!r}: skdeep builds no optimizer from routed parameters; "
+                "its optimizer is solver= with optimizer__learning_rate / momentum / "
+                "nesterov / beta_1 / beta_2 / epsilon."
             )
         if key in SCIKERAS_NAMES and key not in own_names:
             own[SCIKERAS_NAMES[key]] = _scikeras_value(key, value, estimator)
@@ -479,6 +481,9 @@ class ModelParamsMixin:
                     routed[key[len(prefix):]] = params.pop(key)
                     break
             else:
+                if key.startswith(OBJECT_PREFIXES):
+                    routed[key] = params.pop(key)  # callbacks__monitor: built at fit
+                    continue
                 if key.split("__", 1)[0] not in valid:
                     # as in the constructor: a name the estimator does not take is
                     # the model function's (scikeras' rule)
@@ -491,10 +496,17 @@ class ModelParamsMixin:
         return super().set_params(**params)
 
     def _routed_params(self):
+        """The model function's arguments: ``model_params`` less the routed object
+        parameters it keeps (``callbacks__monitor``, see :mod:`.routed`)."""
         routed = self.model_params or {}
         if not isinstance(routed, dict):
             raise ValueError(
                 f"model_params must be a dict of arguments for model, got "
                 f"{type(routed).__name__}."
             )
-        return routed
+        return {k: v for k, v in routed.items() if not k.startswith(OBJECT_PREFIXES)}
+
+    def _built(self, name):
+        """The ``callbacks``, ``metrics`` or ``loss`` parameter with its classes built
+        from their routed parameters (fresh objects each call)."""
+        return build_routed(getattr(self, name), routed_to(self.model_params, name), name)

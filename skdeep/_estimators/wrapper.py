@@ -18,13 +18,15 @@ from sklearn.preprocessing import FunctionTransformer
 
 from .._backend import load
 from .._private import Interval, Options
-from .._training.metrics import MetricsHook, metric_names, resolve_metrics
+from .._training.metrics import (MetricsHook, class_metric_name, metric_names,
+                                 resolve_metrics)
 from .._engine.spec import make_optimizer
 from .._training.state import STOCHASTIC_SOLVERS
 from .._user_model import (CompileArgs, OwnBuild, Unkeyed, asks_for, build_user_network,
                            freeze, probe)
 from .base import BaseNeuralEstimator
 from .lifecycle import LifecycleMixin
+from .routed import build_routed, check_loss_arguments, routed_to
 from .scikeras import SCIKERAS_NAMES, ModelParamsMixin, subclass_names
 
 __all__ = ["EncodedTargetMixin", "_BaseKerasWrapper"]
@@ -73,6 +75,8 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
         "batch_size": [*BaseNeuralEstimator._parameter_constraints["batch_size"],
                        Options(Integral, {-1}), None],
         "metrics": "no_validation",  # names, Keras metrics, functions: read at fit
+        # scikeras: classes (and dicts of them) built from callbacks__ parameters
+        "callbacks": [*BaseNeuralEstimator._parameter_constraints["callbacks"], dict, type],
         "validation_split": [Interval(Real, 0, 1, closed="left")],
     }
 
@@ -296,11 +300,36 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
     # ------------------------------------------------------------------ training
     def _training_config(self, incremental=False):
         config = super()._training_config(incremental)
-        return dataclasses.replace(config, metric_names=metric_names(self.metrics))
+        check_loss_arguments(self._built("loss"))  # what skdeep would drop, named
+        return dataclasses.replace(config, metric_names=metric_names(self._fit_metrics()))
 
     def _training_hooks(self, incremental):
-        metrics = resolve_metrics(self.metrics)
+        metrics = resolve_metrics(self._fit_metrics())
         return [*super()._training_hooks(incremental), *([MetricsHook(metrics)] if metrics else [])]
+
+    def _fit_metrics(self):
+        """The metrics of this fit: classes built from ``metrics__`` parameters, named
+        as Keras names a first instance (``'auc'``, not ``'auc_3'``)."""
+        routed = routed_to(self.model_params, "metrics")
+        items = self.metrics if isinstance(self.metrics, (list, tuple)) else None
+        if routed and isinstance(self.metrics, type):
+            routed.setdefault("name", class_metric_name(self.metrics))
+        for i, item in enumerate(items if routed and items else ()):
+            if isinstance(item, type):
+                routed.setdefault(f"{i}__name", class_metric_name(item))
+        metrics = build_routed(self.metrics, routed, "metrics")
+        if isinstance(metrics, dict):
+            raise ValueError(
+                f"metrics={self.metrics!r} maps outputs to metrics; skdeep measures metrics "
+                "on the whole output: give a list.")
+        return metrics
+
+    def _fit_callbacks(self):
+        """The callbacks of this fit: classes built from ``callbacks__`` parameters."""
+        callbacks = self._built("callbacks")
+        if isinstance(callbacks, dict):
+            return list(callbacks.values())
+        return [callbacks] if isinstance(self.callbacks, type) else callbacks
 
     def _meta(self, input_shape, dtype):
         return {

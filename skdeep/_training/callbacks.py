@@ -299,8 +299,10 @@ class FitCallbacks:
 
     def __init__(self, estimator, X, y, sample_weight, n_runs, incremental, config):
         self.estimator = estimator
-        self.keras = check_keras_callbacks(getattr(estimator, "callbacks", None), estimator,
-                                           config)
+        # an estimator may build its callbacks for each fit (scikeras' routed classes)
+        given = getattr(estimator, "_fit_callbacks",
+                        lambda: getattr(estimator, "callbacks", None))()
+        self.keras = check_keras_callbacks(given, estimator, config)
         estimator.callbacks_ = self.keras
         self.n_runs = n_runs
         self.root = None

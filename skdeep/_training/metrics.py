@@ -22,11 +22,20 @@ __all__ = ["MetricsHook", "metric_names", "resolve_metrics"]
 _ACCURACY = ("accuracy", "acc")
 
 
+def class_metric_name(cls):
+    """Keras' default name of a metric class (``AUC`` -> 'auc', ``R2Score`` ->
+    'r2_score'), without the number Keras adds to a second instance's name."""
+    import re
+
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", cls.__name__))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def _name(metric):
     if isinstance(metric, str):
         return metric
     if isinstance(metric, type):
-        return metric().name
+        return class_metric_name(metric)
     name = getattr(metric, "name", None) or getattr(metric, "__name__", None)
     if not name:
         raise ValueError(
@@ -72,7 +81,7 @@ def _accuracy(Y, output):
 def _keras_metric(metric, keras):
     """A function ``(Y, output) -> float`` computing one Keras metric afresh."""
     if isinstance(metric, type):
-        metric = metric()
+        metric = metric(name=class_metric_name(metric))
     elif isinstance(metric, str):
         try:
             metric = keras.metrics.get(metric)
