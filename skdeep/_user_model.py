@@ -517,8 +517,9 @@ def compiled_losses(model, n_outputs):
 
 
 def compiled_optimizer(model):
-    """``(kind, learning rate)`` of the optimizer ``model`` was compiled with (the kind
-    lower-case, 'rmsprop'; the rate None for a schedule), or None.
+    """``(kind, learning rate, config)`` of the optimizer ``model`` was compiled with
+    (the kind lower-case, 'rmsprop'; the rate None for a schedule; its Keras
+    ``get_config()``), or None.
 
     Keras' own default -- ``compile(loss=...)`` without an optimizer gives
     ``RMSprop(0.001)`` -- counts as none: the model chose no optimizer; so
@@ -534,7 +535,7 @@ def compiled_optimizer(model):
     if (kind == "rmsprop" and rate == 0.001 and not config.get("momentum")
             and not config.get("centered")):
         return None
-    return kind, rate
+    return kind, rate, config
 
 
 def probe(model, call_kwargs, input_shape, name, input_parts=None, grouped=False):

@@ -298,25 +298,41 @@ def sgd_compiled(n_features_in, rate=0.05):
     return model
 
 
-def test_an_optimizer_compiled_into_the_model_is_named_when_skdeep_does_not_use_it():
+def test_an_optimizer_compiled_into_the_model_trains_unless_the_wrapper_names_one():
     X, y = make_regression(60, 3, noise=1.0, random_state=0)
-    with pytest.warns(UserWarning, match=r"compiled with an optimizer \(sgd, learning rate "
-                      r"0.05\).*solver='adam'.*optimizer='sgd', optimizer__learning_rate=0.05"):
-        KerasRegressor(sgd_compiled, max_iter=2).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        # following the advice trains with it: the same fit as an uncompiled model
-        told = KerasRegressor(sgd_compiled, optimizer="sgd", optimizer__learning_rate=0.05,
+        # the wrapper's optimizer arguments at their defaults: the compiled SGD(0.05)
+        # trains, as in scikeras -- the same fit as the wrapper told so
+        adopted = KerasRegressor(sgd_compiled, max_iter=5, random_state=0).fit(X, y)
+        told = KerasRegressor(compiled_net, optimizer="sgd", optimizer__learning_rate=0.05,
+                              optimizer__momentum=0.0, optimizer__nesterov=False,
                               max_iter=5, random_state=0).fit(X, y)
+        np.testing.assert_allclose(adopted.loss_curve_, told.loss_curve_, rtol=1e-6)
+        assert adopted.solver == "adam"  # the parameter stays as given
+        # and over a warm start
+        adopted.set_params(warm_start=True).fit(X, y)
+        told.set_params(warm_start=True).fit(X, y)
+        np.testing.assert_allclose(adopted.loss_curve_, told.loss_curve_, rtol=1e-6)
         # Keras' default compile(loss=...) chose no optimizer: nothing to say
         KerasRegressor(compiled_net, compiled_loss="mse", max_iter=2).fit(X, y)
         # nor does compile_kwargs' optimizer, whatever the searched learning rate
         for rate in (1e-3, 1e-2, 1e-3):
             KerasRegressor(regression_net, learning_rate_init=rate, max_iter=2).fit(X, y)
-    plain = KerasRegressor(compiled_net, solver="sgd", learning_rate_init=0.05, max_iter=5,
-                           random_state=0).fit(X, y)
-    np.testing.assert_allclose(told.loss_curve_, plain.loss_curve_, rtol=1e-6)
+    # an optimizer argument given to the wrapper wins, and the compiled one is named
+    with pytest.warns(UserWarning, match=r"compiled with an optimizer \(sgd, learning rate "
+                      r"0.05\).*learning_rate_init=0.01.*optimizer='sgd', "
+                      r"optimizer__learning_rate=0.05"):
+        KerasRegressor(sgd_compiled, learning_rate_init=0.01, max_iter=2).fit(X, y)
+
+    def clipped(n_features_in):
+        model = keras.Sequential([keras.Input((n_features_in,)), keras.layers.Dense(1)])
+        model.compile(loss="mse", optimizer=keras.optimizers.Adam(0.01, clipnorm=1.0))
+        return model
+
+    with pytest.warns(UserWarning, match="skdeep's adam has no clipnorm"):
+        KerasRegressor(clipped, max_iter=2).fit(X, y)
 
 
 # ------------------------------------------------------------------ the model lifecycle

@@ -233,6 +233,8 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         val_index)`` or None) fixes the rows early stopping holds out."""
         config = self._training_config(incremental)
         data = self._prepare(X, y, sample_weight, config, incremental, classes, train)
+        if data.fresh:  # a new network may fix settings (a Keras model's compiled optimizer)
+            config = self._training_config(incremental)
         plan = self._plan(data, (X, y, sample_weight), config, incremental, train)
         # Keras callbacks need the engine's Keras model: such a fit trains on a
         # compiled engine, never on one an accelerator lends (a cohort member)

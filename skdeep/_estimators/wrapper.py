@@ -55,6 +55,37 @@ def _keras_optimizer(config, learning_rate):
     return optimizer
 
 
+#: The wrappers' optimizer arguments at their defaults: a compiled optimizer is adopted.
+_OPTIMIZER_DEFAULTS = {"solver": "adam", "learning_rate_init": 0.001, "momentum": 0.9,
+                       "nesterovs_momentum": True, "beta_1": 0.9, "beta_2": 0.999,
+                       "epsilon": 1e-8}
+_SCIKERAS_SPELLING = {"solver": "optimizer", "learning_rate_init": "optimizer__learning_rate",
+                      "nesterovs_momentum": "optimizer__nesterov"}
+
+
+def _as_solver(kind, rate, config):
+    """``(skdeep's optimizer arguments, settings they cannot express)`` of a compiled
+    Keras optimizer; ``(None, [])`` when it is no solver of skdeep's."""
+    if kind not in STOCHASTIC_SOLVERS or rate is None:
+        return None, []
+    unsupported = [k for k in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
+                               "use_ema", "amsgrad", "centered") if config.get(k)]
+    adopted = {"solver": kind, "learning_rate_init": rate}
+    if kind == "sgd":
+        adopted.update(momentum=float(config.get("momentum", 0.0)),
+                       nesterovs_momentum=bool(config.get("nesterov", False)))
+    elif kind == "adam":
+        adopted.update(beta_1=float(config["beta_1"]), beta_2=float(config["beta_2"]),
+                       epsilon=float(config["epsilon"]))
+    else:
+        adopted.update(epsilon=float(config["epsilon"]))
+        expected = {"rho": 0.9, "momentum": 0.0} if kind == "rmsprop" else {
+            "initial_accumulator_value": 0.1}
+        unsupported += [f"{k}={config.get(k)}" for k, v in expected.items()
+                        if not np.isclose(config.get(k, v), v)]
+    return adopted, unsupported
+
+
 def _metadata(encoder):
     """scikeras' ``get_metadata()`` of an encoder: entries for ``meta`` (or none)."""
     if encoder is None or not hasattr(encoder, "get_metadata"):
@@ -137,28 +168,42 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
                 setattr(self, name, encoder.fit(np.zeros(shape)))
 
     def _check_compiled_optimizer(self, compiled):
-        """Warn when the model's own ``compile()`` chose an optimizer skdeep will not use.
+        """Adopt the optimizer the model's own ``compile()`` chose, or say why not.
 
-        skdeep's loop steps with ``solver`` and its parameters; scikeras
-        trained with the compiled optimizer. Compiling with scikeras'
-        ``compile_kwargs['optimizer']`` (the same settings) says nothing.
+        scikeras trained with the compiled optimizer. skdeep's loop steps
+        with ``solver`` and its parameters, so while they are all at their
+        defaults a compiled SGD / Adam / RMSprop / Adagrad with a constant
+        learning rate becomes this fit's (``_adopted_optimizer``, applied by
+        :meth:`_training_config`); given ones win, and a warning names the
+        compiled optimizer and what would train with it. Compiling with
+        scikeras' ``compile_kwargs['optimizer']`` (the wrapper's) is silent.
         """
+        self._adopted_optimizer = None
         if compiled is None:
             return
-        kind, rate = compiled
+        kind, rate, config = compiled
         if kind == self.solver and rate is not None and np.isclose(
                 rate, self.learning_rate_init, rtol=1e-5):
             return
+        adopted, unsupported = _as_solver(kind, rate, config)
+        if adopted is not None and not unsupported and all(
+                getattr(self, k) == v for k, v in _OPTIMIZER_DEFAULTS.items()):
+            self._adopted_optimizer = adopted
+            return
         shown = f"{kind}, learning rate {rate:g}" if rate is not None else f"{kind} (a schedule)"
-        advice = (f"optimizer={kind!r}" + (f", optimizer__learning_rate={rate:g}"
-                                          if rate is not None else ""))
-        if kind not in STOCHASTIC_SOLVERS:
-            advice = "one of 'sgd', 'adam', 'rmsprop', 'adagrad' as optimizer="
+        if unsupported:
+            reason = (f"skdeep's {kind} has no {', '.join(unsupported)}; give the wrapper "
+                      "one of its optimizers to train with instead.")
+        else:
+            advice = ", ".join(f"{_SCIKERAS_SPELLING.get(k, k)}={v!r}"
+                               for k, v in adopted.items())
+            reason = (f"the wrapper's optimizer arguments were given and win; to train with "
+                      f"the compiled one, give the wrapper {advice}.")
         warnings.warn(
             f"The model was compiled with an optimizer ({shown}), but skdeep trains "
             f"{type(self).__name__} with solver={self.solver!r}, learning_rate_init="
-            f"{self.learning_rate_init:g} (scikeras would have used the compiled one). To "
-            f"train with it, give the wrapper {advice}.", UserWarning, stacklevel=2)
+            f"{self.learning_rate_init:g} (scikeras would have used the compiled one): "
+            f"{reason}", UserWarning, stacklevel=2)
 
     def _encode_features(self, X, reset):
         """``feature_encoder_``'s output as one array; several arrays side by side,
@@ -300,6 +345,9 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
     # ------------------------------------------------------------------ training
     def _training_config(self, incremental=False):
         config = super()._training_config(incremental)
+        adopted = getattr(self, "_adopted_optimizer", None)
+        if adopted and all(getattr(self, k) == v for k, v in _OPTIMIZER_DEFAULTS.items()):
+            config = dataclasses.replace(config, **adopted)  # the model's compiled one
         check_loss_arguments(self._built("loss"))  # what skdeep would drop, named
         return dataclasses.replace(config, metric_names=metric_names(self._fit_metrics()))
 
