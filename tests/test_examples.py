@@ -172,8 +172,10 @@ def test_batch_modes_example():
     lines = {line.split(" ")[0]: line for line in out.splitlines()}
     assert "1000 updates per epoch" in lines["on-line"]
     assert "   1 updates per epoch" in lines["batch"]
-    seconds = {k: float(v.split(",")[1].split()[0]) for k, v in lines.items()}
-    assert seconds["on-line"] > seconds["batch"]
+    # the same 40 epochs: the more updates per epoch, the further the loss fell
+    # (the seconds are printed, not asserted: timings belong to benchmarks/)
+    loss = {k: float(v.split("final loss")[1]) for k, v in lines.items()}
+    assert loss["batch"] > 1.5 * loss["on-line"] and loss["batch"] > 1.5 * loss["minibatch"]
 
 
 @pytest.mark.slow
