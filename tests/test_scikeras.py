@@ -449,6 +449,9 @@ def test_callbacks_metrics_and_losses_are_built_from_routed_parameters():
     expected = np.mean((clf.predict_proba(X)[:, 1] > 0.65) == y)
     assert clf.history_["binary_accuracy"][-1] == pytest.approx(expected)
     assert "auc" in clf.history_
+    for _ in range(2):  # a class without routed parameters keeps Keras' first name too
+        assert "auc" in KerasClassifier(dense, metrics=[keras.metrics.AUC], max_iter=1).fit(
+            X, y).history_
     # a loss class is built and trained by its name
     reg = KerasRegressor(regression_net, loss=keras.losses.Huber, max_iter=2).fit(X, y)
     assert reg._loss_name() == "huber"

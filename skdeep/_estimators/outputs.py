@@ -25,18 +25,10 @@ from sklearn.utils.multiclass import type_of_target
 
 from .._user_model import loss_name
 from .heads import KERAS_LOSS_NAMES
+from .scikeras import CROSS_ENTROPIES, SKDEEP_TO_KERAS, loss_key
 
 __all__ = ["OutputGroups", "OutputGroupsMixin", "plan_groups"]
 
-#: Keras' cross-entropies: (skdeep's loss, whether the targets are integer labels).
-_CROSS_ENTROPIES = {
-    "binary_crossentropy": ("binary_log_loss", False),
-    "binarycrossentropy": ("binary_log_loss", False),
-    "categorical_crossentropy": ("log_loss", False),
-    "categoricalcrossentropy": ("log_loss", False),
-    "sparse_categorical_crossentropy": ("log_loss", True),
-    "sparsecategoricalcrossentropy": ("log_loss", True),
-}
 _REGRESSION = ("squared_error", "absolute_error", "huber", "poisson")
 
 
@@ -119,14 +111,13 @@ def loss_to_keras(loss, labels=False):
     """Keras' name of skdeep's loss (of one output)."""
     if loss == "log_loss":
         return "sparse_categorical_crossentropy" if labels else "categorical_crossentropy"
-    return {"binary_log_loss": "binary_crossentropy", "squared_error": "mse",
-            "absolute_error": "mae"}.get(loss, loss)
+    return SKDEEP_TO_KERAS.get(loss, loss)
 
 
 def _group_loss(loss, i):
-    key = str(loss_name(loss)).lower()
-    if key in _CROSS_ENTROPIES:
-        return _CROSS_ENTROPIES[key]
+    key = loss_key(loss)
+    if key in CROSS_ENTROPIES:
+        return CROSS_ENTROPIES[key]
     name = KERAS_LOSS_NAMES.get(key, key)
     if name in _REGRESSION:
         return name, False
@@ -204,8 +195,7 @@ class OutputGroupsMixin:
         }
         widths, finals, compiled = self._probe(X.shape[1:], len(parts), meta, grouped=True)
         if compiled is not None and losses is not None and [
-                str(loss_name(v)).lower() for v in compiled] != [
-                str(loss_name(v)).lower() for v in losses]:
+                loss_key(v) for v in compiled] != [loss_key(v) for v in losses]:
             raise ValueError(
                 f"The model was compiled with loss={list(compiled)!r} and "
                 f"{type(self).__name__} was given loss={list(losses)!r}: give one of "

@@ -64,10 +64,19 @@ REFUSED = {
 #: scikeras builds an optimizer from these; skdeep's is ``solver`` (SCIKERAS_NAMES).
 _UNROUTED = ("optimizer__",)
 
+#: Keras' cross-entropies by name (and class name, lower-case): skdeep's loss, and
+#: whether the targets are integer labels (a sparse cross-entropy).
+CROSS_ENTROPIES = {
+    "binary_crossentropy": ("binary_log_loss", False),
+    "binarycrossentropy": ("binary_log_loss", False),
+    "categorical_crossentropy": ("log_loss", False),
+    "categoricalcrossentropy": ("log_loss", False),
+    "sparse_categorical_crossentropy": ("log_loss", True),
+    "sparsecategoricalcrossentropy": ("log_loss", True),
+}
+
 #: Keras classification losses: what KerasClassifier trains anyway (log-loss).
-LOG_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy",
-               "binary_crossentropy", "categoricalcrossentropy",
-               "sparsecategoricalcrossentropy", "binarycrossentropy"}
+LOG_LOSSES = frozenset(CROSS_ENTROPIES)
 
 
 def one_log_loss(loss):
@@ -84,7 +93,7 @@ def one_log_loss(loss):
 
 
 #: Keras' binary cross-entropy: a regression target in [0, 1] (an autoencoder's pixels)
-BCE_NAMES = {"binary_crossentropy", "binarycrossentropy"}
+BCE_NAMES = frozenset(k for k, (loss, _) in CROSS_ENTROPIES.items() if loss == "binary_log_loss")
 
 
 def loss_key(loss):

@@ -186,8 +186,7 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
                 rate, self.learning_rate_init, rtol=1e-5):
             return
         adopted, unsupported = _as_solver(kind, rate, config)
-        if adopted is not None and not unsupported and all(
-                getattr(self, k) == v for k, v in _OPTIMIZER_DEFAULTS.items()):
+        if adopted is not None and not unsupported and self._optimizer_at_defaults():
             self._adopted_optimizer = adopted
             return
         shown = f"{kind}, learning rate {rate:g}" if rate is not None else f"{kind} (a schedule)"
@@ -204,6 +203,11 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
             f"{type(self).__name__} with solver={self.solver!r}, learning_rate_init="
             f"{self.learning_rate_init:g} (scikeras would have used the compiled one): "
             f"{reason}", UserWarning, stacklevel=2)
+
+    def _optimizer_at_defaults(self):
+        """Whether the wrapper's optimizer arguments are all at their defaults (so a
+        compiled optimizer trains)."""
+        return all(getattr(self, k) == v for k, v in _OPTIMIZER_DEFAULTS.items())
 
     def _encode_features(self, X, reset):
         """``feature_encoder_``'s output as one array; several arrays side by side,
@@ -298,8 +302,8 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
 
         Sets scikeras' fit attributes (``target_type_``, ``n_classes_``,
         ``X_shape_``, ...) on the estimator first -- a subclass'
-        ``_keras_build_fn`` reads them there -- and warns about an optimizer
-        the model compiled with that skdeep will not use.
+        ``_keras_build_fn`` reads them there -- adopts (or names) an optimizer
+        the model compiled with, and refuses loss settings skdeep would drop.
         """
         for name, value in meta.items():
             if name not in ("n_features_in_", "classes_", "n_outputs_"):
@@ -310,6 +314,7 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
             model, call_kwargs, tuple(input_shape), type(self).__name__, self._input_parts,
             grouped)
         self._check_compiled_optimizer(optimizer)
+        check_loss_arguments(self._built("loss"))  # the wrapper's loss, as the compiled one
         return width, final, compiled
 
     def _model_fn(self, meta):
@@ -346,9 +351,8 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
     def _training_config(self, incremental=False):
         config = super()._training_config(incremental)
         adopted = getattr(self, "_adopted_optimizer", None)
-        if adopted and all(getattr(self, k) == v for k, v in _OPTIMIZER_DEFAULTS.items()):
+        if adopted and self._optimizer_at_defaults():
             config = dataclasses.replace(config, **adopted)  # the model's compiled one
-        check_loss_arguments(self._built("loss"))  # what skdeep would drop, named
         return dataclasses.replace(config, metric_names=metric_names(self._fit_metrics()))
 
     def _training_hooks(self, incremental):
@@ -356,16 +360,18 @@ class _BaseKerasWrapper(ModelParamsMixin, LifecycleMixin, BaseNeuralEstimator):
         return [*super()._training_hooks(incremental), *([MetricsHook(metrics)] if metrics else [])]
 
     def _fit_metrics(self):
-        """The metrics of this fit: classes built from ``metrics__`` parameters, named
-        as Keras names a first instance (``'auc'``, not ``'auc_3'``)."""
-        routed = routed_to(self.model_params, "metrics")
-        items = self.metrics if isinstance(self.metrics, (list, tuple)) else None
-        if routed and isinstance(self.metrics, type):
-            routed.setdefault("name", class_metric_name(self.metrics))
-        for i, item in enumerate(items if routed and items else ()):
-            if isinstance(item, type):
-                routed.setdefault(f"{i}__name", class_metric_name(item))
-        metrics = build_routed(self.metrics, routed, "metrics")
+        """The metrics of this fit: with ``metrics__`` parameters, classes built from
+        them and named as Keras names a first instance (``'auc'``, not ``'auc_3'``);
+        without, ``metrics`` as given (:func:`resolve_metrics` names and builds
+        classes the same way)."""
+        metrics, routed = self.metrics, routed_to(self.model_params, "metrics")
+        if routed:
+            if isinstance(metrics, type):
+                routed.setdefault("name", class_metric_name(metrics))
+            for i, item in enumerate(metrics if isinstance(metrics, (list, tuple)) else ()):
+                if isinstance(item, type):
+                    routed.setdefault(f"{i}__name", class_metric_name(item))
+            metrics = build_routed(metrics, routed, "metrics")
         if isinstance(metrics, dict):
             raise ValueError(
                 f"metrics={self.metrics!r} maps outputs to metrics; skdeep measures metrics "
