@@ -1,13 +1,12 @@
-"""The one activation table: skdeep's names, Keras' names, NumPy functions, derivatives.
+"""The one activation table: skdeep's names, Keras' names and NumPy functions.
 
 A leaf (it imports neither Keras nor any other skdeep module), like
 scikit-learn's ``neural_network/_base.py``: the estimators validate names
 against :data:`ACTIVATIONS`, the builders turn them into Keras activations
 (:func:`skdeep.layers.keras_activation`), NumPy inference computes them with
 :data:`NUMPY_ACTIVATIONS`, and the stacked training program of the search
-cohorts takes their derivatives from :data:`OUTPUT_DERIVATIVES`.  The dense
-forward pass itself is :func:`dense_forward`, written once over any array
-namespace with ``@``.
+cohorts computes the same forward pass.  The dense forward pass itself is
+:func:`dense_forward`, written once over any array namespace with ``@``.
 """
 
 import operator
@@ -16,7 +15,7 @@ import numpy as np
 from scipy.special import expit
 
 __all__ = [
-    "ACTIVATIONS", "NUMPY_ACTIVATIONS", "OUTPUT_DERIVATIVES", "THRESHOLD_ACTIVATIONS",
+    "ACTIVATIONS", "NUMPY_ACTIVATIONS", "THRESHOLD_ACTIVATIONS",
     "dense_forward", "softmax",
 ]
 
@@ -86,19 +85,7 @@ NUMPY_ACTIVATIONS = {
     "sign": lambda z: np.where(z >= 0, 1, -1).astype(z.dtype),
 }
 
-#: Activations whose derivative is a function of their output ``a``, as
-#: ``derivative(a, ops)`` over an array namespace with ``where``,
-#: ``ones_like`` and ``zeros_like`` (``numpy`` or ``keras.ops``): what a
-#: hand-written backward pass multiplies the incoming gradient by.
-OUTPUT_DERIVATIVES = {
-    "identity": lambda a, ops: ops.ones_like(a),
-    "relu": lambda a, ops: ops.where(a > 0, ops.ones_like(a), ops.zeros_like(a)),
-    "tanh": lambda a, ops: 1.0 - a * a,
-    "logistic": lambda a, ops: a * (1.0 - a),
-}
-
-
-def dense_forward(x, layers, hidden, matmul=None):
+def dense_forward(x, layers, hidden, matmul=None, dropout=None):
     """A fully connected network's forward pass, kept layer by layer.
 
     Written once for every place that computes a dense network by hand:
@@ -117,11 +104,16 @@ def dense_forward(x, layers, hidden, matmul=None):
         The hidden activation.
     matmul : callable, default=None
         ``matmul(a, b)``; None uses ``a @ b`` (which also takes SciPy sparse rows).
+    dropout : callable, default=None
+        ``dropout(index, a)``: what hidden layer ``index`` passes on from its
+        activation ``a`` in a training pass (the units dropout keeps, scaled);
+        None passes ``a`` on.
 
     Returns
     -------
     activations : list of array
-        ``x`` and each hidden layer's output (what a backward pass needs).
+        ``x`` and each hidden layer's activation, before dropout (what
+        activity penalties act on).
     logits : array
         The output layer's pre-activation.
 
@@ -137,8 +129,9 @@ def dense_forward(x, layers, hidden, matmul=None):
     """
     if matmul is None:
         matmul = operator.matmul
-    activations = [x]
-    for kernel, bias in layers[:-1]:
-        activations.append(hidden(matmul(activations[-1], kernel) + bias))
+    activations, h = [x], x
+    for index, (kernel, bias) in enumerate(layers[:-1]):
+        activations.append(hidden(matmul(h, kernel) + bias))
+        h = activations[-1] if dropout is None else dropout(index, activations[-1])
     kernel, bias = layers[-1]
-    return activations, matmul(activations[-1], kernel) + bias
+    return activations, matmul(h, kernel) + bias

@@ -3,18 +3,21 @@
 :class:`GridSearchCV` and :class:`RandomizedSearchCV` are scikit-learn's
 searches, with the same parameters, attributes and results, plus one step:
 before scikit-learn evaluates a batch of candidates, every (candidate, fold)
-fit of a plain dense skdeep MLP -- alone or as the last step of a
-:class:`~sklearn.pipeline.Pipeline` -- is trained in a cohort of stacked
-networks (one compiled program runs an epoch of all of them; see
-:mod:`skdeep._cohort`).  Each member keeps exactly its own training: its
-shuffling, stopping rules, early stopping and best-weight restore.  Then
+fit of a dense skdeep MLP -- alone or as the last step of a
+:class:`~sklearn.pipeline.Pipeline`, with any hidden activation but softmax,
+dropout, DropConnect, L1/L2 and activity penalties, the gradient-norm rule,
+and any stochastic solver -- is trained in a cohort of stacked networks (one
+compiled program runs an epoch of all of them; see :mod:`skdeep._cohort`).
+Each member keeps exactly its own training: its shuffling, stopping rules,
+early stopping and best-weight restore.  Then
 scikit-learn's own search runs unchanged; each of those fits finds its
 trained state (same parameters, same data) instead of training again, so
 ``cv_results_``, ``best_params_`` and ``best_estimator_`` are scikit-learn's
 computations over the same fitted networks.
 
-Fits that cannot be grouped (other estimators, dropout, batch norm, L-BFGS,
-callbacks, ...) run as in scikit-learn's search.
+Fits that cannot be grouped (other estimators, skdeep's CNN/RNN/tabular
+networks, batch norm, L-BFGS, ``n_init``, callbacks, ...) run as in
+scikit-learn's search.
 """
 
 import time
@@ -254,9 +257,10 @@ class _Task:
 
 _GROUP_DOC = """
     group_fits : bool, default=True
-        Train the search's fits of plain dense skdeep MLPs (alone or at the end of
-        a Pipeline) together in stacked cohorts before scikit-learn's search
-        runs; False runs scikit-learn's search unchanged.
+        Train the search's fits of dense skdeep MLPs (alone or at the end of a
+        Pipeline; dropout, DropConnect and penalties included) together in
+        stacked cohorts before scikit-learn's search runs; False runs
+        scikit-learn's search unchanged.
     max_cohort : int, default=32
         Most networks trained in one compiled program (and twice this many
         fits prepared at once, each in its own thread).

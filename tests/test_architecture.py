@@ -37,8 +37,6 @@ MAX_FUNCTION_CODE = 60
 HARD_MAX_FUNCTION_CODE = 80
 EXCEPTIONS = {
     "skdeep/layers.py": "every public layer carries a runnable example; 354 lines of code",
-    "skdeep/_cohort/program.py:_epoch_function": "one compiled program: the stacked "
-    "forward, backward and update of a cohort read best as one closure",
     "skdeep/cli/models.py:build_models": "the catalogue of compare's models, one entry each",
 }
 

@@ -92,6 +92,53 @@ def test_grouped_grid_search_equals_scikit_learns(estimator, grid):
     _assert_same(ours, theirs)
 
 
+@pytest.mark.parametrize(
+    "estimator, grid",
+    [
+        # dropout beside dropout-free candidates at two depths: each member draws
+        # the masks its own Keras layer would, at its own width inside the cohort's
+        (MLPClassifier(**COMMON), {"dropout": [0.0, 0.3], "hidden_layer_sizes": [(6,), (12, 5)]}),
+        # DropConnect (one kernel mask per minibatch) and a partial last batch
+        (MLPClassifier(batch_size=48, **COMMON),
+         {"dropconnect": [0.0, 0.4], "hidden_layer_sizes": [(6,), (12,)]}),
+        # L1 and activity penalties with softplus, whose padded units are not 0
+        (MLPClassifier(l1=1e-3, activity_l2=1e-3, activation="softplus", **COMMON),
+         {"activity_l1": [0.0, 1e-3], "hidden_layer_sizes": [(6,), (12,)]}),
+        # Keras' RMSprop and Adagrad updates, elu
+        (MLPClassifier(activation="elu", **COMMON),
+         {"solver": ["rmsprop", "adagrad"], "hidden_layer_sizes": [(6,), (12,)]}),
+        # gelu, dropout under early stopping (held-out loss in NumPy + Keras' gelu)
+        (MLPClassifier(activation="gelu", early_stopping=True, dropout=0.2, n_iter_no_change=3,
+                       max_iter=30, random_state=0), {"hidden_layer_sizes": [(6,), (12,)]}),
+        # the course's gradient-norm rule: each member's norm of its epoch's gradient
+        (MLPClassifier(max_iter=40, learning_rate_init=0.01, n_iter_no_change=1000, tol=0.0,
+                       random_state=0),
+         {"min_grad_norm": [0.2], "hidden_layer_sizes": [(6,), (12,)]}),
+    ],
+    ids=["dropout-depths", "dropconnect-partial-batch", "l1-activity-softplus",
+         "rmsprop-adagrad-elu", "gelu-dropout-early-stopping", "gradient-norm"],
+)
+def test_every_option_the_course_teaches_trains_grouped(estimator, grid):
+    ours, theirs = _searches(estimator, grid)
+    assert ours.n_grouped_fits_ == len(theirs.cv_results_["params"]) * 3
+    _assert_same(ours, theirs)
+    a, b = ours.best_estimator_, theirs.best_estimator_
+    if b.grad_norm_curve_ is not None:
+        assert b.n_iter_ < 40  # the rule stopped the best candidate's refit
+        np.testing.assert_allclose(a.grad_norm_curve_, b.grad_norm_curve_, rtol=1e-4)
+    if a.dropout:  # Monte-Carlo dropout after a grouped fit draws as after a plain one
+        np.testing.assert_allclose(a.predict_proba(X[:5], return_std=True)[1],
+                                   b.predict_proba(X[:5], return_std=True)[1], rtol=1e-4)
+
+
+def test_regression_with_dropout_and_huber_loss_trains_grouped():
+    ours, theirs = _searches(MLPRegressor(loss="huber", learning_rate_init=0.01, **COMMON),
+                             {"dropout": [0.0, 0.2], "hidden_layer_sizes": [(6,), (12,)]},
+                             X=XR, y=yR / 50)
+    assert ours.n_grouped_fits_ == 12
+    _assert_same(ours, theirs)
+
+
 def test_regression_pipeline_and_multilabel():
     pipe = make_pipeline(StandardScaler(), MLPRegressor(learning_rate_init=0.01, **COMMON))
     ours, theirs = _searches(pipe, {"mlpregressor__hidden_layer_sizes": [(8,), (8, 4)]},
@@ -104,8 +151,8 @@ def test_regression_pipeline_and_multilabel():
 
 
 def test_ungroupable_candidates_run_as_in_scikit_learn():
-    # dropout nets train one at a time; the rest of the grid in a cohort
-    ours, theirs = _searches(MLPClassifier(**COMMON), {"dropout": [0.0, 0.3]})
+    # batch-normalised nets train one at a time; the rest of the grid in a cohort
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"batch_normalization": [False, True]})
     assert ours.n_grouped_fits_ == 3
     _assert_same(ours, theirs)
     ours, theirs = _searches(MLPClassifier(**COMMON), {"alpha": [1e-4]}, group_fits=False)
@@ -303,4 +350,4 @@ def test_compiled_programs_stay_bounded(monkeypatch):
             GridSearchCV(MLPClassifier(max_iter=2, beta_1=beta_1, random_state=0),
                          {"alpha": [1e-4]}, cv=2).fit(X, y)
     assert len(_program._programs) == 2
-    assert {key[0][3][1] for key in _program._programs} == {0.85, 0.9}
+    assert {key[0][4][1] for key in _program._programs} == {0.85, 0.9}

@@ -6,29 +6,42 @@ it unchanged; its ``train_epoch`` waits at the session's barrier while the
 cohort's program trains every member at once.
 """
 
+import collections
+import random
+import threading
+
 import numpy as np
 
-from .._activations import NUMPY_ACTIVATIONS, OUTPUT_DERIVATIVES, dense_forward
+from .._activations import ACTIVATIONS as _NAMES
+from .._activations import NUMPY_ACTIVATIONS, THRESHOLD_ACTIVATIONS, dense_forward
+from .._backend import load
 from .._engine.backend import current
+from .._engine.core import compact
 from .._engine.objective import NumpyOps, objective
+from .._engine.spec import make_optimizer
 from ..builders import build_mlp
+from .program import Variant, slot_names
 
-__all__ = ["MemberEngine", "groupable", "spec_key"]
+__all__ = ["ACTIVATIONS", "MemberEngine", "groupable", "spec_key"]
 
-#: Activations whose derivative the program computes from the activation's output.
-ACTIVATIONS = tuple(OUTPUT_DERIVATIVES)
-#: Losses (with the output activation they need) whose output gradient the program knows.
-LOSSES = {"log_loss": "softmax", "binary_log_loss": "logistic", "squared_error": "identity"}
+#: Hidden activations a cohort trains: every one skdeep offers but softmax (it
+#: would mix a member's units with the cohort's padding) and the threshold units.
+ACTIVATIONS = tuple(a for a in _NAMES if a not in THRESHOLD_ACTIVATIONS and a != "softmax")
+#: Solvers whose update the cohort program applies (Keras' formulas).
+SOLVERS = ("adam", "sgd", "rmsprop", "adagrad")
+
+_layouts = collections.OrderedDict()  # spec -> (paths, initial values, slot start)
+_layouts_lock = threading.Lock()
 
 
 def groupable(estimator):
     """Whether a fit of ``estimator`` (by its parameters) can train in a cohort.
 
-    The estimator says whether it is a plain dense network the cohort
-    program computes exactly (``_cohort_eligible``: skdeep's MLPs without
-    dropout, batch norm, extra penalties, n_init, callbacks, warm starts, ...);
-    fits with scikit-learn callbacks are left out too.  Any other estimator
-    (scikit-learn's, skdeep's other families) is not.
+    The estimator says whether it is a dense network the cohort program
+    computes exactly (``_cohort_eligible``: skdeep's MLPs without batch norm,
+    n_init, callbacks, warm starts, ...); fits with scikit-learn callbacks
+    are left out too.  Any other estimator (scikit-learn's, skdeep's other
+    families) is not.
     """
     eligible = getattr(estimator, "_cohort_eligible", None)
     return bool(eligible is not None and eligible(ACTIVATIONS)
@@ -36,21 +49,76 @@ def groupable(estimator):
 
 
 def spec_key(spec):
-    """The program family of ``spec`` (None when it cannot train in a cohort)."""
+    """The program family of ``spec`` (None when it cannot train in a cohort).
+
+    Members of one family share a program: the same depth, activations,
+    loss, optimizer settings, dtype and output width.  Widths, dropout and
+    DropConnect rates, penalties and the gradient-norm rule may differ.
+    """
     kw = dict(spec.builder_kwargs)
     if (
-        spec.builder is not build_mlp or spec.penalties or spec.track_grad_norm
-        or spec.optimizer[0] not in ("adam", "sgd") or kw.get("sparse")
-        or kw["embeddings"] or kw["batch_normalization"]
-        or any(kw["dropout"]) or any(kw["dropconnect"])
+        spec.builder is not build_mlp or isinstance(spec.loss, tuple)
+        or spec.optimizer[0] not in SOLVERS or kw.get("sparse")
+        or kw.get("embeddings") or kw.get("batch_normalization")
         or kw["activation"] not in ACTIVATIONS
-        or LOSSES.get(spec.loss) != kw["output_activation"]
+        or kw["output_activation"] not in _NAMES
+        or kw["output_activation"] in THRESHOLD_ACTIVATIONS
     ):
         return None
     if spec.dtype == "float64" and not current().float64_programs:
         return None
-    return (len(kw["hidden_layer_sizes"]), kw["activation"], spec.loss, spec.optimizer,
-            spec.dtype, spec.n_outputs)
+    return (len(kw["hidden_layer_sizes"]), kw["activation"], kw["output_activation"], spec.loss,
+            spec.optimizer, spec.dtype, spec.n_outputs)
+
+
+def _variant(spec):
+    """What ``spec``'s network needs of the program (see :data:`~.program.Variant`)."""
+    kw = dict(spec.builder_kwargs)
+    depth = len(kw["hidden_layer_sizes"])
+
+    def present(name):
+        rates = np.broadcast_to(np.asarray(kw.get(name, 0.0), dtype=float), (depth,))
+        return tuple(bool(r > 0) for r in rates)
+
+    return Variant("l1" in spec.penalties, "activity" in spec.penalties, present("dropout"),
+                   present("dropconnect"), bool(spec.track_grad_norm))
+
+
+def _layout(spec):
+    """``(paths, initial values, first slot value)`` of ``spec``'s Keras model.
+
+    Built once per spec (a few hundredths of a second), so a member's
+    variables are exactly those of the engine it stands in for, in its order.
+    """
+    with _layouts_lock:
+        found = _layouts.get(spec)
+        if found is None:
+            _, keras = load()
+            state = random.getstate()  # Keras draws default seeds from Python's random
+            try:
+                model = spec.build()
+            finally:
+                random.setstate(state)
+            optimizer = make_optimizer(keras, spec.optimizer)
+            found = ([v.path for v in model.variables],
+                     [compact(v.numpy()) for v in model.variables],
+                     float(getattr(optimizer, "initial_accumulator_value", 0.0)))
+            _layouts[spec] = found
+            while len(_layouts) > 64:
+                _layouts.popitem(last=False)
+        _layouts.move_to_end(spec)
+        return found
+
+
+def _activation(name):
+    """The activation as a NumPy function (Keras' own, run eagerly, where NumPy has none)."""
+    if name in NUMPY_ACTIVATIONS:
+        return NUMPY_ACTIVATIONS[name]
+    from ..layers import keras_activation
+
+    _, keras = load()
+    fn = keras.activations.get(keras_activation(name))
+    return lambda z: np.asarray(fn(keras.ops.convert_to_tensor(z)))
 
 
 class _Variable:
@@ -78,30 +146,44 @@ class MemberEngine:
         The program family (:func:`spec_key`).
     """
 
-    stochastic = ()
     batchnorms = ()
 
     def __init__(self, session, spec, key):
         self.session = self.pool = session
         self.spec = spec
         self.key = key
+        self.variant = _variant(spec)
         kw = dict(spec.builder_kwargs)
+        depth = len(kw["hidden_layer_sizes"])
         self.dtype = np.dtype(spec.dtype)
         self.widths = [int(kw["n_features"]), *map(int, kw["hidden_layer_sizes"]), spec.n_outputs]
-        names = [f"hidden_{i}" for i in range(len(self.widths) - 2)] + ["output"]
-        self.variables, self.initial_weights = [], []
-        for name, fan_in, fan_out in zip(names, self.widths[:-1], self.widths[1:]):
-            self.variables += [_Variable(f"{name}/kernel"), _Variable(f"{name}/bias")]
-            self.initial_weights += [np.zeros((fan_in, fan_out), self.dtype),
-                                     np.zeros(fan_out, self.dtype)]
+        paths, initial, self.slot_start = _layout(spec)
+        self.variables = [_Variable(p) for p in paths]
+        self.initial_weights = list(initial)
+        #: the rate variables: a fit with any draws its Monte-Carlo seed, as alone
+        self.stochastic = tuple(p for p in paths if p.endswith("/rate"))
+        # where each variable lives in the cohort: kernels and biases in the flat
+        # parameters (layer order); a rate and the seed state after it in the
+        # column of its layer (dropout: the layer's index; DropConnect: depth + index)
+        self.trainable, self.columns, column = [], {}, None
+        for i, path in enumerate(paths):
+            name, leaf = path.rsplit("/", 1)
+            if leaf in ("kernel", "bias"):
+                self.trainable.append(i)
+            elif leaf == "rate":
+                layer, index = name.rsplit("_", 1)
+                column = int(index) + (depth if layer == "hidden" else 0)
+                self.columns[i] = ("rate", column)
+            elif leaf == "seed_generator_state":
+                self.columns[i] = ("seed", column)
         self.activation = kw["activation"]
         self.output_activation = kw["output_activation"]
         self.solver = spec.optimizer
         self.loaded = None
-        self.weights = [w.copy() for w in self.initial_weights]
+        self.weights = [np.array(w) for w in self.initial_weights]
         self.learning_rate = 0.001
         self.iterations = 0
-        self.slots = self._zero_slots()
+        self.slots = self._initial_slots()
         self.cohort = None  # (cohort, slot) once training started
         self.data = None
         self.request = None
@@ -109,19 +191,18 @@ class MemberEngine:
         self.self_registered = False
 
     def _slot_names(self):
-        solver, *hyper = self.solver
-        if solver == "adam":
-            return ("momentum", "velocity")
-        return ("momentum",) if hyper[0] != 0 else ()
+        return slot_names(self.solver)
 
-    def _zero_slots(self):
-        return [[np.zeros_like(w) for w in self.weights] for _ in self._slot_names()]
+    def _initial_slots(self):
+        """Each slot per trainable variable, as Keras' optimizer starts it (Adagrad: 0.1)."""
+        return [[np.full_like(self.weights[i], self.slot_start) for i in self.trainable]
+                for _ in self._slot_names()]
 
     # -- weights and optimizer -------------------------------------------
     def set_weights(self, weights, token):
         if self.loaded is not None and self.loaded == token:
             return
-        self.weights = [np.array(w, dtype=self.dtype) for w in weights]
+        self.weights = [np.array(w, dtype=v.dtype) for w, v in zip(weights, self.weights)]
         if self.cohort is not None:
             self.cohort[0].write(self.cohort[1], self)
         self.loaded = token
@@ -134,13 +215,13 @@ class MemberEngine:
     def reset_optimizer(self, learning_rate, state=None):
         if state is None:
             self.iterations = 0
-            self.slots = self._zero_slots()
+            self.slots = self._initial_slots()
         else:
             self.iterations = int(state[0])
             per_var = state[2:]
             n = len(self._slot_names())
             self.slots = [[np.array(per_var[i * n + s], dtype=self.dtype)
-                           for i in range(len(self.weights))] for s in range(n)]
+                           for i in range(len(self.trainable))] for s in range(n)]
         self.learning_rate = float(learning_rate)
         if self.cohort is not None:
             self.cohort[0].write(self.cohort[1], self)
@@ -154,7 +235,7 @@ class MemberEngine:
             self.cohort[0].read(self.cohort[1], self)
         state = [np.array(self.iterations, dtype=current().counter_dtype),
                  np.array(self.learning_rate, dtype=self.dtype)]
-        for i in range(len(self.weights)):
+        for i in range(len(self.trainable)):
             state += [slot[i].copy() for slot in self.slots]
         return state
 
@@ -165,21 +246,24 @@ class MemberEngine:
     def train_epoch(self, X, Y, SW, perm, batch_size, penalties):
         if self.data is None:
             self.data = (X, Y, SW)
-        self.request = (np.asarray(perm, dtype=np.int32), int(batch_size), float(penalties[0]))
+        self.request = (np.asarray(perm, dtype=np.int32), int(batch_size),
+                        np.asarray(penalties, dtype=np.float64))
         return self.session.wait_epoch(self)
 
     def evaluate(self, X, Y, SW, penalties):
         """``(output, reported loss)`` on held-out rows: the engines' loss, in NumPy."""
         weights = self.get_weights()
-        layers = list(zip(weights[0::2], weights[1::2]))
-        _, logits = dense_forward(np.asarray(X, dtype=self.dtype), layers,
-                                  NUMPY_ACTIVATIONS[self.activation])
-        output = NUMPY_ACTIVATIONS[self.output_activation](logits)
+        params = [weights[i] for i in self.trainable]
+        acts, logits = dense_forward(np.asarray(X, dtype=self.dtype),
+                                     list(zip(params[0::2], params[1::2])),
+                                     _activation(self.activation))
+        output = _activation(self.output_activation)(logits).astype(self.dtype, copy=False)
+        activities = acts[1:] if "activity" in self.spec.penalties else []
         # the very formula the compiled engines use, over NumPy operations
         _, reported = objective(
-            NumpyOps(self.dtype), self.spec, np.asarray(Y, self.dtype), (logits, output),
-            np.asarray(SW, self.dtype), penalties, weights[0::2])
-        return output.astype(self.dtype, copy=False), float(reported)
+            NumpyOps(self.dtype), self.spec, np.asarray(Y, self.dtype),
+            (logits, output, *activities), np.asarray(SW, self.dtype), penalties, params[0::2])
+        return output, float(reported)
 
     def recalibrate_batchnorm(self, X):  # no batch norm in a cohort
         pass

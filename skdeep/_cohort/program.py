@@ -1,31 +1,62 @@
-"""The compiled cohort epoch: forward, backward and optimizer update of every member.
+"""The compiled cohort epoch: forward pass, gradient and optimizer update of every member.
 
 Written once in ``keras.ops`` over the stacked ``(members, ...)`` arrays of a
-:class:`~skdeep._cohort.stack.Cohort`: the dense forward pass, the loss and
-its output gradient and the activations' derivatives come from the shared
-definitions (:func:`skdeep._activations.dense_forward`,
-:mod:`skdeep._engine.objective`, :data:`skdeep._activations.OUTPUT_DERIVATIVES`);
-the backward pass through dense layers and Keras' Adam and SGD updates are
-written here.  Compiled per depth and settings through the backend switch
+:class:`~skdeep._cohort.stack.Cohort`.  The forward pass is the dense one of
+every other place (:func:`skdeep._activations.dense_forward`) with each
+member's dropout and DropConnect masks; the loss and penalties are the one
+objective (:func:`skdeep._engine.objective.objective`, per member); the
+gradient is the backend's automatic differentiation of their sum (each
+member's parameters get their own member's gradient); the updates are Keras'
+own formulas for Adam, SGD (momentum, Nesterov), RMSprop and Adagrad.  So
+any Keras activation, L1/L2 and activity penalties, dropout and DropConnect
+train in a cohort exactly as they train alone.
+
+Each member's masks are the numbers its own layer would draw: a Keras seed
+generator's uniform numbers from the member's seed state, at the member's own
+shape inside the cohort's padded one (``member_uniform`` of the backend
+switch).
+
+Compiled per depth and settings through the backend switch
 (:func:`skdeep._engine.backend.current`): TensorFlow traces one program with
 every dimension dynamic, JAX one per padded shape.
 """
 
 import collections
 import threading
+import types
 
-from .._activations import OUTPUT_DERIVATIVES, dense_forward
+import numpy as np
+
+from .._activations import dense_forward
 from .._backend import load
 from .._engine.backend import current
-from .._engine.objective import KerasOps, output_gradient, per_sample_loss, reported_scale
+from .._engine.objective import KerasOps, objective
 
-__all__ = ["MAX_PROGRAMS", "program"]
+__all__ = ["MAX_PROGRAMS", "Variant", "program", "slot_names"]
 
 _programs = collections.OrderedDict()  # (key, backend) -> compiled epoch, least recent first
 _programs_lock = threading.Lock()
 #: Most compiled cohort programs kept: a random search over ``beta_1`` or
 #: ``momentum`` makes a new one per value, which must not pile up.
 MAX_PROGRAMS = 16
+
+#: What a cohort's program computes beyond the plain network: L1 and activity
+#: penalties, which hidden layers draw dropout / DropConnect masks, and
+#: whether it sums the gradients for the gradient-norm stopping rule.  A
+#: member without one of them computes it at strength or rate 0, which is exact.
+Variant = collections.namedtuple("Variant", "l1 activity dropout dropconnect track")
+
+
+def slot_names(optimizer):
+    """The optimizer's slots per variable, in Keras' order."""
+    solver, *hyper = optimizer
+    if solver == "adam":
+        return ("momentum", "velocity")
+    if solver == "sgd":
+        return ("momentum",) if hyper[0] != 0 else ()
+    if solver == "rmsprop":
+        return ("velocity",)
+    return ("accumulator",)  # adagrad
 
 
 def program(key):
@@ -43,142 +74,199 @@ def program(key):
 
 
 def _compile(key, backend):
-    depth, activation, loss, optimizer, dtype, n_outputs = key
-    epoch = _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs, backend)
-    n_slots = 2 if optimizer[0] == "adam" else (1 if optimizer[1] != 0 else 0)
+    depth, _, _, _, optimizer, dtype, _, _ = key
+    epoch = _epoch_function(key, backend)
     f, i = dtype, "int32"
     signature = [
         (i, [depth + 2]),  # the layout: the widths (static on JAX, a tensor on TensorFlow)
-        (f, [None, None, None]), (f, [None, None, None]), (f, [None, None]), (f, [None, None]),
-        (i, [None, None, None]), (f, [None, None, None]),
-        (i, [None]), (f, [None]), (f, [None]), (f, [None]), (f, [None, None]),
-        [(f, [None, None]) for _ in range(n_slots)], (f, [None]),
+        (f, [None, None, None]), (f, [None, None, None]), (f, [None, None]),  # X, Y, SW
+        (f, [None, None]), (i, [None, depth + 2]),  # parameter mask, members' widths
+        (i, [None, None, None]), (f, [None, None, None]), (i, [None]), (f, [None]),
+        (f, [None]), (f, [None, 4]), (f, [None, 2 * depth]),  # lr, penalties, rates
+        (backend.seed_dtype, [None, 2 * depth, 2]), (f, [None, None]),
+        [(f, [None, None]) for _ in slot_names(optimizer)], (f, [None]),
     ]
     return backend.compile(epoch, signature)
 
 
-def _update_rule(ops, solver, hyper, dtype):
-    """Keras' Adam or SGD update of flat stacked variables: ``(coefficients, update)``."""
+def _update_rule(ops, optimizer, dtype):
+    """Keras' update of flat stacked variables: ``update(var, grad, slots, lr, it, on)``.
 
-    def coefficients(lr, it, on):
-        """Per-member step coefficients, shaped ``(K, 1)``, with ``on`` folded in.
+    ``lr``, ``it`` and ``on`` are per member, shaped ``(K,)``; ``on`` is 0 or
+    1, and a member that is off keeps its variables and slots to the bit.
+    """
+    solver, *hyper = optimizer
 
-        ``on`` is 0 or 1: multiplying by 1 is exact and by 0 leaves a slot
-        as it was, so an active member's update is Keras' to the bit and an
-        idle one's is nil.
-        """
-        if solver == "adam":
-            beta_1, beta_2, _ = hyper
-            step = it + 1.0
-            b1p = ops.power(ops.cast(beta_1, dtype), step)
-            b2p = ops.power(ops.cast(beta_2, dtype), step)
-            rate = lr * ops.sqrt(1 - b2p) / (1 - b1p) * on
-            # Keras multiplies by the Python floats 1 - beta (cast once)
-            c = [on * ops.cast(1 - beta_1, dtype), on * ops.cast(1 - beta_2, dtype), rate]
-        else:
-            c = [lr * on, on]
-        return [ops.reshape(x, (-1, 1)) for x in c]
+    def column(x):
+        return ops.reshape(x, (-1, 1))
 
-    def update(var, grad, slots, coef):
-        if solver == "adam":
-            c1, c2, rate = coef
-            m, v = slots
-            m = m + (grad - m) * c1
-            v = v + (ops.square(grad) - v) * c2
-            return var - (m * rate) / (ops.sqrt(v) + hyper[2]), [m, v]
+    def adam(var, grad, slots, lr, it, on):
+        beta_1, beta_2, epsilon = hyper
+        step = it + 1.0
+        b1p = ops.power(ops.cast(beta_1, dtype), step)
+        b2p = ops.power(ops.cast(beta_2, dtype), step)
+        # on folded into the coefficients: multiplying by 1 is exact, by 0 a nil step;
+        # Keras multiplies by the Python floats 1 - beta (cast once)
+        rate = column(lr * ops.sqrt(1 - b2p) / (1 - b1p) * on)
+        c1, c2 = column(on * ops.cast(1 - beta_1, dtype)), column(on * ops.cast(1 - beta_2, dtype))
+        m, v = slots
+        m = m + (grad - m) * c1
+        v = v + (ops.square(grad) - v) * c2
+        return var - (m * rate) / (ops.sqrt(v) + epsilon), [m, v]
+
+    def sgd(var, grad, slots, lr, it, on):
         momentum, nesterov = hyper
-        lr_on, on_b = coef
-        if momentum != 0:
-            (m,) = slots
-            on = on_b > 0
-            m_new = m * momentum - grad * lr_on
-            step = (m_new * momentum - grad * lr_on) if nesterov else m_new
-            return ops.where(on, var + step, var), [ops.where(on, m_new, m)]
-        return var - grad * lr_on, []
+        lr_on, on_b = column(lr * on), column(on) > 0
+        if momentum == 0:
+            return var - grad * lr_on, []
+        (m,) = slots
+        m_new = m * momentum - grad * lr_on
+        step = (m_new * momentum - grad * lr_on) if nesterov else m_new
+        return ops.where(on_b, var + step, var), [ops.where(on_b, m_new, m)]
 
-    return coefficients, update
+    def rmsprop(var, grad, slots, lr, it, on):
+        (epsilon,), rho = hyper, 0.9  # skdeep's RMSprop: Keras' rho, no momentum, not centred
+        (v,) = slots
+        on_b = column(on) > 0
+        v_new = rho * v + (1 - rho) * ops.square(grad)
+        step = (column(lr) * grad) / ops.sqrt(v_new + epsilon)
+        return ops.where(on_b, var - step, var), [ops.where(on_b, v_new, v)]
+
+    def adagrad(var, grad, slots, lr, it, on):
+        (epsilon,) = hyper
+        (a,) = slots
+        on_b = column(on) > 0
+        a_new = a + ops.square(grad)
+        step = (column(lr) * grad) / ops.sqrt(a_new + epsilon)
+        return ops.where(on_b, var - step, var), [ops.where(on_b, a_new, a)]
+
+    return {"adam": adam, "sgd": sgd, "rmsprop": rmsprop, "adagrad": adagrad}[solver]
 
 
-def _epoch_function(depth, activation, loss, optimizer, dtype, n_outputs, backend):
-    """The cohort epoch in ``keras.ops``: forward, hand-written backward, update."""
+def _unpack(ops, flat, layout, K, depth):
+    """Split the flat ``(K, P)`` variables into ``(K, in, out)`` kernels and biases."""
+    parts, offset = [], 0
+    for layer in range(depth + 1):
+        fan_in, fan_out = layout[layer], layout[layer + 1]
+        size = fan_in * fan_out
+        parts.append(ops.reshape(flat[:, offset: offset + size], (K, fan_in, fan_out)))
+        offset = offset + size
+        parts.append(flat[:, offset: offset + fan_out])
+        offset = offset + fan_out
+    return parts
+
+
+def _keep_masks(ops, backend, variant, dtype, seeds, rates, widths, layout, rows):
+    """Each stochastic layer's ``(keep, scale)`` for this step, as its Keras layer
+    computes them from its rate and the numbers it draws: ``({layer: dropout},
+    {layer: DropConnect})``."""
+    depth = len(variant.dropout)
+    drop, connect = {}, {}
+    for layer in range(depth):
+        for on, column, shape, out in (
+            (variant.dropout[layer], layer, (rows, layout[layer + 1]), drop),
+            (variant.dropconnect[layer], depth + layer, (layout[layer], layout[layer + 1]),
+             connect),
+        ):
+            if on:
+                u = backend.member_uniform(seeds[:, column], *shape, widths[:, layer + 1],
+                                           rates[:, column] > 0, dtype)
+                rate = ops.reshape(rates[:, column], (-1, 1, 1))
+                out[layer] = (ops.greater_equal(u, rate), 1 / (1 - rate))
+    return drop, connect
+
+
+def _dropped(ops, masks):
+    """``apply(layer, a)``: ``a`` with layer's mask applied, as the Keras layer does."""
+
+    def apply(layer, a):
+        if layer not in masks:
+            return a
+        keep, scale = masks[layer]
+        return ops.where(keep, a * scale, ops.zeros_like(a))
+
+    return apply
+
+
+def _objectives(flat, net, layout, K, batch):
+    """``(sum of the members' objectives, each member's reported loss)`` on a minibatch.
+
+    ``net`` holds the program's constants (``ops``, activations, the loss
+    terms, the variant); ``batch`` the step's rows, weights, penalty
+    strengths, unit masks and dropout / DropConnect masks.
+    """
+    ops = net.ops
+    xb, yb, wb, safe, strengths, units, drop, connect = batch
+    weights = _unpack(ops, flat, layout, K, net.depth)
+    layers = [(_dropped(ops, connect)(i, w), b[:, None, :])
+              for i, (w, b) in enumerate(zip(weights[0::2], weights[1::2]))]
+    acts, logits = dense_forward(xb, layers, net.hidden, net.matmul, _dropped(ops, drop))
+    outputs = [logits, net.link(logits)]
+    if net.variant.activity:  # a member's padded units are not its activations
+        outputs += [a * u[:, None, :] for a, u in zip(acts[1:], units)]
+    value, reported = objective(net.loss_ops, net.terms, yb, outputs, wb, strengths,
+                                weights[0::2], sw_total=safe, stacked=True)
+    return ops.sum(value), reported
+
+
+def _epoch_function(key, backend):
+    """The cohort epoch in ``keras.ops``: masks, forward, gradient, update."""
     from ..layers import keras_activation
 
+    depth, activation, output_activation, loss, optimizer, dtype, n_outputs, variant = key
     _, keras = load()
     ops = keras.ops
-    loss_ops = KerasOps(ops)
-    solver, *hyper = optimizer
-    matmul = backend.batch_matmul(ops)
-    scale = reported_scale(loss, n_outputs)
-    act = keras.activations.get(keras_activation(activation))
-    derivative = OUTPUT_DERIVATIVES[activation]
-    coefficients, update = _update_rule(ops, solver, hyper, dtype)
+    net = types.SimpleNamespace(
+        ops=ops, loss_ops=KerasOps(ops, dtype), matmul=backend.batch_matmul(ops), depth=depth,
+        hidden=keras.activations.get(keras_activation(activation)),
+        link=keras.activations.get(keras_activation(output_activation)), variant=variant,
+        terms=types.SimpleNamespace(loss=loss, n_outputs=n_outputs,
+                                    penalties=("l1",) if variant.l1 else ()))
+    update = _update_rule(ops, optimizer, dtype)
+    value_and_grad = backend.value_and_grad
 
-    def unpack(flat, layout, K):
-        """Split the flat ``(K, P)`` variables into ``(K, in, out)`` kernels and biases."""
-        parts, offset = [], 0
-        for layer in range(depth + 1):
-            fan_in, fan_out = layout[layer], layout[layer + 1]
-            size = fan_in * fan_out
-            parts.append(ops.reshape(flat[:, offset: offset + size], (K, fan_in, fan_out)))
-            offset = offset + size
-            parts.append(flat[:, offset: offset + fan_out])
-            offset = offset + fan_out
-        return parts
-
-    def pack(parts, K):
-        return ops.concatenate([ops.reshape(p, (K, -1)) for p in parts], axis=1)
-
-    def backward(acts, g, weights, wb, safe, alpha):
-        """Gradients of every kernel and bias, from the output gradient ``g``."""
-        delta = g * (wb / safe[:, None])[:, :, None]
-        decay = (alpha / safe)[:, None, None]  # the objective's L2 term, per member
-        grads = [None] * (2 * depth + 2)
-        for layer in range(depth, -1, -1):
-            kernel = weights[2 * layer]
-            grads[2 * layer] = matmul(acts[layer], delta, transpose_a=True) + decay * kernel
-            grads[2 * layer + 1] = ops.sum(delta, axis=1)
-            if layer:
-                delta = (matmul(delta, kernel, transpose_b=True)
-                         * derivative(acts[layer], ops))
-        return grads
-
-    def epoch(layout, X, Y, SW, mask, perm, valid, n_batches, on, lr, alpha, flat, slots, it):
+    def epoch(layout, X, Y, SW, mask, widths, perm, valid, n_batches, on, lr, penalties, rates,
+              seeds, flat, slots, it):
         K, N = ops.shape(X)[0], ops.shape(X)[1]
-        B = ops.shape(perm)[1]
+        B, bs = ops.shape(perm)[1], ops.shape(perm)[2]
         offsets = ops.reshape(ops.arange(K, dtype="int32") * ops.cast(N, "int32"), (-1, 1))
         X_flat = ops.reshape(X, (-1, ops.shape(X)[2]))
         Y_flat = ops.reshape(Y, (-1, ops.shape(Y)[2]))
         SW_flat = ops.reshape(SW, (-1,))
-        mask_parts = unpack(mask, layout, K)
+        units = _unpack(ops, mask, layout, K, depth)[1::2]  # (K, width): 1 on a member's own units
+        strengths = [penalties[:, i] for i in range(4)]
+        advance = ops.reshape(ops.convert_to_tensor(np.array([0, 1]), backend.seed_dtype),
+                              (1, 1, 2))
 
         def body(j, carry):
-            flat, slots, it, total = carry
-            weights = unpack(flat, layout, K)
+            flat, slots, it, seeds, total, grad_sum = carry
             idx = perm[:, j, :] + offsets  # [K, bs] rows of the flattened stack
             ok = valid[:, j, :]
             step_on = on * ops.cast(j < n_batches, dtype)
             xb, yb = ops.take(X_flat, idx, axis=0), ops.take(Y_flat, idx, axis=0)
             wb = ops.take(SW_flat, idx, axis=0) * ok
             total_w = ops.sum(wb, axis=1)
-            safe = ops.where(total_w > 0, total_w, ops.ones_like(total_w))
-            layers = [(w, b[:, None, :]) for w, b in zip(weights[0::2], weights[1::2])]
-            acts, logits = dense_forward(xb, layers, act, matmul)
-            # the output activation is the loss's canonical link (see member.LOSSES)
-            per = per_sample_loss(loss_ops, loss, yb, logits, logits)
-            data = ops.sum(wb * per, axis=1) / safe
-            squares = sum(ops.sum(ops.square(w), axis=(1, 2)) for w in weights[0::2])
-            penalty = 0.5 * alpha * squares / safe
-            total = total + step_on * (data * scale + penalty) * ops.sum(ok, axis=1)
-            g = output_gradient(loss_ops, loss, yb, logits)
-            grads = backward(acts, g, weights, wb, safe, alpha)
-            # padding stays zero: its gradient is masked (a logistic unit's
-            # output 0.5 would otherwise reach the next layer's padded rows)
-            grad = pack([g_ * m_ for g_, m_ in zip(grads, mask_parts)], K)
-            flat, slots = update(flat, grad, list(slots), coefficients(lr, it, step_on))
-            return flat, slots, it + step_on, total
+            safe = ops.where(total_w > 0, total_w, ops.ones_like(total_w))  # idle: no NaN
+            drop, connect = _keep_masks(ops, backend, variant, dtype, seeds, rates, widths,
+                                        layout, bs)
 
-        total = ops.zeros_like(on)
-        flat, slots, it, total = ops.fori_loop(0, B, body, (flat, list(slots), it, total))
-        return flat, list(slots), it, total
+            batch = (xb, yb, wb, safe, strengths, units, drop, connect)
+            _, reported, grad = value_and_grad(_objectives)(flat, net, layout, K, batch)
+            # padding stays zero: its gradient is masked (a padded unit's
+            # activation, softplus(0) say, would otherwise reach the next layer's)
+            grad = grad * mask
+            rows = ops.sum(ok, axis=1) * step_on
+            if variant.track:
+                grad_sum = grad_sum + grad * ops.reshape(rows, (-1, 1))
+            flat, slots = update(flat, grad, list(slots), lr, it, step_on)
+            seeds = seeds + advance * ops.reshape(ops.cast(step_on, backend.seed_dtype),
+                                                  (-1, 1, 1))
+            return flat, slots, it + step_on, seeds, total + reported * rows, grad_sum
+
+        grad_sum = ops.zeros_like(flat) if variant.track else ops.zeros_like(on)
+        carry = (flat, list(slots), it, seeds, ops.zeros_like(on), grad_sum)
+        flat, slots, it, seeds, total, grad_sum = ops.fori_loop(0, B, body, carry)
+        squares = ops.sum(ops.square(grad_sum), axis=1) if variant.track else grad_sum
+        return flat, list(slots), it, seeds, total, squares
 
     return epoch

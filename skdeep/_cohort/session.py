@@ -1,6 +1,6 @@
 """One search's grouped training: the session, its barrier and its worker threads.
 
-Inside a :class:`session`, every training fit of a plain dense MLP gets a
+Inside a :class:`session`, every training fit of a dense MLP gets a
 :class:`~skdeep._cohort.member.MemberEngine` instead of a compiled Keras
 engine (the session fills the engine cache's provider slot).  Each member
 keeps running its own :class:`~skdeep._training.loop.EpochLoop` in its own
@@ -11,8 +11,8 @@ next epoch of all of them at once (:mod:`skdeep._cohort.stack`).  Members that
 stop leave their slot idle; the others go on.  The fitted states wait in a
 :class:`~skdeep._cohort.registry.Registry` (the fit template's fit-cache slot)
 for scikit-learn's own pass over the same fits.  Anything the program cannot
-compute (dropout, batch norm, L1 and activity penalties, other activations,
-L-BFGS, callbacks, sparse rows, embeddings) trains as before.
+compute (batch norm, L-BFGS, callbacks, sparse rows, embeddings, other
+networks) trains as before.
 """
 
 import threading

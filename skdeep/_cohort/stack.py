@@ -52,13 +52,14 @@ def _split(members, max_cohort):
 class Cohort:
     """Stacked training rows and state of members that share one program.
 
-    Every member's variables live in one row of a flat ``(K, P)`` array --
-    kernels and biases in layer order, each in the cohort's widest shape
-    with the member's own block at its top-left and zeros (masked) around
-    it -- and so do the optimizer's slots: the program carries three or
-    four tensors through its loop instead of one per variable.  On a
-    backend that compiles per shape (JAX) the member count, rows and batch
-    count are padded to powers of two, so few shapes are compiled.
+    Every member's kernels and biases live in one row of a flat ``(K, P)``
+    array -- in layer order, each in the cohort's widest shape with the
+    member's own block at its top-left and zeros (masked) around it -- and
+    so do the optimizer's slots: the program carries a few tensors through
+    its loop instead of one per variable.  Dropout and DropConnect rates and
+    seed states are ``(K, 2 * depth)`` columns.  On a backend that compiles
+    per shape (JAX) the member count, rows and batch count are padded to
+    powers of two, so few shapes are compiled.
 
     Parameters
     ----------
@@ -68,9 +69,17 @@ class Cohort:
     """
 
     def __init__(self, members):
+        from .program import Variant
+
         self.backend = backend = current()
         first = members[0]
-        self.key = first.key
+        variants = [m.variant for m in members]
+        self.variant = Variant(
+            any(v.l1 for v in variants), any(v.activity for v in variants),
+            *(tuple(map(any, zip(*(getattr(v, f) for v in variants))))
+              for f in ("dropout", "dropconnect")),
+            any(v.track for v in variants))
+        self.key = first.key + (self.variant,)
         self.dtype = first.dtype
         self.batch_size = first.request[1]
         K = backend.pad_size(len(members), smallest=1)
@@ -80,11 +89,13 @@ class Cohort:
         X = np.zeros((K, N, d), self.dtype)
         Y = np.zeros((K, N, o), self.dtype)
         SW = np.zeros((K, N), self.dtype)
+        member_widths = np.zeros((K, len(self.widths)), np.int32)
         for k, m in enumerate(members):
             Xm, Ym, Wm = m.data
             X[k, : Xm.shape[0], : Xm.shape[1]] = Xm
             Y[k, : Ym.shape[0]] = Ym
             SW[k, : Wm.shape[0]] = Wm
+            member_widths[k] = m.widths
         self.K = K
         self.shapes = []
         for fan_in, fan_out in zip(self.widths[:-1], self.widths[1:]):
@@ -92,42 +103,55 @@ class Cohort:
         sizes = [int(np.prod(shape)) for shape in self.shapes]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
         P = int(self.offsets[-1])
+        depth = len(self.widths) - 2
         self.weights = np.zeros((K, P), self.dtype)
         mask = np.zeros((K, P), self.dtype)
         self.slots = [np.zeros((K, P), self.dtype) for _ in first._slot_names()]
         self.iterations = np.zeros(K, self.dtype)
         self.lr = np.zeros(K, self.dtype)
-        self.alpha = np.zeros(K, self.dtype)
+        self.penalties = np.zeros((K, 4), self.dtype)
+        self.rates = np.zeros((K, 2 * depth), self.dtype)
+        self.seeds = np.zeros((K, 2 * depth, 2), backend.seed_dtype)
         for k, m in enumerate(members):
-            for i, w in enumerate(m.weights):
-                self._view(mask, k, i)[tuple(map(slice, w.shape))] = 1
+            for i, t in enumerate(m.trainable):
+                self._view(mask, k, i)[tuple(map(slice, m.weights[t].shape))] = 1
             m.cohort = (self, k)
             self.write(k, m)
         self.program = program(self.key)
         # the widths: a static tuple where shapes are compiled in, else a tensor
         self.layout = (tuple(self.widths) if backend.static_shapes
                        else np.asarray(self.widths, np.int32))
-        self.constants = backend.device_put(X, Y, SW, mask)
+        self.constants = backend.device_put(X, Y, SW, mask, member_widths)
 
     def _view(self, flat, k, i):
-        """Variable ``i`` of slot ``k`` as a writable array of the cohort's shape."""
+        """Trainable variable ``i`` of slot ``k`` as a writable array of the cohort's shape."""
         return flat[k, self.offsets[i]: self.offsets[i + 1]].reshape(self.shapes[i])
 
     def write(self, k, m):
-        """Copy member ``m``'s weights and optimizer state into slot ``k``."""
-        for flat, values in [(self.weights, m.weights), *zip(self.slots, m.slots)]:
+        """Copy member ``m``'s weights, rates, seeds and optimizer state into slot ``k``."""
+        trainable = [m.weights[t] for t in m.trainable]
+        for flat, values in [(self.weights, trainable), *zip(self.slots, m.slots)]:
             flat[k] = 0
             for i, w in enumerate(values):
                 self._view(flat, k, i)[tuple(map(slice, w.shape))] = w
+        for i, (kind, column) in m.columns.items():
+            if kind == "rate":
+                self.rates[k, column] = m.weights[i]
+            else:
+                self.seeds[k, column] = m.weights[i]
         self.iterations[k] = m.iterations
         self.lr[k] = m.learning_rate
 
     def read(self, k, m):
         """Copy slot ``k`` back into member ``m``."""
-        m.weights = [self._view(self.weights, k, i)[tuple(map(slice, w.shape))].copy()
-                     for i, w in enumerate(m.weights)]
-        m.slots = [[self._view(flat, k, i)[tuple(map(slice, w.shape))].copy()
-                    for i, w in enumerate(m.weights)] for flat in self.slots]
+        for i, t in enumerate(m.trainable):
+            w = m.weights[t]
+            m.weights[t] = self._view(self.weights, k, i)[tuple(map(slice, w.shape))].copy()
+        for i, (kind, column) in m.columns.items():
+            if kind == "seed":
+                m.weights[i] = self.seeds[k, column].astype(m.weights[i].dtype)
+        m.slots = [[self._view(flat, k, i)[tuple(map(slice, m.weights[t].shape))].copy()
+                    for i, t in enumerate(m.trainable)] for flat in self.slots]
         m.iterations = int(self.iterations[k])
 
     def epoch(self, members):
@@ -141,22 +165,27 @@ class Cohort:
         on = np.zeros(self.K, self.dtype)
         for m in members:
             k = m.cohort[1]
-            order, _, alpha = m.request
+            order, _, penalties = m.request
             perm[k, : order.size] = order
             valid[k, : order.size] = 1
             n_batches[k] = -(-order.size // bs)
             on[k] = 1
-            self.alpha[k] = alpha
+            self.penalties[k] = penalties
             self.lr[k] = m.learning_rate
         shape = (self.K, B, bs)
-        weights, slots, iterations, total = self.program(
+        weights, slots, iterations, seeds, total, squares = self.program(
             self.layout, *self.constants, perm.reshape(shape), valid.reshape(shape),
-            n_batches, on, self.lr, self.alpha, self.weights, self.slots, self.iterations,
+            n_batches, on, self.lr, self.penalties, self.rates, self.seeds, self.weights,
+            self.slots, self.iterations,
         )
         self.weights = np.array(weights)
         self.slots = [np.array(s) for s in slots]
         self.iterations = np.array(iterations)
+        self.seeds = np.array(seeds)
         total = np.asarray(total, dtype=np.float64)
+        squares = np.asarray(squares, dtype=np.float64)
         for m in members:
-            k = m.cohort[1]
-            m.result = (float(self.dtype.type(total[k] / m.request[0].size)), float("nan"))
+            k, n = m.cohort[1], m.request[0].size
+            norm = (float(self.dtype.type(np.sqrt(squares[k]) / n)) if m.variant.track
+                    else float("nan"))
+            m.result = (float(self.dtype.type(total[k] / n)), norm)

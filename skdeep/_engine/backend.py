@@ -9,7 +9,8 @@ above the engine modules asks it instead of testing the backend's name:
 * ``resolve_placement(distribution)`` -- an estimator's ``distribution``
   as a :class:`~skdeep._engine.distribution.Placement`;
 * ``static_shapes``, ``pad_size(n)``, ``device_put(*arrays)``,
-  ``compile(fn, signature)``, ``batch_matmul(ops)``, ``counter_dtype``,
+  ``compile(fn, signature)``, ``batch_matmul(ops)``, ``value_and_grad(fn)``,
+  ``member_uniform(...)``, ``counter_dtype``, ``seed_dtype``,
   ``float64_programs`` -- what a program written in ``keras.ops`` (the search
   cohorts') needs to run on the backend.
 
@@ -33,6 +34,8 @@ class _TensorFlow:
     static_shapes = False
     #: dtype of Keras' optimizer iteration counter.
     counter_dtype = np.int64
+    #: dtype of a Keras seed generator's state.
+    seed_dtype = "int64"
     #: Whether a program compiled by :meth:`compile` computes float64.
     float64_programs = True
 
@@ -93,6 +96,44 @@ class _TensorFlow:
         return lambda a, b, transpose_a=False, transpose_b=False: tf.linalg.matmul(
             a, b, adjoint_a=transpose_a, adjoint_b=transpose_b)
 
+    @staticmethod
+    def value_and_grad(fn):
+        """``fn(x, *args) -> (value, aux)`` as ``(value, aux, d value / d x)``."""
+        tf, _ = load()
+
+        def call(x, *args):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                value, aux = fn(x, *args)
+            return value, aux, tape.gradient(value, x)
+
+        return call
+
+    @staticmethod
+    def member_uniform(seeds, rows, cols, real_cols, drawn, dtype):
+        """``(K, rows, cols)`` uniform numbers, member ``k``'s those a Keras layer draws.
+
+        Member ``k``'s block ``[:, :real_cols[k]]`` is
+        ``keras.random.uniform((rows, real_cols[k]), seed)`` for its seed state
+        ``seeds[k]`` -- TensorFlow's stateless uniform of the state folded into
+        int32, as Keras' ``_cast_seed`` does -- and zeros beyond; a member whose
+        ``drawn`` is False draws nothing (generating the numbers is most of a
+        dropout step's cost).
+        """
+        tf, _ = load()
+        seeds = tf.cast(tf.math.floormod(seeds, tf.int32.max - 1), tf.int32)
+        zero, one = tf.constant(0, dtype), tf.constant(1, dtype)
+
+        def block(args):
+            seed, width, on = args
+            width = tf.where(on, width, 0)
+            u = tf.random.stateless_uniform(tf.stack([rows, width]), seed=seed, minval=zero,
+                                            maxval=one, dtype=dtype)
+            return tf.pad(u, [[0, 0], [0, cols - width]])
+
+        return tf.map_fn(block, (seeds, real_cols, drawn),
+                         fn_output_signature=tf.TensorSpec([None, None], dtype))
+
 
 class _Jax:
     """Keras on JAX: jitted programs specialised to their shapes."""
@@ -100,6 +141,7 @@ class _Jax:
     name = "jax"
     static_shapes = True
     counter_dtype = np.int32  # Keras' int64 counter, outside JAX's 64-bit mode
+    seed_dtype = "uint32"
     #: JAX programs run in 32 bits outside skdeep's own 64-bit scope.
     float64_programs = False
 
@@ -154,6 +196,38 @@ class _Jax:
             return ops.matmul(a, b)
 
         return matmul
+
+    @staticmethod
+    def value_and_grad(fn):
+        """``fn(x, *args) -> (value, aux)`` as ``(value, aux, d value / d x)``."""
+        import jax
+
+        def call(x, *args):
+            (value, aux), grad = jax.value_and_grad(fn, has_aux=True)(x, *args)
+            return value, aux, grad
+
+        return call
+
+    @staticmethod
+    def member_uniform(seeds, rows, cols, real_cols, drawn, dtype):
+        """``(K, rows, cols)`` uniform numbers, member ``k``'s those a Keras layer draws.
+
+        Shapes are static, so every member draws ``rows * cols`` numbers from
+        its seed state; a Keras layer of ``real_cols[k]`` units draws its
+        element ``(i, j)`` at position ``i * real_cols[k] + j`` of that flat
+        stream (JAX's counter-based generator numbers elements in row-major
+        order, whatever the shape), which is where it is read from.
+        """
+        import jax
+        import jax.numpy as jnp
+
+        _, keras = load()
+        flat = jax.vmap(lambda seed: keras.random.uniform((rows * cols,), seed=seed,
+                                                          dtype=dtype))(seeds)
+        index = (jnp.arange(rows)[None, :, None] * real_cols[:, None, None]
+                 + jnp.arange(cols)[None, None, :])  # < rows * cols: real_cols <= cols
+        picked = jnp.take_along_axis(flat, index.reshape(flat.shape[0], -1), axis=1)
+        return picked.reshape(flat.shape[0], rows, cols)
 
 
 def current():

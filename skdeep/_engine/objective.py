@@ -12,7 +12,7 @@ import numpy as np
 from .spec import LOSSES
 
 __all__ = [
-    "ArrayOps", "KerasOps", "NumpyOps", "check_loss", "objective", "output_gradient",
+    "ArrayOps", "KerasOps", "NumpyOps", "check_loss", "objective",
     "per_sample_loss", "reported_scale",
 ]
 
@@ -93,26 +93,8 @@ def per_sample_loss(ops, loss, y, logits, output):
     raise ValueError(f"Unknown loss {loss!r}; expected one of {LOSSES}.")
 
 
-def output_gradient(ops, loss, y, logits):
-    """The gradient of :func:`per_sample_loss` with respect to the logits.
-
-    For the losses whose output activation is their canonical link (softmax
-    with the log-loss, logistic with the binary log-loss, identity with the
-    squared error), what a hand-written backward pass starts from.
-    ``ops`` needs ``exp``, ``logsumexp``, ``sigmoid`` and ``sum``.
-    """
-    if loss == "log_loss":
-        probabilities = ops.exp(logits - ops.logsumexp(logits, axis=-1, keepdims=True))
-        return probabilities * ops.sum(y, axis=-1, keepdims=True) - y
-    if loss == "binary_log_loss":
-        return ops.sigmoid(logits) - y
-    if loss == "squared_error":
-        return logits - y
-    raise ValueError(f"No closed-form output gradient for loss {loss!r}.")
-
-
 def objective(ops, spec, y, outputs, sw, penalties, kernels, extra=(), sw_total=None,
-              share=1.0):
+              share=1.0, stacked=False):
     """Return ``(objective, reported)`` for one batch, in ``ops``' backend.
 
     ``objective`` is what the gradient is taken of: per-sample losses
@@ -150,30 +132,43 @@ def objective(ops, spec, y, outputs, sw, penalties, kernels, extra=(), sw_total=
         and ``share`` the fraction of the batch-independent terms (weight
         penalties, Keras losses) it adds, so that the replicas' parts sum to
         the minibatch's objective.
+    stacked : bool, default=False
+        Every array has a leading members axis (a search cohort's stack:
+        ``y`` of shape ``(members, n_samples, n_outputs)``, kernels of shape
+        ``(members, fan_in, fan_out)``, activations of shape ``(members,
+        n_samples, units)``, each strength an array of shape
+        ``(members,)``): the terms are computed per member.
 
     Returns
     -------
-    objective, reported : scalars
+    objective, reported : scalars, or arrays of shape (members,) when stacked
     """
     logits, output, *activities = outputs
+
+    def total(x):  # over everything, or over everything of each member
+        return ops.sum(x, axis=tuple(range(1, len(x.shape)))) if stacked else ops.sum(x)
+
+    def strength(i):  # against a member's (n_samples,) terms
+        return ops.reshape(penalties[i], (-1, 1)) if stacked else penalties[i]
+
     per = per_sample_loss(ops, spec.loss, y, logits, output)
-    sw_sum = ops.sum(sw) if sw_total is None else sw_total
-    data = ops.sum(sw * per) / sw_sum
+    sw_sum = total(sw) if sw_total is None else sw_total
+    data = total(sw * per) / sw_sum
     penalty = ops.zero()
     if kernels:
-        squares = ops.add_n([ops.sum(ops.square(w)) for w in kernels])
+        squares = ops.add_n([total(ops.square(w)) for w in kernels])
         penalty += 0.5 * penalties[0] * ops.cast(squares) / sw_sum
         if "l1" in spec.penalties:
-            absolute = ops.add_n([ops.sum(ops.abs(w)) for w in kernels])
+            absolute = ops.add_n([total(ops.abs(w)) for w in kernels])
             penalty += penalties[1] * ops.cast(absolute) / sw_sum
         if share != 1.0:
             penalty = penalty * share  # batch-independent: this replica's part
     if activities:
-        flat = [ops.rows(z) for z in activities]
-        l1 = ops.add_n([ops.sum(ops.abs(z), 1) for z in flat])
-        l2 = ops.add_n([ops.sum(ops.square(z), 1) for z in flat])
-        per_sample = penalties[2] * l1 + penalties[3] * l2
-        penalty += ops.sum(sw * ops.cast(per_sample)) / sw_sum
+        flat = activities if stacked else [ops.rows(z) for z in activities]
+        l1 = ops.add_n([ops.sum(ops.abs(z), -1) for z in flat])
+        l2 = ops.add_n([ops.sum(ops.square(z), -1) for z in flat])
+        per_sample = strength(2) * l1 + strength(3) * l2
+        penalty += total(sw * ops.cast(per_sample)) / sw_sum
     if extra:
         added = ops.cast(ops.add_n(list(extra)))
         penalty = penalty + (added if share == 1.0 else added * share)
@@ -253,24 +248,34 @@ class NumpyOps(ArrayOps):
 
 
 class KerasOps(ArrayOps):
-    """The operations of :func:`per_sample_loss` and :func:`output_gradient` in
-    ``keras.ops`` (any backend): what a program written in ``keras.ops`` uses.
+    """The operations of :func:`objective` in ``keras.ops`` (any backend): what a
+    program written in ``keras.ops`` (a search cohort's) uses.
 
     Parameters
     ----------
     ops : module
         ``keras.ops``.
+    dtype : str, default=None
+        Dtype of the penalty terms (:func:`objective`'s ``cast`` and ``zero``).
     """
 
-    def __init__(self, ops):
-        super().__init__(ops)
+    def __init__(self, ops, dtype=None):
+        super().__init__(ops, dtype)
+
+    def cast(self, x):
+        return self.xp.cast(x, self.dtype)
+
+    def reshape(self, x, shape):
+        return self.xp.reshape(x, shape)
+
+    def zero(self):
+        return self.xp.zeros((), self.dtype)
 
     def softmax_cross_entropy(self, y, logits):
         xp = self.xp
         return xp.sum(y * (xp.logsumexp(logits, axis=-1, keepdims=True) - logits), axis=-1)
 
-    def logsumexp(self, x, axis=None, keepdims=False):
-        return self.xp.logsumexp(x, axis=axis, keepdims=keepdims)
+    def xlogy(self, x, y):
+        xp = self.xp
+        return xp.where(x == 0, xp.zeros_like(x), x * xp.log(xp.where(x == 0, xp.ones_like(y), y)))
 
-    def sigmoid(self, x):
-        return self.xp.sigmoid(x)

@@ -476,7 +476,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
     def _cohort_eligible(self, activations):
         """Whether a fit with these parameters can train in a search cohort (hook).
 
-        A cohort (:mod:`skdeep._cohort`) trains plain dense networks whose
+        A cohort (:mod:`skdeep._cohort`) trains dense networks whose
         hidden activation is one of ``activations``; families that build
         other networks keep the default, False.
         """

@@ -2,7 +2,6 @@
 
 from numbers import Integral
 
-import numpy as np
 
 from .._activations import NUMPY_ACTIVATIONS, dense_forward
 from .._docstrings import fill_doc
@@ -83,23 +82,19 @@ class _BaseMLP(BaseNeuralEstimator):
                 for n in names]
 
     def _cohort_eligible(self, activations):
-        """Plain dense networks train in a search's cohorts.
+        """Dense networks train in a search's cohorts.
 
-        A stochastic solver Keras updates in closed form (``'adam'``,
-        ``'sgd'``), a hidden activation of ``activations``, the loss's own
-        output activation, and none of dropout, DropConnect, batch norm,
-        L1 or activity penalties, gradient-norm stopping, ``n_init``,
-        callbacks, ``kernel_initializer``, warm starts or ``distribution``.
+        A stochastic solver (not ``'lbfgs'``), a hidden activation of
+        ``activations``, the loss's own output activation, and none of batch
+        norm, ``n_init``, callbacks, ``kernel_initializer``, warm starts or
+        ``distribution``.  Dropout, DropConnect, L1 and activity penalties
+        and the gradient-norm rule train in the cohort.
         """
         p = self.get_params(deep=False)
-        rates = [p["dropout"], p["dropconnect"]]
-        if any(np.any(np.asarray(r, dtype=float) != 0) for r in rates):
-            return False
         return (
-            p["solver"] in ("adam", "sgd") and p["activation"] in activations
+            p["solver"] != "lbfgs" and p["activation"] in activations
             and not p["batch_normalization"]
-            and p["l1"] == 0 and p["activity_l1"] == 0 and p["activity_l2"] == 0
-            and p["min_grad_norm"] == 0 and p["n_init"] == 1 and not p["callbacks"]
+            and p["n_init"] == 1 and not p["callbacks"]
             and p["output_activation"] in (None, "identity")
             and p["kernel_initializer"] is None
             and not p["warm_start"] and p["distribution"] is None
