@@ -34,9 +34,12 @@ def _stderr_silenced():
     # TensorFlow's C++ runtime writes "oneDNN custom operations are on" and
     # "Could not find cuda drivers" straight to file descriptor 2 while it is
     # imported, before any Python logging setting can reach it.  Python-level
-    # exceptions are unaffected: they propagate normally.
+    # exceptions are unaffected: they propagate normally.  The process's own
+    # standard error (file descriptor 2, ``sys.__stderr__``): a caller that
+    # writes on while Keras starts in another thread points ``sys.stderr`` at
+    # a copy of it, which stays open (see skdeep.cli.commands.KerasStart).
     try:
-        fd = sys.stderr.fileno()
+        fd = sys.__stderr__.fileno()
     except (AttributeError, ValueError, OSError):
         yield
         return
@@ -118,7 +121,9 @@ def load():
     backend when Keras was started with it (``KERAS_BACKEND=jax`` set before
     Keras is first imported); ``tf`` is ``None`` on JAX.  Sets quiet
     defaults (only when the user has not chosen otherwise):
-    ``TF_CPP_MIN_LOG_LEVEL=3`` and ``KERAS_BACKEND=tensorflow``.
+    ``TF_CPP_MIN_LOG_LEVEL=3`` and ``KERAS_BACKEND=tensorflow``; TensorFlow's
+    start-up lines, written before any log level applies, are silenced unless
+    ``TF_CPP_MIN_LOG_LEVEL=0`` asks for every log.
 
     Raises
     ------
@@ -133,9 +138,9 @@ def load():
         if _FORKED_FROM is not None:
             _refuse_forked()
         return _MODULES
-    quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
-    if quiet:
-        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    # TensorFlow's C++ start-up lines (oneDNN, CUDA drivers, absl) come before
+    # its log level applies: silenced unless the user asked for every log (0)
+    quiet = os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3").strip() != "0"
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     already = "tensorflow" in sys.modules or "keras" in sys.modules
     if not already:

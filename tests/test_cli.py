@@ -67,6 +67,23 @@ def test_compare_on_a_messy_csv(messy_csv, tmp_path, capsys):
     assert plot_file.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_compare_trains_scikit_learns_models_while_keras_starts(messy_csv, tmp_path):
+    # a fresh process, as a user runs it: Keras starts in a background thread
+    # while LogisticRegression trains; each model's line comes as it finishes,
+    # and TensorFlow's C++ start-up lines stay silenced
+    result = subprocess.run(
+        [sys.executable, "-m", "skdeep", "compare", str(messy_csv), "-t", "churn", "--cv", "2",
+         "--models", "skdeep-mlp,linear"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    first = err.index("[1/2] LogisticRegression: ")
+    started = err.index("note: Keras started in")
+    assert first < started < err.index("[2/2] skdeep.MLPClassifier: ")
+    assert "of it while scikit-learn's models trained" in err
+    assert not any(word in err for word in ("oneDNN", "cuda", "absl", "cpu_feature_guard")), err
+    assert "| 1 |" in result.stdout and "| 2 |" in result.stdout
+
+
 def test_compare_regression_on_bundled_data(capsys):
     code, out, err = run(["compare", "diabetes", "--models", "tabular,linear", "--cv", "2",
                           "--scoring", "neg_mean_absolute_error"], capsys)

@@ -1,12 +1,31 @@
 """The ``compare`` and ``search`` commands: cross-validate, print, plot, save."""
 
+import contextlib
 import json
 import os
 import sys
+import threading
 import time
 
 from .models import _model_keys, _scorer_name, _splitter, build_models, check_scorer
 from .tables import CLIError, _column_kinds, _note, load_table, prepare
+
+def _cross_validate(cross_validate, label, model, X, y, splitter, scoring, args):
+    """One model's row of the table, or None (with a note) when it failed."""
+    try:
+        result = cross_validate(model, X, y, cv=splitter, scoring=scoring,
+                                n_jobs=args.n_jobs, error_score="raise")
+    except Exception as exc:  # noqa: BLE001 - one model failing must not hide the rest
+        _note(f"{label} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        return None
+    scores = result["test_score"]
+    return {
+        "model": label, "mean": float(scores.mean()), "std": float(scores.std()),
+        "scores": [float(s) for s in scores],
+        "fit_time": float(result["fit_time"].mean()),
+        "predict_time": float(result["score_time"].mean()),
+    }
+
 
 def _describe(name, X, y, task, cv, scoring):
     numeric, categorical = _column_kinds(X)
@@ -27,6 +46,10 @@ def _quiet():
 
     warnings.simplefilter("ignore", ConvergenceWarning)
     warnings.filterwarnings("ignore", message=".*Stochastic Optimizer.*")
+    # what the Keras stack's imports warn about (urllib3's optional SOCKS support,
+    # ...) -- silenced with TensorFlow's C++ start-up lines, now in a thread
+    warnings.filterwarnings(
+        "ignore", module=r"(urllib3|requests|google|absl|tensorflow|keras|jax|h5py)(\..*)?$")
 
 
 def _table(args):
@@ -42,37 +65,97 @@ def _table(args):
     return X, y, task, notes, cleaner, name, target, scoring
 
 
+class KerasStart:
+    """Keras' one-time start-up in a background thread, while other work goes on.
+
+    Started once scikit-learn's modules are imported (the thread then imports
+    only Keras and its backend); :meth:`wait` joins it before the first model
+    that needs Keras.  While it runs, ``sys.stderr`` is a copy of the
+    process's standard error, so the caller's progress lines are printed while
+    Keras' start-up silences file descriptor 2 (TensorFlow's C++ start-up lines).
+    """
+
+    def __init__(self):
+        self.seconds = self.error = None
+        self._thread = None
+        self._saved = None
+
+    def start(self):
+        """Start Keras in a daemon thread."""
+        from .._backend import load
+
+        def run():
+            begin = time.perf_counter()
+            try:
+                load()
+            except BaseException as exc:  # noqa: BLE001 - raised again by wait()
+                self.error = exc
+            self.seconds = time.perf_counter() - begin
+
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            if sys.stderr is sys.__stderr__:
+                copy = os.fdopen(os.dup(sys.__stderr__.fileno()), "w", buffering=1)
+                self._saved, sys.stderr = sys.stderr, copy
+        self._thread = threading.Thread(target=run, name="skdeep-keras-start", daemon=True)
+        self._thread.start()
+        return self
+
+    def wait(self):
+        """Join the start-up; return the seconds spent waiting for it here."""
+        begin = time.perf_counter()
+        self._thread.join()
+        waited = time.perf_counter() - begin
+        self.abandon()
+        if self.error is not None:
+            raise self.error
+        return waited
+
+    def abandon(self):
+        """Give ``sys.stderr`` back once the start-up is over; while it runs (Ctrl-C,
+        an error before any skdeep model) the copy stays, so the message is seen."""
+        if self._saved is not None and not self._thread.is_alive():
+            copy, sys.stderr, self._saved = sys.stderr, self._saved, None
+            copy.close()
+
+
+def _needs_keras(model):
+    """Whether ``model`` (or a step of it) is one of skdeep's networks."""
+    steps = [s for _, s in getattr(model, "steps", [])] or [model]
+    return any(type(s).__module__.split(".")[0] == "skdeep" for s in steps)
+
+
 def compare(args):
     """``skdeep compare``: cross-validated scores, fit and predict times, best first."""
     X, y, task, notes, _, name, target, scoring = _table(args)
     keys = _model_keys(args.models)
     splitter = _splitter(task, args.cv, args.seed)
-    print(_describe(name, X, y, task, args.cv, scoring) + "\n")
+    print(_describe(name, X, y, task, args.cv, scoring) + "\n", flush=True)
     _quiet()
     from sklearn.model_selection import cross_validate
 
-    from .._backend import load
-
-    start = time.perf_counter()
-    load()  # Keras' one-time start-up, reported apart from the models' times
-    _note(f"Keras started in {time.perf_counter() - start:.1f} s")
+    models = build_models(task, X, keys, args.seed)
+    # scikit-learn's models first, while Keras starts in the background
+    models.sort(key=lambda item: _needs_keras(item[1]))
+    keras = KerasStart().start() if any(_needs_keras(m) for _, m in models) else None
     rows, failed = [], []
-    for i, (label, model) in enumerate(build_models(task, X, keys, args.seed), 1):
-        print(f"[{i}/{len(keys)}] {label} ...", file=sys.stderr, flush=True)
-        try:
-            result = cross_validate(model, X, y, cv=splitter, scoring=scoring,
-                                    n_jobs=args.n_jobs, error_score="raise")
-        except Exception as exc:  # noqa: BLE001 - one model failing must not hide the rest
-            failed.append(label)
-            _note(f"{label} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-            continue
-        scores = result["test_score"]
-        rows.append({
-            "model": label, "mean": float(scores.mean()), "std": float(scores.std()),
-            "scores": [float(s) for s in scores],
-            "fit_time": float(result["fit_time"].mean()),
-            "predict_time": float(result["score_time"].mean()),
-        })
+    try:
+        for i, (label, model) in enumerate(models, 1):
+            if keras is not None and _needs_keras(model):
+                waited = keras.wait()
+                _note(f"Keras started in {keras.seconds:.1f} s ({keras.seconds - waited:.1f} s "
+                      "of it while scikit-learn's models trained)")
+                keras = None
+            print(f"[{i}/{len(keys)}] {label} ...", file=sys.stderr, flush=True)
+            row = _cross_validate(cross_validate, label, model, X, y, splitter, scoring, args)
+            if row is None:
+                failed.append(label)
+                continue
+            rows.append(row)
+            print(f"[{i}/{len(keys)}] {label}: {row['mean']:.4f} ± {row['std']:.4f} "
+                  f"({row['fit_time']:.2f} s per fit)", file=sys.stderr, flush=True)
+    finally:
+        if keras is not None:  # no skdeep model was reached (Ctrl-C, an error)
+            keras.abandon()
     rows.sort(key=lambda r: r["mean"], reverse=True)
     print(f"| rank | model | {scoring} (mean ± std) | fit time (s) | predict time (s) |")
     print("|---|---|---|---|---|")
@@ -132,11 +215,11 @@ def search(args):
     """``skdeep search``: cross-validated hidden-unit x dropout search with early stopping."""
     X, y, task, _, cleaner, name, _, scoring = _table(args)
     splitter = _splitter(task, args.cv, args.seed)
-    from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     from .. import MLPClassifier, MLPRegressor
+    from ..model_selection import GridSearchCV  # the candidates' folds trained together
 
     cls = MLPClassifier if task == "classification" else MLPRegressor
     net = cls(early_stopping=True, missing="impute", max_iter=args.max_iter,
