@@ -43,6 +43,9 @@ def __getattr__(name):
     if module is None:
         raise AttributeError(f"module 'skdeep' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
+    if module.startswith("._estimators."):
+        # the restarts of n_init train together in the search cohorts' programs
+        importlib.import_module("._cohort", __name__).install_restarts()
     globals()[name] = value  # later look-ups skip this function
     return value
 

@@ -124,7 +124,9 @@ _PARAMS = {
         Number of trainings from different random initialisations; the
         best is kept -- highest validation score with ``early_stopping``,
         else lowest final training loss. Each run's score is in
-        ``init_scores_``. Runs share one validation split.""",
+        ``init_scores_``. Runs share one validation split and each draws
+        from its own generator seeded from ``random_state``, so the runs
+        of a dense MLP train together in one compiled program.""",
     "missing": """missing : {'error', 'impute'}, default='error'
         What to do with missing values (NaN) in ``X``. ``'error'`` refuses
         them, as scikit-learn's MLP does. ``'impute'`` fills each with its

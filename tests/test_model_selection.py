@@ -351,3 +351,40 @@ def test_compiled_programs_stay_bounded(monkeypatch):
                          {"alpha": [1e-4]}, cv=2).fit(X, y)
     assert len(_program._programs) == 2
     assert {key[0][4][1] for key in _program._programs} == {0.85, 0.9}
+
+
+def test_n_init_restarts_train_together_as_one_after_another(monkeypatch):
+    import importlib
+
+    from sklearn.base import clone
+
+    from skdeep._estimators import restarts
+
+    _session = importlib.import_module("skdeep._cohort.session")  # the module, not the class
+
+    assert isinstance(restarts._run_pool, _session.RestartPool)  # filled by `import skdeep`
+    sizes = []
+
+    class Counting(_session.RestartPool):
+        def run(self, tasks):
+            sizes.append(len(tasks))
+            super().run(tasks)
+
+    monkeypatch.setattr(_session, "MIN_RESTART_WORK", 0)  # group although not compiled yet
+    net = MLPClassifier(hidden_layer_sizes=(8,), n_init=3, early_stopping=True, dropout=0.2,
+                        n_iter_no_change=3, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        monkeypatch.setattr(restarts, "_run_pool", Counting())
+        together = clone(net).fit(X, y)
+        monkeypatch.setattr(restarts, "_run_pool", None)
+        alone = clone(net).fit(X, y)
+    assert sizes == [3]
+    assert len(set(np.round(alone.init_scores_, 6))) > 1  # three different restarts
+    np.testing.assert_allclose(together.init_scores_, alone.init_scores_)
+    assert together.best_init_ == alone.best_init_
+    np.testing.assert_allclose(together.loss_curve_, alone.loss_curve_, rtol=1e-4)
+    for a, b in zip(together.coefs_, alone.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(together.predict_proba(X[:5], return_std=True)[1],
+                               alone.predict_proba(X[:5], return_std=True)[1], rtol=1e-4)

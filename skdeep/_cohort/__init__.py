@@ -1,10 +1,12 @@
 """The search accelerator: many (candidate, fold) fits trained in stacked cohorts.
 
-Used by :mod:`skdeep.model_selection`.  It plugs into the layers below
-through their slots -- the engine cache's provider
-(:func:`skdeep._engine.cache.install_provider`) and the fit template's fit
-cache (:func:`skdeep._estimators.base.install_fit_cache`) -- and nothing below
-imports it.
+Used by :mod:`skdeep.model_selection`, and by every ``n_init`` fit (the
+package's public face fills the run-pool slot when an estimator class is
+first used).  It plugs into the layers below through their slots -- the
+engine cache's provider (:func:`skdeep._engine.cache.install_provider`), the
+fit template's fit cache (:func:`skdeep._estimators.base.install_fit_cache`)
+and run pool (:func:`skdeep._estimators.restarts.install_run_pool`) -- and
+nothing below imports it.
 
 * :mod:`~skdeep._cohort.session` -- one search's session: the barrier, the
   worker threads, the slots filled;
@@ -17,7 +19,8 @@ imports it.
 """
 
 from .member import groupable
-from .session import MAX_COHORT, GroupedTrainingError, active, run_threads, session
+from .session import (MAX_COHORT, GroupedTrainingError, active, install_restarts, run_threads,
+                      session)
 
-__all__ = ["MAX_COHORT", "GroupedTrainingError", "active", "groupable", "run_threads",
-           "session"]
+__all__ = ["MAX_COHORT", "GroupedTrainingError", "active", "groupable", "install_restarts",
+           "run_threads", "session"]

@@ -19,15 +19,18 @@ import threading
 
 from .._engine import cache
 from .._estimators import base
-from .member import MemberEngine, spec_key
+from .member import MemberEngine, groupable, spec_key
 from .registry import Registry
 from .stack import run_epoch
 
-__all__ = ["MAX_COHORT", "GroupedTrainingError", "Session", "active", "run_threads",
-           "session"]
+__all__ = ["MAX_COHORT", "GroupedTrainingError", "RestartPool", "Session", "active",
+           "install_restarts", "run_threads", "session"]
 
 #: Most members stacked in one cohort.
 MAX_COHORT = 32
+#: Rows x epochs x restarts from which an ``n_init`` fit's restarts train
+#: together even when their program is not compiled yet (see RestartPool).
+MIN_RESTART_WORK = 10_000_000
 
 _session = None
 _session_lock = threading.Lock()
@@ -231,3 +234,51 @@ def run_threads(tasks, n_threads):
         raise
     if errors:
         raise errors[0]
+
+
+class RestartPool:
+    """The run-pool slot's filler: an ``n_init`` fit's restarts train in one cohort.
+
+    See :mod:`skdeep._estimators.restarts`; installed by :func:`install_restarts`.
+    """
+
+    @staticmethod
+    def accepts(estimator, work):
+        """Whether the restarts should train together.
+
+        Each must be a groupable fit, and grouping must pay: the cohort's
+        program is compiled already, or the restarts' ``work`` (rows x epochs
+        x restarts) is at least :data:`MIN_RESTART_WORK` -- on 2 CPU cores five
+        restarts of 2,000 rows x 200 epochs trained together took 1.9 s warm
+        against 2.5 s one after another, but 3.2 s with the program's first
+        trace (about a second).
+        """
+        import copy
+
+        from .._engine.backend import current
+        from . import program
+        from .member import _variant
+
+        probe = copy.copy(estimator)
+        probe.n_init = 1
+        if not groupable(probe):
+            return False
+        family = spec_key(estimator._spec)
+        if family is None:
+            return False
+        key = (family + (_variant(estimator._spec),), current().name)
+        return key in program._programs or work >= MIN_RESTART_WORK
+
+    @staticmethod
+    def run(tasks):
+        """Train the restarts (``tasks``) in a session, one thread each."""
+        with session():
+            run_threads(tasks, len(tasks))
+
+
+def install_restarts():
+    """Fill the fit template's run-pool slot (once Keras estimators are in use)."""
+    from .._estimators import restarts
+
+    if restarts._run_pool is None:
+        restarts.install_run_pool(RestartPool())

@@ -48,6 +48,7 @@ from .._training.state import FitState
 from .._training.stochastic import run_stochastic
 from .._version import __version__
 from .frontend import FrontEndMixin, check_positive_weights
+from .restarts import train_runs
 from .settings import SettingsMixin
 from .weights import WeightsMixin
 
@@ -239,11 +240,7 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         # Keras callbacks need the engine's Keras model: such a fit trains on a
         # compiled engine, never on one an accelerator lends (a cohort member)
         lend = train and not (plan.callbacks is not None and plan.callbacks.keras)
-        with _engines.lease(self._spec, training=lend, placement=plan.placement) as engine:
-            runs, split = [], validation_split
-            for run in range(plan.n_runs):
-                state, split = self._run(engine, data, plan, run, split)
-                runs.append((state, self._weights, self._weights_token, self._mc_seed))
+        runs = train_runs(self, data, plan, lend, validation_split)
         kept = runs[-1][0]
         if data.fresh and train:
             kept = self._keep_best(runs, config)
