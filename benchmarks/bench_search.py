@@ -7,6 +7,9 @@ W2   GridSearchCV, 3 hidden sizes x 2 alphas x 5 folds, 30 epochs, 2000 x 20
      widths shift by one unit per repeat, so no compiled engine is reused).
 W2d  The mission's grid: 3 hidden sizes x 2 dropout rates (0, 0.2), otherwise
      as W2; scikit-learn's MLP has no dropout and searches sizes x alpha.
+MISSION  The mission's workflow as a user runs it: digits, Pipeline with a
+     scaler, early stopping, 4 sizes x 3 dropout rates, 5 folds (scikit-learn's
+     MLP: 4 sizes x 3 alphas).
 BC   A typical first search in a fresh process: breast cancer, Pipeline
      (StandardScaler, MLP with early stopping), 3 sizes x 2 alphas x 3 folds;
      each library in its own new Python process, import included.
@@ -78,6 +81,42 @@ def w2(repeats, second="alpha"):
     print(f"### {label}: 3 sizes x 2 {second} values x 5 folds, 30 epochs, fresh architectures "
           f"(seconds, median of {repeats})\n")
     table(["search", "time", "/ sklearn MLP", "/ ungrouped skdeep", "best CV accuracy"], rows)
+
+
+def mission(repeats):
+    """The mission's workflow as a user runs it: digits, Pipeline(StandardScaler,
+    MLP with early stopping), 4 hidden sizes x 3 dropout rates, 5 folds."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    common = dict(early_stopping=True, n_iter_no_change=10, max_iter=200, random_state=0)
+    sizes = [(32,), (64,), (128,), (64, 32)]
+    grid = {"mlpclassifier__hidden_layer_sizes": sizes,
+            "mlpclassifier__dropout": [0.0, 0.1, 0.3]}
+    sk_grid = {"mlpclassifier__hidden_layer_sizes": sizes,
+               "mlpclassifier__alpha": [1e-4, 1e-3, 1e-2]}
+    times = {"grouped": [], "sk_search": [], "sk_mlp": []}
+    for _ in range(repeats):
+        for name, make in [
+            ("grouped", lambda: GridSearchCV(
+                make_pipeline(StandardScaler(), MLPClassifier(**common)), grid, cv=5)),
+            ("sk_search", lambda: SkGridSearchCV(
+                make_pipeline(StandardScaler(), MLPClassifier(**common)), grid, cv=5)),
+            ("sk_mlp", lambda: SkGridSearchCV(
+                make_pipeline(StandardScaler(), SkMLP(**common)), sk_grid, cv=5)),
+        ]:
+            start = time.perf_counter()
+            search = make().fit(X, y)
+            times[name].append((time.perf_counter() - start, search.best_score_))
+    med = {k: statistics.median(t for t, _ in v) for k, v in times.items()}
+    rows = [[label, f"{med[k]:.1f}", f"{med[k] / med['sk_mlp']:.2f}",
+             f"{times[k][-1][1]:.4f}"] for k, label in [
+        ("grouped", "skdeep.model_selection.GridSearchCV + skdeep MLP (sizes x dropout)"),
+        ("sk_search", "sklearn GridSearchCV + skdeep MLP (sizes x dropout)"),
+        ("sk_mlp", "sklearn GridSearchCV + sklearn MLP (sizes x alpha)")]]
+    print(f"### MISSION: digits (1,797 rows), Pipeline + early stopping, 12 candidates x 5 "
+          f"folds (seconds, median of {repeats})\n")
+    table(["search", "time", "/ sklearn MLP", "best CV accuracy"], rows)
 
 
 FRESH = textwrap.dedent("""
@@ -162,5 +201,6 @@ if __name__ == "__main__":
     print(versions() + "\n")
     w2(1 if QUICK else 3)
     w2(1 if QUICK else 3, "dropout")
+    mission(1)
     fresh_process(1 if QUICK else 3)
     refit_at_cv_epoch(4 if QUICK else 10)

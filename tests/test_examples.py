@@ -63,6 +63,7 @@ def test_mixed_dataframe_example():
 def test_grid_search_dropout_example():
     out = run("grid_search_dropout.py")
     assert "best:" in out and float(out.split("test accuracy")[-1]) > 0.95
+    assert "(18 fits trained together)" in out  # every dropout candidate's folds grouped
 
 
 @pytest.mark.slow

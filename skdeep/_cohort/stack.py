@@ -83,7 +83,10 @@ class Cohort:
         self.dtype = first.dtype
         self.batch_size = first.request[1]
         K = backend.pad_size(len(members), smallest=1)
-        self.widths = [int(w) for w in np.max([m.widths for m in members], axis=0)]
+        widest = [int(w) for w in np.max([m.widths for m in members], axis=0)]
+        # inputs and hidden layers at the backend's widths; the outputs as they are
+        # (padded output units would enter the softmax)
+        self.widths = [backend.pad_width(w) for w in widest[:-1]] + widest[-1:]
         N = backend.pad_size(max(m.data[0].shape[0] for m in members), smallest=1)
         d, o = self.widths[0], self.widths[-1]
         X = np.zeros((K, N, d), self.dtype)

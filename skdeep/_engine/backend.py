@@ -8,7 +8,7 @@ above the engine modules asks it instead of testing the backend's name:
 * ``clear_caches()`` -- drop what the backend keeps of engines no longer cached;
 * ``resolve_placement(distribution)`` -- an estimator's ``distribution``
   as a :class:`~skdeep._engine.distribution.Placement`;
-* ``static_shapes``, ``pad_size(n)``, ``device_put(*arrays)``,
+* ``static_shapes``, ``pad_size(n)``, ``pad_width(n)``, ``device_put(*arrays)``,
   ``compile(fn, signature)``, ``batch_matmul(ops)``, ``value_and_grad(fn)``,
   ``member_uniform(...)``, ``counter_dtype``, ``seed_dtype``,
   ``float64_programs`` -- what a program written in ``keras.ops`` (the search
@@ -42,6 +42,11 @@ class _TensorFlow:
     @staticmethod
     def pad_size(n, smallest=16):
         """The size an axis of ``n`` is computed at: ``n`` (dimensions are dynamic)."""
+        return int(n)
+
+    @staticmethod
+    def pad_width(n):
+        """The width a layer of ``n`` units is computed at: ``n``."""
         return int(n)
 
     @staticmethod
@@ -150,6 +155,13 @@ class _Jax:
         """The size an axis of ``n`` is padded to: a power of two, at least
         ``smallest`` (every new size is a new compilation)."""
         return bucket(n, smallest)
+
+    @staticmethod
+    def pad_width(n):
+        """The width a layer of ``n`` units is computed at: one of a few sizes
+        (``m * 2**j``, ``8 <= m <= 16``: at most an eighth of padding), so a
+        search whose widths are new mostly reuses compiled programs."""
+        return bucket(n, 8, fine=True)
 
     @staticmethod
     def engine_class():
