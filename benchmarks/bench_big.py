@@ -1,12 +1,16 @@
 """W3 big data: 100,000 x 100 binary data, hidden (256, 128), ReLU, Adam, batch 256, 5 epochs.
 
 Training throughput (samples/s and GFLOP/s) of skdeep, scikit-learn's MLP and
-plain Keras ``model.fit``, against the machine's float32 matmul peak measured
-in the same run (a 2048 x 2048 TensorFlow matmul). FLOPs per training sample:
-3 x the forward pass's 2 x (100*256 + 256*128 + 128*1) multiply-adds (forward,
-backward to activations, backward to weights).
+plain Keras ``model.fit`` -- with float64 input (what pandas gives) at skdeep's
+default precision and at ``precision='float32'``, and with float32 input --
+against the machine's matrix-product peaks measured in the same run (a 2048 x
+2048 product in float32 and float64: TensorFlow, TensorFlow through XLA, JAX
+when installed, NumPy's BLAS). FLOPs per training sample: 3 x the forward
+pass's 2 x (100*256 + 256*128 + 128*1) multiply-adds (forward, backward to
+activations, backward to weights).
 
-Run ``python benchmarks/bench_big.py`` (``--samples N`` for a smaller run).
+Run ``python benchmarks/bench_big.py`` (``--samples N`` for a smaller run;
+``KERAS_BACKEND=jax`` for the JAX engine).
 """
 
 import argparse
@@ -27,19 +31,43 @@ from sklearn.neural_network import MLPClassifier as SkMLP  # noqa: E402
 from skdeep import MLPClassifier  # noqa: E402
 from skdeep._backend import load  # noqa: E402
 
-tf, keras = load()
+_, keras = load()
 HIDDEN = (256, 128)
 EPOCHS = 5
 BATCH = 256
 
 
-def matmul_peak(n=2048, repeats=10):
-    a = tf.random.normal((n, n))
-    b = tf.random.normal((n, n))
-    step = tf.function(lambda a, b: tf.matmul(a, b))
-    step(a, b).numpy()
-    t, _ = timed(lambda: step(a, b).numpy(), repeats)
-    return 2 * n**3 / t[1] / 1e9  # best run: the peak
+def _best(fn, repeats=10):
+    fn()
+    t, _ = timed(fn, repeats)
+    return t[1]  # best run: the peak
+
+
+def matmul_peaks(n=2048):
+    """GFLOP/s of an n x n matrix product per library and dtype (best of 10)."""
+    flop = 2 * n**3 / 1e9
+    rng = np.random.RandomState(0)
+    peaks = {}
+    for dtype in ("float32", "float64"):
+        a, b = (rng.randn(n, n).astype(dtype) for _ in range(2))
+        peaks[("NumPy (BLAS)", dtype)] = flop / _best(lambda: a @ b)
+        import tensorflow as tf  # the peak of TensorFlow's kernels, whatever the backend
+
+        ta, tb = tf.constant(a), tf.constant(b)
+        for name, xla in (("TensorFlow", False), ("TensorFlow + XLA", True)):
+            step = tf.function(lambda x, y: tf.matmul(x, y), jit_compile=xla)
+            peaks[(name, dtype)] = flop / _best(lambda: step(ta, tb).numpy())
+        try:
+            import jax
+
+            with jax.enable_x64(dtype == "float64"):
+                ja, jb = jax.device_put(a), jax.device_put(b)
+                product = jax.jit(lambda x, y: x @ y)
+                peaks[("JAX (XLA)", dtype)] = flop / _best(
+                    lambda: product(ja, jb).block_until_ready())
+        except ImportError:
+            pass
+    return peaks
 
 
 def keras_fit(X, y):
@@ -58,41 +86,57 @@ def main():
     parser.add_argument("--samples", type=int, default=100_000)
     args = parser.parse_args()
     rng = np.random.RandomState(0)
-    X = rng.randn(args.samples, 100).astype(np.float32)
+    X = rng.randn(args.samples, 100)  # float64, as a DataFrame's values are
     w = rng.randn(100)
     y = (np.tanh(X @ w / 10) + 0.3 * rng.randn(args.samples) > 0).astype(int)
+    X32 = X.astype(np.float32)
     sizes = (100, *HIDDEN, 1)
     flops = 3 * 2 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) * args.samples * EPOCHS
 
-    peak = matmul_peak()
-    print(f"_{versions()}; float32 matmul peak {peak:.1f} GFLOP/s (TensorFlow, 2048^2)_\n")
+    peaks = matmul_peaks()
+    peak = peaks[("TensorFlow", "float32")]
+    print(f"_{versions()}_\n")
+    print("### Matrix-product peaks, 2048 x 2048 (GFLOP/s, best of 10)\n")
+    libraries = list(dict.fromkeys(name for name, _ in peaks))
+    table(["library", "float32", "float64"],
+          [[name, *(f"{peaks[(name, d)]:.0f}" for d in ("float32", "float64"))]
+           for name in libraries])
     common = dict(hidden_layer_sizes=HIDDEN, batch_size=BATCH, max_iter=EPOCHS, tol=0.0,
                   n_iter_no_change=1000, random_state=0)
-    ours = MLPClassifier(**common)
-    MLPClassifier(**{**common, "max_iter": 1}).fit(X[:1000], y[:1000])  # trace once
-    t_ours, fitted = timed(lambda: ours.fit(X, y), 3)
-    acc_ours = fitted.score(X, y)
-    t_sk, fitted = timed(lambda: SkMLP(**common).fit(X, y), 1)
-    acc_sk = fitted.score(X, y)
-    t_k, model = timed(lambda: keras_fit(X, y), 1)
-    acc_k = float(np.mean((model.predict(X, verbose=0, batch_size=4096).ravel() > 0.5) == y))
+    runs = [
+        ("skdeep, float64 input (default: float64)", lambda: MLPClassifier(**common), X, 3),
+        ("skdeep, float64 input, precision='float32'",
+         lambda: MLPClassifier(precision="float32", **common), X, 3),
+        ("skdeep, float32 input", lambda: MLPClassifier(**common), X32, 3),
+        ("sklearn MLP, float64 input", lambda: SkMLP(**common), X, 1),
+        ("sklearn MLP, float32 input", lambda: SkMLP(**common), X32, 1),
+    ]
+    results = []
+    for name, make, data, repeats in runs:
+        if name.startswith("skdeep"):  # trace once, as every later fit of a session
+            make().set_params(max_iter=1).fit(data[:1000], y[:1000])
+        t, fitted = timed(lambda: make().fit(data, y), repeats)
+        results.append((name, t, fitted.score(data, y)))
+    t_k, model = timed(lambda: keras_fit(X32, y), 1)
+    acc_k = float(np.mean((model.predict(X32, verbose=0, batch_size=4096).ravel() > 0.5) == y))
+    results.append(("plain Keras fit, float32", t_k, acc_k))
+    sk64 = results[3][1][0]
     rows = []
-    for name, t, acc in [("skdeep", t_ours, acc_ours), ("sklearn MLP", t_sk, acc_sk),
-                         ("plain Keras fit", t_k, acc_k)]:
+    for name, t, acc in results:
         gflops = flops / t[0] / 1e9
         rows.append([name, fmt(t), f"{args.samples * EPOCHS / t[0]:,.0f}",
-                     f"{t_ours[0] / t[0]:.2f}", f"{gflops:.1f}", f"{100 * gflops / peak:.0f} %",
+                     f"{sk64 / t[0]:.2f}", f"{gflops:.1f}", f"{100 * gflops / peak:.0f} %",
                      f"{acc:.3f}"])
     print(f"### W3: {args.samples:,} x 100, hidden {HIDDEN}, Adam, batch {BATCH}, {EPOCHS} "
           "epochs (seconds)\n")
-    table(["library", "fit time (min-max)", "samples / s", "speed / skdeep", "GFLOP/s",
-           "of matmul peak", "train accuracy"], rows)
+    table(["fit", "time (min-max)", "samples / s", "throughput / sklearn float64", "GFLOP/s",
+           "of TF float32 peak", "train accuracy"], rows)
     # steady state: the cost of 5 more epochs, without the fit's fixed costs
     longer = MLPClassifier(**{**common, "max_iter": 2 * EPOCHS})
-    t_long, _ = timed(lambda: longer.fit(X, y), 3)
-    steady = flops / (t_long[0] - t_ours[0]) / 1e9
-    print(f"skdeep in steady state (epochs 6-10 of a 10-epoch fit): {steady:.1f} GFLOP/s, "
-          f"{100 * steady / peak:.0f} % of the matmul peak.\n")
+    t_long, _ = timed(lambda: longer.fit(X32, y), 3)
+    steady = flops / (t_long[0] - results[2][1][0]) / 1e9
+    print(f"skdeep float32 in steady state (epochs 6-10 of a 10-epoch fit): {steady:.1f} "
+          f"GFLOP/s, {100 * steady / peak:.0f} % of the float32 matmul peak.\n")
 
 
 if __name__ == "__main__":

@@ -125,6 +125,11 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
     with best-weight restore, L-BFGS, ``warm_start`` and ``partial_fit``.
     """
 
+    #: The dtype ``precision='auto'`` computes in: None follows the input's
+    #: float dtype (the drop-in MLPs, as scikit-learn's); image, sequence and
+    #: tabular networks set ``'float32'``.
+    _auto_precision = None
+
     # ------------------------------------------------------------------ public API
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix ``X`` and target(s) ``y``.
@@ -275,7 +280,9 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
             # converted); fixed by the first fit, like the architecture
             self._sparse_input = bool(sp.issparse(X))
             self._setup_network(X, Y, sample_weight)
-        elif np.dtype(self._spec.dtype) != X.dtype:
+        else:
+            self._check_same_precision()
+        if np.dtype(self._spec.dtype) != X.dtype:  # the network's precision, not the input's
             X = X.astype(self._spec.dtype)
             Y = Y.astype(self._spec.dtype)
             sample_weight = sample_weight.astype(self._spec.dtype)
@@ -408,7 +415,30 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         """Fix a new network's outputs, activation, loss and spec (hook; extend it)."""
         self.n_outputs_ = Y.shape[1]
         self.out_activation_, loss = self._output_setup()
-        self._spec = self._model_spec(X.shape[1:], self.n_outputs_, X.dtype.name, loss)
+        self._spec = self._model_spec(X.shape[1:], self.n_outputs_,
+                                      self._compute_dtype(X.dtype).name, loss)
+
+    def _compute_dtype(self, input_dtype):
+        """The float dtype the network computes in for input of ``input_dtype``.
+
+        ``precision='auto'`` is the family's rule (:attr:`_auto_precision`):
+        None follows the input, as scikit-learn's MLP does; a dtype name fixes it.
+        """
+        precision = getattr(self, "precision", "auto")
+        if precision == "auto":
+            return np.dtype(self._auto_precision or input_dtype)
+        return np.dtype(precision)
+
+    def _check_same_precision(self):
+        """warm_start / partial_fit continue the fitted network in its own precision."""
+        precision = getattr(self, "precision", "auto")
+        if precision != "auto" and np.dtype(precision) != np.dtype(self._spec.dtype):
+            raise ValueError(
+                f"warm_start and partial_fit continue the fitted network, which computes in "
+                f"{self._spec.dtype}; precision={precision!r} would change that. Set "
+                f"precision={self._spec.dtype!r} (or 'auto') to continue it, or "
+                "warm_start=False to train a new network."
+            )
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, X):

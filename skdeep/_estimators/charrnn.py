@@ -17,7 +17,7 @@ _SHARED = (
     "batch_size", "learning_rate", "learning_rate_init", "power_t", "max_iter", "shuffle",
     "tol", "verbose", "momentum", "nesterovs_momentum", "early_stopping",
     "validation_fraction", "beta_1", "beta_2", "epsilon", "n_iter_no_change", "callbacks",
-    "distribution",
+    "distribution", "precision",
 )
 
 
@@ -144,6 +144,8 @@ class CharRNN(BaseEstimator):
     distribution : None, 'data_parallel', list of str or strategy, default=None
         Train data-parallel over several devices (see
         :class:`RNNSequenceClassifier`).
+    precision : {'auto', 'float32', 'float64'}, default='auto'
+        The float dtype the network computes in; ``'auto'`` is float32.
 
     Attributes
     ----------
@@ -234,6 +236,7 @@ class CharRNN(BaseEstimator):
         n_iter_no_change=10,
         callbacks=None,
         distribution=None,
+        precision="auto",
     ):
         self.cell = cell
         self.units = units
@@ -262,6 +265,7 @@ class CharRNN(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

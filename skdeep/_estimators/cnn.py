@@ -31,6 +31,7 @@ def _per_conv_layer(value, n_layers, name):
 class _BaseCNN(BaseNeuralEstimator):
     """Input layouts, geometry checks and the builder call of the CNNs."""
 
+    _auto_precision = "float32"
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "filters": _POSITIVE_INTS,
@@ -280,6 +281,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(precision)s
     output_activation : {'logistic', 'softmax'} or None, default=None
         Output activation; None picks softmax for multiclass, logistic for
         binary and multilabel targets.
@@ -368,6 +370,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         callbacks=None,
         class_weight=None,
         distribution=None,
+        precision="auto",
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -414,6 +417,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
         self.class_weight = class_weight
 
 
@@ -460,6 +464,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(precision)s
     output_activation : str or None, default=None
         Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
@@ -543,6 +548,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         callbacks=None,
         loss="squared_error",
         distribution=None,
+        precision="auto",
     ):
         self.filters = filters
         self.kernel_size = kernel_size
@@ -589,6 +595,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
         self.loss = loss
 
 

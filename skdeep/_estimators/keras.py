@@ -22,20 +22,16 @@ from .scikeras import with_model_kwargs as _with_model_kwargs
 from .wrapper import EncodedTargetMixin, _BaseKerasWrapper
 
 _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
-        The network. A function returning a (compiled or not) Keras model
-        whose output has one unit per output; skdeep calls it with the
-        arguments it names among ``n_features_in`` (int), ``input_shape``
-        (tuple, one sample), ``n_outputs`` (the width skdeep expects),
-        %(wrapper_extra)s``meta`` (a dict with scikeras' names:
-        ``n_features_in_``, ``X_shape_``, ``n_classes_``, ``classes_``,
-        ``target_type_``, ``n_outputs_expected_``, ...), and the entries of
-        ``model_params``. Or a
-        Keras model, cloned for each configuration, whose fit starts from
-        the model's own weights (a pre-trained network is fine-tuned, as
-        in scikeras; ``random_state`` then seeds the shuffling and dropout). skdeep
-        trains it with its own loss and optimizer (a ``compile()`` is
-        ignored); any ``kernel_regularizer`` / ``activity_regularizer``
-        losses of its layers are added.
+        The network. A function returning a (compiled or not) Keras model whose output has one
+        unit per output; skdeep calls it with the arguments it names among ``n_features_in``
+        (int), ``input_shape`` (tuple, one sample), ``n_outputs`` (the width skdeep expects),
+        %(wrapper_extra)s``meta`` (a dict with scikeras' names: ``n_features_in_``,
+        ``X_shape_``, ``n_classes_``, ``classes_``, ``target_type_``, ``n_outputs_expected_``,
+        ...), and the entries of ``model_params``. Or a Keras model, cloned for each
+        configuration, whose fit starts from the model's own weights (a pre-trained network is
+        fine-tuned, as in scikeras; ``random_state`` then seeds the shuffling and dropout).
+        skdeep trains it with its own loss and optimizer (a ``compile()`` is ignored); any
+        ``kernel_regularizer`` / ``activity_regularizer`` losses of its layers are added.
     model_params : dict or None, default=None
         Further keyword arguments for ``model`` (e.g. layer sizes). Each
         entry is a parameter ``model_params__<name>`` -- or ``model__<name>``,
@@ -48,21 +44,19 @@ _WRAPPER_PARAMS = """model : callable or keras.Model, default=None
         ``model_params__<name>``."""
 
 _WRAPPER_FIT = """metrics : str, keras.metrics.Metric, callable, list of them or None, default=None
-        Keras metrics measured after every epoch on the training rows (and,
-        prefixed ``val_``, on the held-out rows), in ``history_`` and in the
-        logs callbacks see (so ``EarlyStopping(monitor='val_auc')`` works).
-        ``'accuracy'`` follows the targets as Keras' ``compile`` does; other
-        names are Keras' (``'mae'``, ``'AUC'``). Classifiers' metrics get
-        the encoded targets (one-hot for several classes) and the
-        probabilities. Each value is that of the epoch's final weights on
-        all rows, not Keras' running average over the epoch's batches.
+        Keras metrics measured after every epoch on the training rows (and, prefixed ``val_``,
+        on the held-out rows), in ``history_`` and in the logs callbacks see (so
+        ``EarlyStopping(monitor='val_auc')`` works). ``'accuracy'`` follows the targets as
+        Keras' ``compile`` does; other names are Keras' (``'mae'``, ``'AUC'``). Classifiers'
+        metrics get the encoded targets (one-hot for several classes) and the probabilities.
+        Each value is that of the epoch's final weights on all rows, not Keras' running average
+        over the epoch's batches.
     validation_split : float in [0, 1), default=0.0
-        Keras' ``validation_split``: the last ``validation_split`` of the
-        rows (unshuffled, as Keras takes them) are held out and scored every
-        epoch -- ``val_loss``, ``val_score`` and the metrics' ``val_``
-        entries in ``history_`` -- without stopping on them; with
-        ``early_stopping=True`` those rows are the ones it stops on (instead
-        of a random ``validation_fraction``)."""
+        Keras' ``validation_split``: the last ``validation_split`` of the rows (unshuffled, as
+        Keras takes them) are held out and scored every epoch -- ``val_loss``, ``val_score`` and
+        the metrics' ``val_`` entries in ``history_`` -- without stopping on them; with
+        ``early_stopping=True`` those rows are the ones it stops on (instead of a random
+        ``validation_fraction``)."""
 
 _WRAPPER_ATTRS = """input_shape_ : tuple of int
         Shape of one sample.
@@ -138,6 +132,7 @@ class KerasClassifier(CallKwargsMixin, OutputGroupsMixin, ClassifierHead, _BaseK
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(precision)s
     %(wrapper_fit)s
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
@@ -228,6 +223,7 @@ class KerasClassifier(CallKwargsMixin, OutputGroupsMixin, ClassifierHead, _BaseK
         callbacks=None,
         class_weight=None,
         distribution=None,
+        precision="auto",
         metrics=None,
         validation_split=0.0,
         loss=None,
@@ -264,6 +260,7 @@ class KerasClassifier(CallKwargsMixin, OutputGroupsMixin, ClassifierHead, _BaseK
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
         self.metrics = metrics
         self.validation_split = validation_split
         for name, value in scikeras.items():  # scikeras' spelling wins
@@ -413,6 +410,7 @@ class KerasRegressor(CallKwargsMixin, OutputGroupsMixin, EncodedTargetMixin, Reg
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(precision)s
     %(wrapper_fit)s
     loss : str, keras.losses.Loss or list, default='squared_error'
         The regression loss: ``'squared_error'``, ``'absolute_error'``,
@@ -495,6 +493,7 @@ class KerasRegressor(CallKwargsMixin, OutputGroupsMixin, EncodedTargetMixin, Reg
         callbacks=None,
         loss="squared_error",
         distribution=None,
+        precision="auto",
         metrics=None,
         validation_split=0.0,
         **model_kwargs,
@@ -530,6 +529,7 @@ class KerasRegressor(CallKwargsMixin, OutputGroupsMixin, EncodedTargetMixin, Reg
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
         self.metrics = metrics
         self.validation_split = validation_split
         for name, value in scikeras.items():  # scikeras' spelling wins

@@ -233,6 +233,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         categorical_features="auto",
         missing="error",
         distribution=None,
+        precision="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -274,6 +275,7 @@ class MLPClassifier(ClassifierHead, _BaseMLP):
         self.categorical_features = categorical_features
         self.missing = missing
         self.distribution = distribution
+        self.precision = precision
 
 
 @fill_doc
@@ -390,6 +392,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         categorical_features="auto",
         missing="error",
         distribution=None,
+        precision="auto",
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -431,6 +434,7 @@ class MLPRegressor(RegressorHead, _BaseMLP):
         self.categorical_features = categorical_features
         self.missing = missing
         self.distribution = distribution
+        self.precision = precision
 
 
 # public: pickles and the docs name skdeep.<Class>, never this private module

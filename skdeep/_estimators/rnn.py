@@ -105,6 +105,7 @@ class _BaseRNN(BaseNeuralEstimator):
 
     _keras_initialization = True
 
+    _auto_precision = "float32"
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "cell": [StrOptions(set(RNN_CELLS))],
@@ -319,6 +320,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(precision)s
     output_activation : {'logistic', 'softmax'} or None, default=None
         Output activation; None picks softmax for multiclass, logistic for
         binary and multilabel targets.
@@ -353,7 +355,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
     >>> X = [rng.randn(rng.randint(5, 15)) for _ in range(200)]
     >>> y = np.array(["up" if x.sum() > 0 else "down" for x in X])
     >>> clf = RNNSequenceClassifier(units=16, max_iter=60, learning_rate_init=0.01,
-    ...                             random_state=0).fit(X, y)
+    ...                             random_state=1).fit(X, y)
     >>> clf.classes_.tolist(), clf.n_step_features_, clf.max_length_
     (['down', 'up'], 1, 14)
     >>> clf.score(X, y) > 0.9
@@ -410,6 +412,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         callbacks=None,
         class_weight=None,
         distribution=None,
+        precision="auto",
     ):
         self.cell = cell
         self.units = units
@@ -451,6 +454,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
         self.class_weight = class_weight
 
 
@@ -500,6 +504,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
     %(n_init)s
     %(callbacks)s
     %(distribution)s
+    %(precision)s
     output_activation : str or None, default=None
         Output activation; None is ``'identity'`` (``'exp'`` for Poisson).
     loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, default='squared_error'
@@ -577,6 +582,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         callbacks=None,
         loss="squared_error",
         distribution=None,
+        precision="auto",
     ):
         self.cell = cell
         self.units = units
@@ -618,6 +624,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         self.n_init = n_init
         self.callbacks = callbacks
         self.distribution = distribution
+        self.precision = precision
         self.loss = loss
 
 

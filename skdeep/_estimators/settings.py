@@ -86,6 +86,7 @@ class SettingsMixin:
         # resolved at fit time by skdeep._engine.distribution (strings, device lists,
         # backend objects), which raises a ValueError naming what it accepts
         "distribution": "no_validation",
+        "precision": [StrOptions({"auto", "float32", "float64"})],
     }
 
     #: Whether ``max_iter`` is a planned number of epochs (a schedule's length)
