@@ -32,7 +32,7 @@ import zipfile
 
 from ._renames import resolve
 
-__all__ = ["save", "load"]
+__all__ = ["file_info", "load", "save"]
 
 FORMAT = "skdeep-estimator"
 FORMAT_VERSION = 1
@@ -89,7 +89,7 @@ def _versions():
     return versions
 
 
-def save(estimator, path):
+def save(estimator, path, *, about=None):
     """Save a fitted skdeep estimator (or a Pipeline / search holding one) to ``path``.
 
     The file is written atomically: to a temporary file in the same folder,
@@ -102,6 +102,11 @@ def save(estimator, path):
         What to save; usually fitted.
     path : str or os.PathLike
         Destination (``.skdeep`` is a good suffix).
+    about : dict or None, default=None
+        What to record beside the estimator, in the file's JSON header
+        (JSON types only: the target's name, a cross-validated score, the
+        data it came from, ...); :func:`file_info` reads it back without
+        loading the estimator.
 
     Returns
     -------
@@ -128,6 +133,12 @@ def save(estimator, path):
         "versions": _versions(),
         "sha256": hashlib.sha256(payload).hexdigest(),
     }
+    if about is not None:
+        try:
+            header["about"] = json.loads(json.dumps(about))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"about must hold JSON types only (str, numbers, lists, dicts): "
+                             f"{exc}") from None
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".skdeep-", suffix=".tmp")
     try:
@@ -180,6 +191,77 @@ class _AllowListUnpickler(pickle.Unpickler):
         )
 
 
+def file_info(path):
+    """What a file written by :func:`save` holds, read without loading the estimator.
+
+    Only the file's JSON header is read (nothing is unpickled), so this is
+    safe on a file you do not trust.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`skdeep.save`.
+
+    Returns
+    -------
+    info : dict
+        ``'class'`` (the saved object's class), ``'versions'`` (of skdeep,
+        scikit-learn, Keras, its backend, NumPy and Python when it was
+        saved), ``'format_version'`` and ``'about'`` (what ``save(...,
+        about=...)`` recorded, or an empty dict).
+
+    Raises
+    ------
+    ValueError
+        If the file is not one of skdeep's, is damaged or was written by a
+        newer format.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> import skdeep
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = skdeep.MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+    >>> path = skdeep.save(clf, os.path.join(tempfile.mkdtemp(), "iris.skdeep"),
+    ...                    about={"data": "iris"})
+    >>> info = skdeep.file_info(path)
+    >>> info["class"], info["about"]
+    ('skdeep.MLPClassifier', {'data': 'iris'})
+    """
+    header, _ = _open(os.fspath(path), keras_ok=False)
+    return {"class": header.get("class"), "versions": dict(header.get("versions", {})),
+            "format_version": header.get("format_version"),
+            "about": dict(header.get("about") or {})}
+
+
+def _open(path, keras_ok):
+    """``(header, payload)`` of a skdeep file, or ``(None, None)`` for a Keras file."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No such file: {path!r}")
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a folder, not a file saved by skdeep.save.")
+    try:
+        archive = zipfile.ZipFile(path)
+    except _DAMAGE:
+        raise ValueError(
+            f"{path!r} is not a file saved by skdeep.save nor a Keras .keras file (not a "
+            "zip archive, or a damaged one). A plain pickle can be loaded with pickle.load "
+            "-- only if you trust it."
+        ) from None
+    with archive:
+        names = set(archive.namelist())
+        if "skdeep.json" not in names and {"config.json", "metadata.json"} <= names:
+            if keras_ok:
+                return None, None  # the file's content decides, not its name
+            raise ValueError(f"{path!r} is a Keras .keras file (a network alone), not a file "
+                             "saved by skdeep.save.")
+        if not {"skdeep.json", "estimator.pkl"} <= names:
+            raise ValueError(f"{path!r} is a zip archive without the members skdeep.save writes "
+                             "(not one of its files, or a damaged one).")
+        return _read_members(path, archive)
+
+
 def load(path, *, trusted=()):
     """Load an estimator saved by :func:`save`, checking it before unpickling.
 
@@ -211,26 +293,9 @@ def load(path, *, trusted=()):
         If the payload refers to something outside the allow-list.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No such file: {path!r}")
-    if os.path.isdir(path):
-        raise ValueError(f"{path!r} is a folder, not a file saved by skdeep.save.")
-    try:
-        archive = zipfile.ZipFile(path)
-    except _DAMAGE:
-        raise ValueError(
-            f"{path!r} is not a file saved by skdeep.save nor a Keras .keras file (not a "
-            "zip archive, or a damaged one). A plain pickle can be loaded with pickle.load "
-            "-- only if you trust it."
-        ) from None
-    with archive:
-        names = set(archive.namelist())
-        if "skdeep.json" not in names and {"config.json", "metadata.json"} <= names:
-            return _load_keras(path)  # the file's content decides, not its name
-        if not {"skdeep.json", "estimator.pkl"} <= names:
-            raise ValueError(f"{path!r} is a zip archive without the members skdeep.save writes "
-                             "(not one of its files, or a damaged one).")
-        header, payload = _read_members(path, archive)
+    header, payload = _open(path, keras_ok=True)
+    if header is None:
+        return _load_keras(path)
     if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
         raise ValueError(f"{path!r} was altered after saving: its checksum does not match.")
     _warn_versions(path, header.get("versions", {}))

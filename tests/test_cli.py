@@ -1,5 +1,7 @@
 """The ``skdeep`` command line, run as a new user would: a messy CSV, bad invocations."""
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -96,18 +98,82 @@ def test_compare_regression_on_bundled_data(capsys):
     assert "neg_mean_absolute_error" in out
 
 
-def test_search_saves_plot_and_model(messy_csv, tmp_path, capsys):
-    plot_file, model_file = tmp_path / "s.png", tmp_path / "best.skdeep"
+@pytest.fixture(scope="module")
+def searched(messy_csv, tmp_path_factory):
+    """``skdeep search --save`` on the messy table: (exit code, out, err, plot, model file)."""
+    folder = tmp_path_factory.mktemp("search")
+    plot_file, model_file = folder / "s.png", folder / "best.skdeep"
     grid = '{"hidden_layer_sizes": [[8], [16]], "alpha": [0.0001]}'
-    code, out, err = run(["search", messy_csv, "-t", "churn", "--cv", "2", "--grid", grid,
-                          "--max-iter", "30", "--plot", plot_file, "--save", model_file],
-                         capsys)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["search", str(messy_csv), "-t", "churn", "--cv", "2", "--grid", grid,
+                     "--max-iter", "30", "--plot", str(plot_file), "--save", str(model_file)])
+    return code, out.getvalue(), err.getvalue(), plot_file, model_file
+
+
+def test_search_saves_plot_and_model(messy_csv, searched):
+    code, out, err, plot_file, model_file = searched
     assert code == 0, err
     assert "2 candidates x 2 folds" in out and "| 1 |" in out and "best:" in out
     assert plot_file.stat().st_size > 1000
     best = skdeep.load(model_file)  # the allow-list covers the CLI's table cleaning
     frame = pd.read_csv(messy_csv).dropna(subset=["churn"])
     assert set(best.predict(frame.drop(columns=["churn"]))) <= {"yes", "no"}
+
+
+def test_predict_writes_a_prediction_per_row_in_order(messy_csv, searched, tmp_path, capsys):
+    model_file = searched[4]
+    frame = pd.read_csv(messy_csv)
+    new = frame.drop(columns=["churn"]).iloc[::-1].head(40)  # new rows, another order
+    european = tmp_path / "new.csv"  # as a European spreadsheet writes them
+    new.assign(age=new["age"] + 0.5).to_csv(european, sep=";", decimal=",", index=False)
+    expected = skdeep.load(model_file).predict(new.assign(age=new["age"] + 0.5))
+    code, out, err = run(["predict", model_file, european, "--id", "id"], capsys)
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out))
+    assert list(written.columns) == ["id", "predicted_churn"]
+    assert written["id"].tolist() == new["id"].tolist()
+    assert written["predicted_churn"].tolist() == list(expected)
+    assert "read decimal commas" in err
+    # probabilities, to a Parquet file, with the target column present (and unused)
+    out_file = tmp_path / "p.parquet"
+    code, out, err = run(["predict", model_file, messy_csv, "--proba", "-o", out_file], capsys)
+    assert code == 0, err
+    proba = pd.read_parquet(out_file)
+    assert list(proba.columns) == ["proba_no", "proba_yes"] and len(proba) == len(frame)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert "'churn' (the target the model learned) is not used" in err
+
+
+def test_info_says_what_a_saved_model_holds(searched, capsys):
+    code, out, err = run(["info", searched[4]], capsys)
+    assert code == 0, err
+    assert "Pipeline ending in MLPClassifier" in out
+    assert "classes: ['no', 'yes']" in out and "target: churn" in out
+    assert "cv score: 0." in out and "scoring: accuracy" in out
+    assert "columns (6): age, plan, region, signup, calls, newsletter" in out
+    assert "saved with: skdeep " in out
+    assert skdeep.file_info(searched[4])["about"]["cv_folds"] == 2
+
+
+def test_predict_and_info_refuse_bad_files_and_tables_in_one_line(searched, tmp_path, capsys):
+    model_file = searched[4]
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model")
+    lacking = tmp_path / "lacking.csv"
+    pd.DataFrame({"age": [30.0], "calls": [2]}).to_csv(lacking, index=False)
+    cases = [
+        (["predict", tmp_path / "none.skdeep", lacking], "no such model file"),
+        (["predict", text, lacking], "is not a file saved by skdeep.save"),
+        (["info", text], "is not a file saved by skdeep.save"),
+        (["predict", model_file, lacking],
+         "the table lacks column(s) ['plan', 'region', 'signup', 'newsletter']"),
+        (["predict", model_file, lacking, "--id", "key"], "no column 'key' for --id"),
+    ]
+    for args, message in cases:
+        code, out, err = run(args, capsys)
+        assert code == 2 and out == "", (args, out)
+        assert message in err and len(err.strip().splitlines()) == 1, err
 
 
 @pytest.mark.parametrize("args,message", [

@@ -265,7 +265,11 @@ def search(args):
         from sklearn.pipeline import Pipeline
 
         # the cleaning first, so the saved model predicts on raw rows of the table
-        _save_model(Pipeline([("clean", cleaner), ("model", best)]), args.save)
+        about = {"target": str(y.name), "task": task, "data": name, "rows": len(X),
+                 "scoring": scoring, "cv_folds": args.cv,
+                 "cv_score": round(float(searcher.best_score_), 6),
+                 "best_params": {k: repr(v) for k, v in best_params.items()}}
+        _save_model(Pipeline([("clean", cleaner), ("model", best)]), args.save, about)
     return 0
 
 
@@ -291,16 +295,16 @@ def _save_figure(figure, path):
     _note(f"plot saved to {path}")
 
 
-def _save_model(model, path):
+def _save_model(model, path, about):
     """:func:`skdeep.save`: atomic, versioned, loaded back with :func:`skdeep.load`."""
     from .._persistence import save
 
     try:
-        save(model, path)
+        save(model, path, about=about)
     except OSError as exc:
         raise CLIError(f"cannot save the model to {path!r}: {exc}") from None
-    _note(f"best model saved to {path} (load it with skdeep.load({path!r}); it predicts on "
-          "raw rows of the table)")
+    _note(f"best model saved to {path} (skdeep predict {path} DATA, or skdeep.load({path!r}) "
+          "in Python; it predicts on raw rows of the table)")
 
 
 def _write_json(path, payload):

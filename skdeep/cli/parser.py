@@ -4,7 +4,9 @@
 scikit-learn's usual models on one table; ``skdeep search DATA --target COL``
 runs the course's model selection (hidden-layer sizes x dropout, early
 stopping) and saves a validation-curve plot and, optionally, the refitted best
-model. DATA is a CSV/TSV or Parquet file, or a bundled data set's name.
+model; ``skdeep predict MODEL DATA`` predicts with a saved model and ``skdeep
+info MODEL`` says what its file holds. DATA is a CSV/TSV or Parquet file, or a
+bundled data set's name.
 
 This module (argparse) and the others of :mod:`skdeep.cli` import only the
 standard library at the top, so ``skdeep --help`` answers at once;
@@ -16,6 +18,7 @@ import json
 import sys
 
 from .commands import DEFAULT_GRID, compare, search
+from .files import info, predict
 from .models import MODELS
 from .tables import BUNDLED, DEFAULT_DATA, CLIError
 
@@ -63,43 +66,44 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser():
-    """The ``skdeep`` argument parser (standard library only)."""
-    parser = _Parser(prog="skdeep", description="skdeep: would a neural network beat my "
-                     "usual models on this table? Keras networks as scikit-learn estimators.")
-    parser.add_argument("--version", action="store_true", help="print skdeep's version")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+def _reading(sub):
+    """The options that say how a text table is written."""
+    sub.add_argument("--sep", type=_character("--sep"), metavar="CHAR",
+                     help="column separator of a text table (default: detected among "
+                          "',', ';', tab and '|')")
+    sub.add_argument("--decimal", type=_character("--decimal"), metavar="CHAR",
+                     help="decimal mark (default '.'; decimal commas are detected in "
+                          "files not separated by commas)")
+    sub.add_argument("--thousands", type=_character("--thousands"), metavar="CHAR",
+                     help="thousands separator in numbers (default none)")
 
-    def common(sub):
-        sub.add_argument("data", nargs="?", default=None, metavar="DATA",
-                         help=f"CSV/TSV or Parquet file, or a bundled data set "
-                              f"({', '.join(BUNDLED)}; default {DEFAULT_DATA})")
-        sub.add_argument("--target", "-t", metavar="COL",
-                         help="target column (bundled data: 'target')")
-        sub.add_argument("--task", choices=("auto", "classification", "regression"),
-                         default="auto", help="force the task (default: from the target)")
-        sub.add_argument("--scoring", metavar="NAME",
-                         help="scikit-learn scorer name (default accuracy / r2)")
-        sub.add_argument("--cv", type=_bounded_int("--cv", 2), default=5,
-                         help="number of folds (default 5)")
-        sub.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
-                         help="parallel folds (default 1: small networks run fastest in "
-                              "one process; -1: all cores)")
-        sub.add_argument("--seed", type=_bounded_int("--seed", 0, 2**32 - 1), default=0,
-                         help="random seed, 0 to 2**32 - 1 (default 0)")
-        sub.add_argument("--sep", type=_character("--sep"), metavar="CHAR",
-                         help="column separator of a text table (default: detected among "
-                              "',', ';', tab and '|')")
-        sub.add_argument("--decimal", type=_character("--decimal"), metavar="CHAR",
-                         help="decimal mark (default '.'; decimal commas are detected in "
-                              "files not separated by commas)")
-        sub.add_argument("--thousands", type=_character("--thousands"), metavar="CHAR",
-                         help="thousands separator in numbers (default none)")
 
+def _common(sub):
+    """What ``compare`` and ``search`` share: the table, its target, the CV."""
+    sub.add_argument("data", nargs="?", default=None, metavar="DATA",
+                     help=f"CSV/TSV or Parquet file, or a bundled data set "
+                          f"({', '.join(BUNDLED)}; default {DEFAULT_DATA})")
+    sub.add_argument("--target", "-t", metavar="COL",
+                     help="target column (bundled data: 'target')")
+    sub.add_argument("--task", choices=("auto", "classification", "regression"),
+                     default="auto", help="force the task (default: from the target)")
+    sub.add_argument("--scoring", metavar="NAME",
+                     help="scikit-learn scorer name (default accuracy / r2)")
+    sub.add_argument("--cv", type=_bounded_int("--cv", 2), default=5,
+                     help="number of folds (default 5)")
+    sub.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
+                     help="parallel folds (default 1: small networks run fastest in "
+                          "one process; -1: all cores)")
+    sub.add_argument("--seed", type=_bounded_int("--seed", 0, 2**32 - 1), default=0,
+                     help="random seed, 0 to 2**32 - 1 (default 0)")
+    _reading(sub)
+
+
+def _add_compare_and_search(commands):
     cmp = commands.add_parser("compare", help="skdeep's networks against scikit-learn's "
                               "usual models, cross-validated",
                               description=compare.__doc__)
-    common(cmp)
+    _common(cmp)
     cmp.add_argument("--models", default=",".join(MODELS), metavar="LIST",
                      help=f"comma-separated, from {', '.join(MODELS)} (default: all)")
     cmp.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -109,7 +113,7 @@ def build_parser():
     srch = commands.add_parser("search", help="cross-validated search over hidden-layer "
                                "sizes and dropout with early stopping",
                                description=search.__doc__)
-    common(srch)
+    _common(srch)
     srch.add_argument("--grid", metavar="JSON",
                       help="parameter grid as JSON text or a JSON file (default "
                            f"{json.dumps(DEFAULT_GRID)})")
@@ -123,6 +127,39 @@ def build_parser():
                       help="save the refitted best model here (skdeep.save; load it with "
                            "skdeep.load)")
     srch.set_defaults(func=search)
+
+
+def _add_predict_and_info(commands):
+    model_help = "a file written by skdeep search --save or skdeep.save"
+    pred = commands.add_parser("predict", help="predict each row of a table with a saved "
+                               "model (skdeep search --save, skdeep.save)",
+                               description=predict.__doc__)
+    pred.add_argument("model", metavar="MODEL", help=model_help)
+    pred.add_argument("data", metavar="DATA", help="CSV/TSV or Parquet file (or a bundled "
+                      "data set's name) with the model's columns")
+    pred.add_argument("--output", "-o", metavar="OUT",
+                      help="write here: .csv, .tsv or .parquet (default: CSV on stdout)")
+    pred.add_argument("--proba", action="store_true",
+                      help="class probabilities, one column per class (classifiers)")
+    pred.add_argument("--id", metavar="COL", help="copy this column of DATA into the output "
+                      "(first), to match predictions with rows")
+    _reading(pred)
+    pred.set_defaults(func=predict)
+
+    inf = commands.add_parser("info", help="what a saved model file holds",
+                              description=info.__doc__)
+    inf.add_argument("model", metavar="MODEL", help=model_help)
+    inf.set_defaults(func=info)
+
+
+def build_parser():
+    """The ``skdeep`` argument parser (standard library only)."""
+    parser = _Parser(prog="skdeep", description="skdeep: would a neural network beat my "
+                     "usual models on this table? Keras networks as scikit-learn estimators.")
+    parser.add_argument("--version", action="store_true", help="print skdeep's version")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    _add_compare_and_search(commands)
+    _add_predict_and_info(commands)
     return parser
 
 

@@ -156,10 +156,43 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
     notes : list of str
         How the file was read, when not the plain way.
     """
-    import pandas as pd
-
     if data is None:
         data = DEFAULT_DATA
+    frame, name, notes = read_table(data, sep, decimal, thousands)
+    if name in BUNDLED:
+        return frame, target or "target", name, notes
+    if frame.shape[1] < 2:
+        hint = "" if sep else "; if its columns are split by another character, pass --sep"
+        raise CLIError(
+            f"{data!r} holds {frame.shape[0]} rows and {frame.shape[1]} columns; a target and "
+            f"at least one feature column are needed{hint}"
+        )
+    if target is None:
+        raise CLIError(f"--target COL is required; the columns are {list(frame.columns)}")
+    return frame, target, name, notes
+
+
+def read_table(data, sep=None, decimal=None, thousands=None):
+    """Read DATA (a CSV/TSV/Parquet file or a bundled name) as :func:`load_table` does.
+
+    Parameters
+    ----------
+    data : str
+        Path to a CSV/TSV or Parquet file, or a name in :data:`BUNDLED`.
+    sep, decimal, thousands : str or None
+        ``--sep``, ``--decimal`` and ``--thousands`` (None: detect).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        At least one row and one column.
+    name : str
+        What to call the data in the output.
+    notes : list of str
+        How the file was read, when not the plain way.
+    """
+    import pandas as pd
+
     if data in BUNDLED and not os.path.exists(data):
         import sklearn.datasets
 
@@ -168,7 +201,7 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
         frame = bunch.frame.copy()
         if task == "classification" and "target_names" in bunch:
             frame["target"] = pd.Categorical.from_codes(bunch.target, bunch.target_names)
-        return frame, target or "target", data, []
+        return frame, data, []
     if not os.path.exists(data):
         raise CLIError(
             f"no such file or bundled data set: {data!r} (bundled: {', '.join(BUNDLED)})"
@@ -188,15 +221,9 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CLIError(f"cannot read {data!r} as a table: {first}") from None
-    if frame.empty or frame.shape[1] < 2:
-        hint = "" if sep else "; if its columns are split by another character, pass --sep"
-        raise CLIError(
-            f"{data!r} holds {frame.shape[0]} rows and {frame.shape[1]} columns; a target and "
-            f"at least one feature column are needed{hint}"
-        )
-    if target is None:
-        raise CLIError(f"--target COL is required; the columns are {list(frame.columns)}")
-    return frame, target, os.path.basename(data), notes
+    if frame.empty or frame.shape[1] < 1:
+        raise CLIError(f"{data!r} holds {frame.shape[0]} rows and {frame.shape[1]} columns")
+    return frame, os.path.basename(data), notes
 
 
 def _number_markers(column):
