@@ -1,21 +1,31 @@
-"""Saving and loading fitted estimators: :func:`save` and :func:`load`.
+"""Saving and loading fitted estimators: :func:`save`, :func:`load` and :func:`file_info`.
 
 A saved file is a zip archive holding ``skdeep.json`` -- the format, the class,
 the versions of skdeep, scikit-learn, Keras, its backend, NumPy and Python,
-and the SHA-256 of the payload -- and ``estimator.pkl``, the pickled estimator
-(skdeep's fitted state is NumPy arrays and plain objects; compiled models are
-never stored and are rebuilt on first use).
+what the caller recorded (``about``), and the SHA-256 of the payload -- and
+the payload, in one of two formats:
 
-:func:`load` reads and checks the header before it unpickles anything: a file
-that is not skdeep's, was written by a newer format, or was altered after
-saving is refused with a message. The payload is then unpickled with an
-allow-list -- classes of skdeep, scikit-learn, NumPy, SciPy's sparse matrices,
-pandas' data structures and Keras' callbacks, skdeep's model builders, and a
-few harmless built-ins -- so a crafted file cannot call ``os.system`` or
-``eval``. It is an allow-list, not a sandbox: load files you trust. Anything
-else it refers to (your own Keras model function in a KerasClassifier, say)
-is refused by name unless you pass ``trusted=[...]``.  Files written by skdeep
-0.1.0 name its flat layout's modules; :mod:`skdeep._renames` maps them.
+* **data** (format 2, written whenever the estimator allows it):
+  ``estimator.json``, the estimator's parameters and fitted state as JSON, and
+  ``arrays.npz``, its arrays (weights included), read with
+  ``allow_pickle=False`` (:mod:`skdeep._datafile`). Loading runs no code the
+  file names: an untrusted file can at worst fail to load.
+* **pickle** (format 1, for what data cannot hold -- a Keras model function of
+  your own, a Keras model or callback object among the parameters):
+  ``estimator.pkl``, unpickled with an allow-list -- classes of skdeep,
+  scikit-learn, NumPy, SciPy's sparse matrices, pandas' data structures and
+  Keras' callbacks, skdeep's model builders, and a few harmless built-ins --
+  so a crafted file cannot call ``os.system`` or ``eval``. It is an
+  allow-list, not a sandbox: load such files only if you trust them. Anything
+  else it refers to (your own model function, say) is refused by name unless
+  you pass ``trusted=[...]``.
+
+skdeep's fitted state is NumPy arrays and plain objects; compiled models are
+never stored and are rebuilt on first use. :func:`load` checks the header
+before it reads the payload: a file that is not skdeep's, was written by a
+newer format, or was altered after saving is refused with a message. Files
+written by skdeep 0.1.0 name its flat layout's modules; :mod:`skdeep._renames`
+maps them.
 """
 
 import hashlib
@@ -35,7 +45,9 @@ from ._renames import resolve
 __all__ = ["file_info", "load", "save"]
 
 FORMAT = "skdeep-estimator"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: the pickle payload; 2: the data payload (reads both)
+PICKLE_VERSION = 1
+_MEMBERS = {"pickle": ("estimator.pkl",), "data": ("estimator.json", "arrays.npz")}
 
 #: Modules (and their submodules) whose classes a saved estimator may hold.
 _CLASS_MODULES = ("skdeep", "sklearn", "numpy", "scipy.sparse", "pandas.core", "pandas._libs",
@@ -89,7 +101,34 @@ def _versions():
     return versions
 
 
-def save(estimator, path, *, about=None):
+def _payload(estimator, format):
+    """``(kind, {member: bytes})`` of the payload in the requested format."""
+    from . import _datafile
+
+    if format not in ("auto", "data", "pickle"):
+        raise ValueError(f"format must be 'auto', 'data' or 'pickle', got {format!r}")
+    if format != "pickle":
+        try:
+            tree, arrays = _datafile.encode(estimator)
+        except _datafile.NotDataError as exc:
+            if format == "data":
+                raise ValueError(
+                    f"this estimator cannot be saved as data: {exc}. Save it with "
+                    "format='pickle' (load such files only if you trust them)") from None
+        else:
+            return "data", {"estimator.json": _datafile.dumps(tree).encode(),
+                            "arrays.npz": _datafile.write_arrays(arrays)}
+    return "pickle", {"estimator.pkl": pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)}
+
+
+def _digest(members, kind):
+    h = hashlib.sha256()
+    for name in _MEMBERS[kind]:
+        h.update(members[name])
+    return h.hexdigest()
+
+
+def save(estimator, path, *, about=None, format="auto"):
     """Save a fitted skdeep estimator (or a Pipeline / search holding one) to ``path``.
 
     The file is written atomically: to a temporary file in the same folder,
@@ -107,6 +146,13 @@ def save(estimator, path, *, about=None):
         (JSON types only: the target's name, a cross-validated score, the
         data it came from, ...); :func:`file_info` reads it back without
         loading the estimator.
+    format : {'auto', 'data', 'pickle'}, default='auto'
+        ``'data'`` writes the estimator as JSON and NumPy arrays, which
+        :func:`load` reads without running code named by the file (safe to
+        load from anyone); ``'pickle'`` writes an allow-listed pickle, which
+        holds what data cannot (a Keras model function of your own, Keras
+        objects among the parameters); ``'auto'`` writes data when the
+        estimator allows it, else the pickle.
 
     Returns
     -------
@@ -125,13 +171,14 @@ def save(estimator, path, *, about=None):
     True
     """
     path = os.fspath(path)
-    payload = pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)
+    kind, members = _payload(estimator, format)
     header = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if kind == "data" else PICKLE_VERSION,
+        "payload": kind,
         "class": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
         "versions": _versions(),
-        "sha256": hashlib.sha256(payload).hexdigest(),
+        "sha256": _digest(members, kind),
     }
     if about is not None:
         try:
@@ -145,7 +192,8 @@ def save(estimator, path, *, about=None):
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("skdeep.json", json.dumps(header, indent=2))
-                archive.writestr("estimator.pkl", payload)
+                for name, data in members.items():
+                    archive.writestr(name, data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -207,8 +255,9 @@ def file_info(path):
     info : dict
         ``'class'`` (the saved object's class), ``'versions'`` (of skdeep,
         scikit-learn, Keras, its backend, NumPy and Python when it was
-        saved), ``'format_version'`` and ``'about'`` (what ``save(...,
-        about=...)`` recorded, or an empty dict).
+        saved), ``'format_version'``, ``'payload'`` (``'data'`` or
+        ``'pickle'``) and ``'about'`` (what ``save(..., about=...)``
+        recorded, or an empty dict).
 
     Raises
     ------
@@ -232,6 +281,7 @@ def file_info(path):
     header, _ = _open(os.fspath(path), keras_ok=False)
     return {"class": header.get("class"), "versions": dict(header.get("versions", {})),
             "format_version": header.get("format_version"),
+            "payload": header.get("payload", "pickle"),
             "about": dict(header.get("about") or {})}
 
 
@@ -253,17 +303,17 @@ def _open(path, keras_ok):
         names = set(archive.namelist())
         if "skdeep.json" not in names and {"config.json", "metadata.json"} <= names:
             if keras_ok:
-                return None, None  # the file's content decides, not its name
+                return None, (None, None)  # the file's content decides, not its name
             raise ValueError(f"{path!r} is a Keras .keras file (a network alone), not a file "
                              "saved by skdeep.save.")
-        if not {"skdeep.json", "estimator.pkl"} <= names:
+        if "skdeep.json" not in names or not any(set(m) <= names for m in _MEMBERS.values()):
             raise ValueError(f"{path!r} is a zip archive without the members skdeep.save writes "
                              "(not one of its files, or a damaged one).")
         return _read_members(path, archive)
 
 
-def load(path, *, trusted=()):
-    """Load an estimator saved by :func:`save`, checking it before unpickling.
+def load(path, *, trusted=(), allow_pickle=True):
+    """Load an estimator saved by :func:`save`, checking it before reading it.
 
     Parameters
     ----------
@@ -276,7 +326,12 @@ def load(path, *, trusted=()):
         Extra ``module.name`` globals the payload may use beyond skdeep's
         allow-list (e.g. ``['__main__.my_model']`` for a KerasClassifier
         built from your function); ``True`` allows everything, as plain
-        ``pickle.load`` does -- only for files you trust.
+        ``pickle.load`` does -- only for files you trust. Data files need
+        no trust: they name no code.
+    allow_pickle : bool, default=True
+        Whether a file in the pickle format may be loaded; ``False`` loads
+        data files only (see :func:`save`'s ``format``), so a file from
+        anyone can at worst fail to load.
 
     Returns
     -------
@@ -293,22 +348,47 @@ def load(path, *, trusted=()):
         If the payload refers to something outside the allow-list.
     """
     path = os.fspath(path)
-    header, payload = _open(path, keras_ok=True)
+    header, (kind, members) = _open(path, keras_ok=True)
     if header is None:
+        if not allow_pickle:
+            raise ValueError(f"{path!r} is a Keras .keras file, which Keras may load only "
+                             "with code of its own; allow_pickle=False loads data files only.")
         return _load_keras(path)
-    if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
+    if _digest(members, kind) != header.get("sha256"):
         raise ValueError(f"{path!r} was altered after saving: its checksum does not match.")
     _warn_versions(path, header.get("versions", {}))
-    return _AllowListUnpickler(io.BytesIO(payload), trusted).load()
+    if kind == "data":
+        from . import _datafile
+
+        try:
+            tree = json.loads(members["estimator.json"])
+        except (ValueError, RecursionError):
+            raise ValueError(f"{path!r} has an unreadable estimator.json.") from None
+        arrays = _datafile.read_arrays(members["arrays.npz"])
+        try:
+            return _datafile.decode(tree, arrays)
+        except ValueError as exc:
+            raise ValueError(f"{path!r}: {exc}") from None
+        except (TypeError, KeyError, AttributeError, IndexError, ImportError,
+                RecursionError) as exc:  # a state its class cannot take
+            raise ValueError(f"{path!r} holds data skdeep cannot build back "
+                             f"({type(exc).__name__}: {exc}).") from None
+    if not allow_pickle:
+        raise ValueError(f"{path!r} holds a pickle (saved with format='pickle'), and "
+                         "allow_pickle=False loads data files only; load it with "
+                         "allow_pickle=True only if you trust where it came from.")
+    return _AllowListUnpickler(io.BytesIO(members["estimator.pkl"]), trusted).load()
 
 
 def _read_members(path, archive):
     """The checked header and the payload of a skdeep archive."""
     import zlib
 
+    names = set(archive.namelist())
+    kind = "data" if set(_MEMBERS["data"]) <= names and "estimator.pkl" not in names else "pickle"
     try:
         raw = archive.read("skdeep.json")
-        payload = archive.read("estimator.pkl")
+        members = {name: archive.read(name) for name in _MEMBERS[kind]}
     except (*_DAMAGE, zlib.error) as exc:  # CRC, inflate, flags
         raise ValueError(f"{path!r} is damaged ({exc}); it cannot be loaded.") from None
     try:
@@ -330,7 +410,10 @@ def _read_members(path, archive):
             f"{version}); this skdeep reads format {FORMAT_VERSION}. "
             "Upgrade skdeep to load it."
         )
-    return header, payload
+    if header.get("payload", "pickle") != kind:
+        raise ValueError(f"{path!r} does not hold the payload its header names; it was "
+                         "altered after saving.")
+    return header, (kind, members)
 
 
 def _load_keras(path):

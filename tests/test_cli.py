@@ -153,6 +153,7 @@ def test_info_says_what_a_saved_model_holds(searched, capsys):
     assert "cv score: 0." in out and "scoring: accuracy" in out
     assert "columns (6): age, plan, region, signup, calls, newsletter" in out
     assert "saved with: skdeep " in out
+    assert "file format: data (JSON and arrays; loads without running code)" in out
     assert skdeep.file_info(searched[4])["about"]["cv_folds"] == 2
 
 

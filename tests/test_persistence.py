@@ -59,24 +59,26 @@ def predictions(name, est, data):
     return est.predict(data)
 
 
-def test_every_estimator_round_trips_in_a_fresh_process(tmp_path):
+@pytest.mark.parametrize("format", ["data", "pickle"])
+def test_every_estimator_round_trips_in_a_fresh_process(tmp_path, format):
     expected = {}
     for name, est, data in fitted():
-        skdeep.save(est, tmp_path / f"{name}.skdeep")
+        skdeep.save(est, tmp_path / f"{name}.skdeep", format=format)
+        assert skdeep.file_info(tmp_path / f"{name}.skdeep")["payload"] == format
         expected[name] = predictions(name, est, data)
         with open(tmp_path / f"{name}.input", "wb") as f:
             pickle.dump(data, f)
     script = (
         "import pickle, sys, numpy as np, skdeep\n"
         "folder = sys.argv[1]\n"
-        "for name in sys.argv[2:]:\n"
-        "    est = skdeep.load(f'{folder}/{name}.skdeep')\n"
+        "for name in sys.argv[3:]:\n"
+        "    est = skdeep.load(f'{folder}/{name}.skdeep', allow_pickle=sys.argv[2] == 'pickle')\n"
         "    data = pickle.load(open(f'{folder}/{name}.input', 'rb'))\n"
         "    out = (est.predict_proba(data) if hasattr(est, 'predict_proba')\n"
         "           else est.predict(data))\n"
         "    np.save(f'{folder}/{name}.npy', out)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script, str(tmp_path), *expected],
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path), format, *expected],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     for name, want in expected.items():
@@ -126,7 +128,13 @@ def user_network(input_shape, n_outputs):
 
 def test_your_own_model_function_needs_trust(tmp_path):
     est = KerasRegressor(user_network, max_iter=3, random_state=0).fit(X, X[:, 0])
-    path = skdeep.save(est, tmp_path / "own.skdeep")
+    with pytest.raises(ValueError, match=rf"cannot be saved as data: .*function {__name__}"
+                       r"\.user_network is code.*format='pickle'"):
+        skdeep.save(est, tmp_path / "own.skdeep", format="data")
+    path = skdeep.save(est, tmp_path / "own.skdeep")  # 'auto': the pickle format
+    assert skdeep.file_info(path)["payload"] == "pickle"
+    with pytest.raises(ValueError, match="allow_pickle=False loads data files only"):
+        skdeep.load(path, allow_pickle=False)
     name = f"{__name__}.user_network"
     with pytest.raises(pickle.UnpicklingError, match=rf"refers to {name}.*trusted=\['{name}'\]"):
         skdeep.load(path)
@@ -142,7 +150,7 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
     original = zipfile.ZipFile.writestr
 
     def crash(self, name, data, *args, **kwargs):
-        if name == "estimator.pkl":
+        if name != "skdeep.json":  # the payload, after the header
             raise KeyboardInterrupt  # Ctrl-C (or a full disk) in the middle of the write
         return original(self, name, data, *args, **kwargs)
 
@@ -166,7 +174,8 @@ class Exploit:
 
 def test_foreign_newer_altered_or_malicious_files_are_refused(tmp_path):
     good = tmp_path / "good.skdeep"
-    skdeep.save(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y), good)
+    skdeep.save(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y), good,
+                format="pickle")
     with zipfile.ZipFile(good) as archive:
         header = json.loads(archive.read("skdeep.json"))
         payload = archive.read("estimator.pkl")
@@ -282,7 +291,7 @@ def test_a_damaged_file_is_a_value_error_or_loads_intact(tmp_path):
 @pytest.mark.parametrize("version", ["abc", 1.5, None, True, [1]])
 def test_an_unreadable_format_version_is_named(tmp_path, version):
     good = skdeep.save(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y),
-                       tmp_path / "good.skdeep")
+                       tmp_path / "good.skdeep", format="pickle")
     with zipfile.ZipFile(good) as archive:
         header = json.loads(archive.read("skdeep.json"))
         payload = archive.read("estimator.pkl")
@@ -290,3 +299,70 @@ def test_an_unreadable_format_version_is_named(tmp_path, version):
     _archive(odd, {**header, "format_version": version}, payload)
     with pytest.raises(ValueError, match=r"unreadable skdeep header: format_version is "):
         skdeep.load(odd)
+
+
+def _data_archive(path, header, tree, arrays_bytes):
+    text = json.dumps(tree).encode()
+    digest = hashlib.sha256(text + arrays_bytes).hexdigest()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("skdeep.json", json.dumps({**header, "sha256": digest}))
+        archive.writestr("estimator.json", text)
+        archive.writestr("arrays.npz", arrays_bytes)
+
+
+def test_a_data_file_names_no_code_and_a_crafted_one_cannot_run_any(tmp_path):
+    import io
+
+    good = skdeep.save(MLPClassifier(hidden_layer_sizes=(4,), max_iter=3,
+                                     missing="impute").fit(frame, y),
+                       tmp_path / "good.skdeep")
+    with zipfile.ZipFile(good) as archive:
+        header = json.loads(archive.read("skdeep.json"))
+        text = archive.read("estimator.json").decode()
+        arrays = archive.read("arrays.npz")
+    assert header["payload"] == "data" and header["format_version"] == 2
+    assert "skdeep:MLPClassifier" in text and "skdeep.builders:build_mlp" in text
+    pickled = io.BytesIO()
+    np.savez(pickled, np.array([Exploit()], dtype=object))  # an object array is a pickle
+    crafted = [
+        ({"function": "os:system"}, arrays, "may not hold"),
+        ({"object": "subprocess:Popen", "state": {"dict": []}}, arrays, "may not hold"),
+        ({"class": "builtins:eval"}, arrays, "may not hold"),
+        ({"object": "skdeep.builders:build_mlp", "state": {"dict": []}}, arrays, "not one"),
+        ({"array": 0}, pickled.getvalue(), "cannot be read as data"),
+        ({"__reduce__": ["os:system", "echo owned"]}, arrays, "unknown kind"),
+    ]
+    for i, (evil, data, message) in enumerate(crafted):
+        path = tmp_path / f"evil{i}.skdeep"
+        _data_archive(path, header, evil, data)
+        with pytest.raises(ValueError, match=message):
+            skdeep.load(path, allow_pickle=False)
+    # one changed number in the JSON (a weight's dtype, a parameter) breaks the checksum
+    with zipfile.ZipFile(tmp_path / "altered.skdeep", "w") as archive:
+        archive.writestr("skdeep.json", json.dumps(header))
+        assert '["max_iter",3]' in text
+        archive.writestr("estimator.json", text.replace('["max_iter",3]', '["max_iter",4]'))
+        archive.writestr("arrays.npz", arrays)
+    with pytest.raises(ValueError, match="altered after saving"):
+        skdeep.load(tmp_path / "altered.skdeep")
+    again = skdeep.load(good, allow_pickle=False)
+    np.testing.assert_array_equal(again.predict_proba(frame),
+                                  skdeep.load(good).predict_proba(frame))
+
+
+def test_searches_pipelines_and_the_cli_model_save_as_data(tmp_path):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    search = GridSearchCV(make_pipeline(StandardScaler(), MLPRegressor(max_iter=5,
+                                                                       random_state=0)),
+                          {"mlpregressor__alpha": [1e-4, 1e-2]}, cv=2).fit(X, X.sum(axis=1))
+    path = skdeep.save(search, tmp_path / "search.skdeep", format="data")
+    back = skdeep.load(path, allow_pickle=False)
+    np.testing.assert_array_equal(back.predict(X), search.predict(X))
+    assert back.best_params_ == search.best_params_
+    np.testing.assert_array_equal(back.cv_results_["mean_test_score"],
+                                  search.cv_results_["mean_test_score"])
+    with pytest.raises(ValueError, match="format must be 'auto', 'data' or 'pickle'"):
+        skdeep.save(search, tmp_path / "x.skdeep", format="json")

@@ -187,6 +187,9 @@ def info(args):
     about = header["about"]
     for key, value in about.items():
         lines.append(f"{key.replace('_', ' ')}: {value}")
+    lines.append("file format: " + ("data (JSON and arrays; loads without running code)"
+                                    if header["payload"] == "data" else
+                                    "pickle (load it only if you trust where it came from)"))
     versions = header["versions"]
     lines.append("saved with: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     print("\n".join(lines))
