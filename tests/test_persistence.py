@@ -337,6 +337,15 @@ def test_a_data_file_names_no_code_and_a_crafted_one_cannot_run_any(tmp_path):
         _data_archive(path, header, evil, data)
         with pytest.raises(ValueError, match=message):
             skdeep.load(path, allow_pickle=False)
+    deep = tmp_path / "deep.skdeep"  # nesting past the recursion limit
+    text_deep = ("[" * 100_000 + "]" * 100_000).encode()
+    with zipfile.ZipFile(deep, "w") as archive:
+        archive.writestr("skdeep.json", json.dumps(
+            {**header, "sha256": hashlib.sha256(text_deep + arrays).hexdigest()}))
+        archive.writestr("estimator.json", text_deep)
+        archive.writestr("arrays.npz", arrays)
+    with pytest.raises(ValueError, match="unreadable estimator.json"):
+        skdeep.load(deep)
     # one changed number in the JSON (a weight's dtype, a parameter) breaks the checksum
     with zipfile.ZipFile(tmp_path / "altered.skdeep", "w") as archive:
         archive.writestr("skdeep.json", json.dumps(header))
