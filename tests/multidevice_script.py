@@ -75,8 +75,9 @@ compare("dropout_float32", lambda d: MLPClassifier(
     (32,), dropout=0.3, max_iter=6, random_state=0, distribution=d), X32, y)
 compare("dropconnect_float32", lambda d: MLPClassifier(
     (16,), dropconnect=0.3, max_iter=6, random_state=0, distribution=d), X32, y)
-compare("cnn", lambda d: CNNClassifier(filters=(4,), max_iter=3, random_state=0, distribution=d),
-        X.reshape(-1, 8, 8, 1), y)
+# float64 data in float64 (the image networks' own default is float32): exact to 1e-12
+compare("cnn", lambda d: CNNClassifier(filters=(4,), max_iter=3, random_state=0, distribution=d,
+                                       precision="float64"), X.reshape(-1, 8, 8, 1), y)
 compare("rnn", lambda d: RNNSequenceClassifier(units=8, max_iter=3, random_state=0,
                                                distribution=d), X32.reshape(-1, 8, 8), y)
 

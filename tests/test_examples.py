@@ -203,3 +203,15 @@ def test_out_of_core_parquet_example():
     # chunked partial_fit epochs reach the in-memory fit's quality
     assert best > 0.85 and best >= in_memory - 0.02
     assert "40 row groups" in out
+
+
+def test_optuna_example_compares_three_searches_on_one_budget():
+    out = run("optuna_search.py")
+    lines = {line.split(" 12 candidates")[0].strip(): line for line in out.splitlines()
+             if "12 candidates" in line}
+    assert set(lines) == {"grid search", "OptunaSearchCV", "Optuna pruning"}
+    for line in lines.values():
+        assert float(line.split(": CV ")[1].split(",")[0]) > 0.95
+    assert "(36 fits trained together)" in lines["grid search"]
+    pruned = int(lines["Optuna pruning"].split("(")[1].split(" pruned")[0])
+    assert 0 < pruned < 12

@@ -101,7 +101,7 @@ def _layout(spec):
                 random.setstate(state)
             optimizer = make_optimizer(keras, spec.optimizer)
             found = ([v.path for v in model.variables],
-                     [compact(v.numpy()) for v in model.variables],
+                     [compact(np.asarray(v.value)) for v in model.variables],
                      float(getattr(optimizer, "initial_accumulator_value", 0.0)))
             _layouts[spec] = found
             while len(_layouts) > 64:

@@ -100,8 +100,9 @@ class _EngineCore:
         self.optimizer = self._scoped(lambda: make_optimizer(keras, spec.optimizer))
         if self.optimizer is not None:
             self._creating(lambda: self.optimizer.build(self.trainable))
-            self._optimizer_initial = [compact(v.numpy()) for v in self.optimizer.variables]
-        self.initial_weights = [compact(v.numpy()) for v in self.variables]
+            self._optimizer_initial = [compact(np.asarray(v.value))
+                                       for v in self.optimizer.variables]
+        self.initial_weights = [compact(np.asarray(v.value)) for v in self.variables]
         self.loaded = None  # token of the weights now held by the variables
         #: What the engine holds: its variables (the optimizer's too) and the
         #: initial values kept beside them; the cache bounds its idle engines by it.

@@ -239,7 +239,7 @@ class JaxEngine(JaxEpochs, _EngineCore):
 
     def adopt_model_weights(self):
         """Take whatever ``self.model`` holds now as the engine's weights."""
-        self.set_weights([np.array(v.numpy()) for v in self.variables], object())
+        self.set_weights([np.array(v.value) for v in self.variables], object())
 
     @_in_precision
     def reset_optimizer(self, learning_rate, state=None):

@@ -137,7 +137,7 @@ class LifecycleMixin:
                 tuple(o.shape) != w.shape for o, w in zip(own, weights)):
             return weights
         return [w if path.endswith("seed_generator_state") else
-                np.asarray(o.numpy(), dtype=w.dtype).reshape(w.shape)
+                np.asarray(o.value, dtype=w.dtype).reshape(w.shape)
                 for w, path, o in zip(weights, self._variable_paths, own)]
 
     def _forward(self, X):

@@ -105,7 +105,29 @@ def check_keras_callbacks(callbacks, estimator, config):
     for cb in callbacks:
         _refuse_what_the_loop_cannot_serve(keras, cb, name, config, logs)
         _warn_what_runs_per_epoch(keras, cb)
-    return [copy.deepcopy(cb) for cb in callbacks]
+    return [fresh_copy(cb) for cb in callbacks]
+
+
+#: Modules whose objects a callback's copy copies (its own state); objects of
+#: any other module it refers to are shared with the user's instance.
+_COPIED_MODULES = ("builtins", "numpy", "keras", "collections", "datetime")
+
+
+def fresh_copy(callback):
+    """A deep copy of ``callback``'s own state that shares what it reports to.
+
+    Numbers, strings, containers, arrays and Keras objects are copied (so the
+    folds of a search do not share a best weight or a patience count); an
+    object of another library the callback refers to -- an Optuna trial, a
+    logger, a queue, a progress bar -- stays the user's object, so what the
+    callback reports during the fit reaches it.
+    """
+    memo = {}
+    for value in vars(callback).values():
+        module = type(value).__module__.split(".")[0]
+        if module not in _COPIED_MODULES:
+            memo[id(value)] = value
+    return copy.deepcopy(callback, memo)
 
 
 def _refuse_what_the_loop_cannot_serve(keras, cb, name, config, logs):
