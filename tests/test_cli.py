@@ -326,3 +326,29 @@ def test_numbers_with_missing_value_markers_stay_numbers(tmp_path, capsys):
     assert code == 0, err
     assert "column 'x' holds numbers; its 3 other value(s) ['?'] read as missing" in err
     assert "2 features (2 numeric, 0 categorical; 3 missing values)" in out
+
+
+def test_compare_report_holds_the_table_notes_and_chart_in_one_file(messy_csv, tmp_path, capsys):
+    import base64
+    import re
+
+    for suffix in (".html", ".md"):
+        report = tmp_path / f"report{suffix}"
+        code, out, err = run(["compare", messy_csv, "-t", "churn", "--cv", "3",
+                              "--models", "linear,hgb", "--report", report], capsys)
+        assert code == 0, err
+        text = report.read_text(encoding="utf-8")
+        for row in (line for line in out.splitlines() if line.startswith("| 1 |")):
+            model = row.split(" | ")[1]
+            assert model in text  # the printed table's best model, in the report
+        assert "LogisticRegression" in text and "HistGradientBoosting" in text
+        assert "dropped column" in text and "scoring accuracy" in text  # the notes
+        png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text).group(1)
+        assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"report written to {report}" in err
+    assert text.startswith("# customers.csv: 3-fold CV")
+    start = time.perf_counter()
+    code, _, err = run(["compare", messy_csv, "-t", "churn", "--report", tmp_path / "r.pdf"],
+                       capsys)
+    assert code == 2 and "--report writes .html or .md files" in err
+    assert time.perf_counter() - start < 5  # refused before any model trains

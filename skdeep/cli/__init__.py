@@ -5,6 +5,7 @@
 * :mod:`~skdeep.cli.models` holds the models ``compare`` ranks (:func:`build_models`);
 * :mod:`~skdeep.cli.commands` runs ``compare`` and ``search``;
 * :mod:`~skdeep.cli.files` runs ``predict`` and ``info`` on saved models;
+* :mod:`~skdeep.cli.report` writes ``compare --report`` (HTML or Markdown);
 * :mod:`~skdeep.cli.parser` parses the arguments (:func:`main`).
 
 Every module imports only the standard library at the top, so ``skdeep --help``

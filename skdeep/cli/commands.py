@@ -126,10 +126,16 @@ def _needs_keras(model):
 
 def compare(args):
     """``skdeep compare``: cross-validated scores, fit and predict times, best first."""
+    from .report import report_format, write_report
+
+    report = getattr(args, "report", None)
+    if report:
+        report_format(report)  # a bad suffix fails before any training
     X, y, task, notes, _, name, target, scoring = _table(args)
     keys = _model_keys(args.models)
     splitter = _splitter(task, args.cv, args.seed)
-    print(_describe(name, X, y, task, args.cv, scoring) + "\n", flush=True)
+    summary = _describe(name, X, y, task, args.cv, scoring)
+    print(summary + "\n", flush=True)
     _quiet()
     from sklearn.model_selection import cross_validate
 
@@ -157,12 +163,10 @@ def compare(args):
         if keras is not None:  # no skdeep model was reached (Ctrl-C, an error)
             keras.abandon()
     rows.sort(key=lambda r: r["mean"], reverse=True)
-    print(f"| rank | model | {scoring} (mean ± std) | fit time (s) | predict time (s) |")
-    print("|---|---|---|---|---|")
-    for rank, r in enumerate(rows, 1):
-        print(f"| {rank} | {r['model']} | {r['mean']:.4f} ± {r['std']:.4f} | "
-              f"{r['fit_time']:.2f} | {r['predict_time']:.3f} |")
-    print("\nfit and predict times are per fold; predict time includes scoring.")
+    _print_table(rows, scoring)
+    if report:
+        write_report(report, summary, notes, rows, failed, scoring,
+                     f"{name}: {args.cv}-fold CV")
     if args.json:
         _write_json(args.json, {
             "data": name, "target": target, "task": task, "scoring": scoring, "cv": args.cv,
@@ -176,6 +180,15 @@ def compare(args):
         display.ax_.set_title(f"{name}: {args.cv}-fold CV")
         _save_figure(display.figure_, args.plot)
     return 1 if failed else 0
+
+
+def _print_table(rows, scoring):
+    print(f"| rank | model | {scoring} (mean ± std) | fit time (s) | predict time (s) |")
+    print("|---|---|---|---|---|")
+    for rank, r in enumerate(rows, 1):
+        print(f"| {rank} | {r['model']} | {r['mean']:.4f} ± {r['std']:.4f} | "
+              f"{r['fit_time']:.2f} | {r['predict_time']:.3f} |")
+    print("\nfit and predict times are per fold; predict time includes scoring.")
 
 
 DEFAULT_GRID = {"hidden_layer_sizes": [[16], [64], [64, 32]], "dropout": [0.0, 0.2]}

@@ -108,6 +108,8 @@ def _add_compare_and_search(commands):
                      help=f"comma-separated, from {', '.join(MODELS)} (default: all)")
     cmp.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     cmp.add_argument("--plot", metavar="FILE", help="bar chart of the scores (PNG, SVG, PDF)")
+    cmp.add_argument("--report", metavar="FILE",
+                     help="the table, notes and chart in one file to send (.html or .md)")
     cmp.set_defaults(func=compare)
 
     srch = commands.add_parser("search", help="cross-validated search over hidden-layer "
