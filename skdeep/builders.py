@@ -22,15 +22,13 @@ def __getattr__(name):
     # here without importing Keras with this module
     if name == "keras_activation":
         from .layers import keras_activation
-
         return keras_activation
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _per_layer(value, n_layers, name):
     """Broadcast a rate (or a sequence of rates) to one float per hidden layer."""
-    if value is None:
-        value = 0.0
+    value = 0.0 if value is None else value
     if hasattr(value, "__iter__") and not isinstance(value, str):
         rates = tuple(float(v) for v in value)
         if len(rates) != n_layers:
@@ -127,9 +125,8 @@ def embed_codes(inputs, n_numeric, embeddings, dtype="float32"):
     parts = [inputs[:, :n_numeric]] if n_numeric else []
     for j, (k, dim) in enumerate(embeddings):
         codes = keras.ops.cast(inputs[:, n_numeric + j], "int32")
-        parts.append(
-            keras.layers.Embedding(int(k) + 1, int(dim), dtype=dtype, name=f"embedding_{j}")(codes)
-        )
+        parts.append(keras.layers.Embedding(int(k) + 1, int(dim), dtype=dtype,
+                                            name=f"embedding_{j}")(codes))
     if len(parts) == 1:
         return parts[0]
     return keras.layers.Concatenate(dtype=dtype, name="encoded")(parts)
@@ -505,16 +502,15 @@ def build_rnn(
     dropout=0.0,
     batch_normalization=False,
     standardize=True,
+    readout="last",
 ):
     """Build a many-to-one recurrent network for variable-length sequences.
 
-    Input is ``(batch, time, n_features)`` with any number of time steps;
-    steps that are NaN in every feature are padding: :class:`~skdeep.layers.
-    PaddingMask` masks them, so recurrent layers skip them and a sequence's
-    result does not depend on how much padding follows it.  Recurrent layers
-    ``hidden_<i>`` (all but the last return whole sequences), each optionally
-    followed by dropout, then dense hidden layers (see :func:`hidden_block`)
-    and the output.
+    Input is ``(batch, time, n_features)`` with any number of time steps; steps that are NaN in
+    every feature are padding: :class:`~skdeep.layers.PaddingMask` masks them, so recurrent
+    layers skip them and a sequence's result does not depend on how much padding follows it.
+    Recurrent layers ``hidden_<i>`` (all but the last return whole sequences), each optionally
+    followed by dropout, then dense hidden layers (see :func:`hidden_block`) and the output.
 
     Parameters
     ----------
@@ -538,13 +534,15 @@ def build_rnn(
     dtype : {'float32', 'float64'}, default='float32'
         Variable and compute dtype.
     dropout : float or tuple of float, default=0.0
-        Dropout after each recurrent and each dense hidden layer (one value,
-        or one per layer, recurrent layers first).
+        Dropout after each recurrent and dense hidden layer (one value, or one per layer).
     batch_normalization : bool, default=False
         Batch-normalise the dense hidden layers' pre-activations.
     standardize : bool, default=True
-        Standardise each feature with a :class:`~skdeep.layers.Standardize`
-        layer (statistics set by the estimator from the real, unpadded steps).
+        Standardise each feature with a :class:`~skdeep.layers.Standardize` layer (statistics
+        set by the estimator from the real, unpadded steps).
+    readout : {'last', 'mean', 'max'}, default='last'
+        What the last recurrent layer hands on: its final state, or the mean or maximum of
+        its outputs over every real step (:class:`~skdeep.layers.MaskedPooling`).
 
     Returns
     -------
@@ -562,7 +560,7 @@ def build_rnn(
     ((None, None, 3), (None, 2))
     """
     _, keras = load()
-    from .layers import PaddingMask, RateDropout, Standardize
+    from .layers import MaskedPooling, PaddingMask, RateDropout, Standardize
 
     layers = keras.layers
     if cell not in RNN_CELLS:
@@ -579,7 +577,7 @@ def build_rnn(
     if standardize:
         x = Standardize(dtype=dtype, name="standardize")(x)
     for i, size in enumerate(recurrent):
-        sequences = i < len(recurrent) - 1
+        sequences = i < len(recurrent) - 1 or readout != "last"
         if bidirectional:
             layer = layers.Bidirectional(
                 layer_class(size, return_sequences=sequences,
@@ -592,6 +590,8 @@ def build_rnn(
                                 recurrent_dropout=float(recurrent_dropout), dtype=dtype,
                                 name=f"hidden_{i}")
         x = layer(x)
+        if i == len(recurrent) - 1 and readout != "last":
+            x = MaskedPooling(readout, dtype=dtype, name="readout")(x)
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
     x = _dense_stack(x, dense, len(recurrent), activation, dropout[len(recurrent):],

@@ -64,7 +64,8 @@ def batch_shard(n_rows, start):
         _replica.shard = saved
 
 __all__ = [
-    "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "Standardize",
+    "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "MaskedPooling",
+    "Standardize",
     "ToLogits", "SplitFeatures", "GroupActivation", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
     "ParametricActivation",
@@ -402,6 +403,64 @@ class PaddingMask(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class MaskedPooling(keras.layers.Layer):
+    """Pool a sequence over its real time steps: the mean or the maximum.
+
+    The read-out of a recurrent layer over every step rather than its last
+    state. Steps the Keras mask marks as padding (:class:`PaddingMask`) take
+    no part, whatever the recurrent layer outputs there, so a sequence's
+    result does not depend on how much padding follows it.
+
+    Parameters
+    ----------
+    mode : {'mean', 'max'}, default='mean'
+        How the steps' vectors are pooled.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import MaskedPooling
+    >>> x = np.array([[[1.0], [3.0], [-9.0]]], dtype="float32")
+    >>> mask = np.array([[True, True, False]])
+    >>> float(np.asarray(MaskedPooling("mean")(x, mask=mask))[0, 0])
+    2.0
+    >>> float(np.asarray(MaskedPooling("max")(x, mask=mask))[0, 0])
+    3.0
+    """
+
+    def __init__(self, mode="mean", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ("mean", "max"):
+            raise ValueError(f"mode must be 'mean' or 'max', got {mode!r}.")
+        self.mode = mode
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # one vector per sequence: nothing left to mask
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            mask = ops.ones(ops.shape(inputs)[:2], dtype="bool")
+        real = ops.expand_dims(ops.cast(mask, "bool"), -1)
+        if self.mode == "max":
+            lowest = ops.full_like(inputs, -3e38 if inputs.dtype == "float32" else -1e300)
+            return ops.max(ops.where(real, inputs, lowest), axis=1)
+        weight = ops.cast(real, inputs.dtype)
+        count = ops.maximum(ops.sum(weight, axis=1), ops.ones_like(ops.sum(weight, axis=1)))
+        return ops.sum(inputs * weight, axis=1) / count
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+    def get_config(self):
+        config = super().get_config()
+        config["mode"] = self.mode
+        return config
 
 
 @keras.saving.register_keras_serializable(package="skdeep")

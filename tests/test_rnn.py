@@ -50,10 +50,14 @@ def test_input_layouts(make_X, n_features, max_length):
     assert clf.score(X, Y_RAGGED) > 0.7
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "simple"])
-@pytest.mark.parametrize("bidirectional", [False, True])
-def test_padding_never_changes_predictions(cell, bidirectional):
-    clf = RNNSequenceClassifier(cell=cell, bidirectional=bidirectional,
+@pytest.mark.parametrize("cell, bidirectional, readout", [
+    ("lstm", False, "last"), ("gru", False, "last"), ("simple", False, "last"),
+    ("lstm", True, "last"), ("gru", True, "last"), ("simple", True, "last"),
+    # pooled read-outs: padding steps never enter the mean or the maximum
+    ("gru", False, "mean"), ("lstm", True, "max"), ("simple", False, "max"),
+])
+def test_padding_never_changes_predictions(cell, bidirectional, readout):
+    clf = RNNSequenceClassifier(cell=cell, bidirectional=bidirectional, readout=readout,
                                 dense_layer_sizes=(5,), **{**SMALL, "units": (6, 4)})
     clf.fit(X_RAGGED, Y_RAGGED)
     short = [x for x in X_RAGGED if len(x) == 4][:3]
@@ -183,3 +187,19 @@ def test_japanese_vowels_with_defaults():
     clf = RNNSequenceClassifier(random_state=0).fit(X_train, y_train)
     assert clf.classes_.dtype.kind == "U"
     assert clf.score(X_test, y_test) >= 0.95
+
+
+def test_pooled_readout_reads_every_step():
+    """The class is decided at the first step, then 40 noise steps follow: the last
+    state of a small GRU forgets it, the mean of its outputs over the steps keeps it."""
+    rng = np.random.RandomState(0)
+    signs = rng.choice([-1.0, 1.0], 200)
+    X = [np.r_[3 * s, 0.3 * rng.randn(40)] for s in signs]
+    y = signs > 0
+    scores = {}
+    for readout in ("last", "mean", "max"):
+        clf = RNNSequenceClassifier(cell="gru", units=4, readout=readout, max_iter=40,
+                                    learning_rate_init=0.01, random_state=0).fit(X[:150], y[:150])
+        scores[readout] = clf.score(X[150:], y[150:])
+        assert ("readout" in [layer.name for layer in clf.model_.layers]) == (readout != "last")
+    assert scores["last"] < 0.75 and scores["mean"] > 0.9 and scores["max"] > 0.9

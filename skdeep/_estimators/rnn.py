@@ -114,6 +114,7 @@ class _BaseRNN(BaseNeuralEstimator):
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
         "dense_layer_sizes": _SIZES,
         "standardize": ["boolean"],
+        "readout": [StrOptions({"last", "mean", "max"})],
 
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
@@ -210,6 +211,7 @@ class _BaseRNN(BaseNeuralEstimator):
             ("dropout", self._present_rates("dropout")),
             ("batch_normalization", bool(self.batch_normalization)),
             ("standardize", bool(self.standardize)),
+            ("readout", self.readout),
         )
         return self._make_spec(build_rnn, kwargs, (None, n_features), n_outputs, dtype, loss)
 
@@ -245,7 +247,13 @@ _RNN_PARAMS = """cell : {'gru', 'lstm', 'simple'}, default='gru'
         (Keras' ``recurrent_dropout``; part of the architecture).
     standardize : bool, default=True
         Standardise each feature with the mean and standard deviation of the
-        real (unpadded) training steps, inside the network."""
+        real (unpadded) training steps, inside the network.
+    readout : {'last', 'mean', 'max'}, default='last'
+        What the last recurrent layer passes on: its state after the last
+        real step, or the mean or maximum of its outputs over every real
+        step (padding never counts, so predictions stay independent of it).
+        Pooling reads the whole of a long series instead of what one state
+        retained at its end."""
 
 _RNN_ATTRS = """n_step_features_ : int
         Number of features per time step.
@@ -378,6 +386,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         *,
         recurrent_dropout=0.0,
         standardize=True,
+        readout="last",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -421,6 +430,7 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
         self.activation = activation
         self.recurrent_dropout = recurrent_dropout
         self.standardize = standardize
+        self.readout = readout
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -548,6 +558,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         *,
         recurrent_dropout=0.0,
         standardize=True,
+        readout="last",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -591,6 +602,7 @@ class RNNSequenceRegressor(RegressorHead, _BaseRNN):
         self.activation = activation
         self.recurrent_dropout = recurrent_dropout
         self.standardize = standardize
+        self.readout = readout
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
