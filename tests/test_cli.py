@@ -352,3 +352,17 @@ def test_compare_report_holds_the_table_notes_and_chart_in_one_file(messy_csv, t
                        capsys)
     assert code == 2 and "--report writes .html or .md files" in err
     assert time.perf_counter() - start < 5  # refused before any model trains
+
+
+def test_compare_counts_each_models_folds_on_a_terminal(messy_csv, capsys, monkeypatch):
+    from skdeep.cli import progress
+
+    code, out, err = run(["compare", messy_csv, "-t", "churn", "--cv", "3",
+                          "--models", "linear"], capsys)
+    assert code == 0 and "fold 1/3" not in err  # not a terminal: no progress line
+    monkeypatch.setattr(progress, "live", lambda: True)
+    code, out, err = run(["compare", messy_csv, "-t", "churn", "--cv", "3",
+                          "--models", "linear,hgb"], capsys)
+    assert code == 0, err
+    assert err.count("fold 3/3") == 2 and "fold 1/3" in err and "\r\x1b[K" in err
+    assert "| 1 |" in out and "fold 1/3" not in out  # the table stays clean

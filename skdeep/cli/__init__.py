@@ -6,6 +6,7 @@
 * :mod:`~skdeep.cli.commands` runs ``compare`` and ``search``;
 * :mod:`~skdeep.cli.files` runs ``predict`` and ``info`` on saved models;
 * :mod:`~skdeep.cli.report` writes ``compare --report`` (HTML or Markdown);
+* :mod:`~skdeep.cli.progress` counts the folds of a model on a terminal;
 * :mod:`~skdeep.cli.parser` parses the arguments (:func:`main`).
 
 Every module imports only the standard library at the top, so ``skdeep --help``

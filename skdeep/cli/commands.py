@@ -12,12 +12,23 @@ from .tables import CLIError, _column_kinds, _note, load_table, prepare
 
 def _cross_validate(cross_validate, label, model, X, y, splitter, scoring, args):
     """One model's row of the table, or None (with a note) when it failed."""
+    from . import progress
+
+    shown = None
+    if args.n_jobs == 1 and progress.live():  # the folds' count, on a terminal
+        from sklearn.metrics import check_scoring
+
+        shown = progress.FoldProgress(splitter.get_n_splits())
+        scoring = shown.counting(check_scoring(model, scoring=scoring))
     try:
         result = cross_validate(model, X, y, cv=splitter, scoring=scoring,
                                 n_jobs=args.n_jobs, error_score="raise")
     except Exception as exc:  # noqa: BLE001 - one model failing must not hide the rest
         _note(f"{label} failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         return None
+    finally:
+        if shown is not None:
+            shown.close()
     scores = result["test_score"]
     return {
         "model": label, "mean": float(scores.mean()), "std": float(scores.std()),
