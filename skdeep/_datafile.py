@@ -1,4 +1,4 @@
-"""The data-only payload of :func:`skdeep.save`: JSON for the state, ``.npy`` for the arrays.
+"""The data-only payload of :func:`skdeep.save`: JSON for the state, ``.npz`` for the arrays.
 
 :func:`encode` turns a fitted estimator (or a Pipeline / search holding
 skdeep's and scikit-learn's estimators) into a JSON-able tree and a list of
@@ -25,7 +25,8 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["NotDataError", "decode", "dumps", "encode", "read_arrays", "write_arrays"]
+__all__ = ["NotDataError", "decode", "dumps", "encode", "in_modules", "read_arrays",
+           "write_arrays"]
 
 #: Modules whose classes a data file may name (instances are restored from their state).
 _CLASS_MODULES = ("skdeep", "sklearn")
@@ -37,7 +38,8 @@ class NotDataError(TypeError):
     """Part of the estimator cannot be written as data (it is code or a live object)."""
 
 
-def _allowed(module, prefixes):
+def in_modules(module, prefixes):
+    """Whether ``module`` is one of ``prefixes`` or a submodule of one."""
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
@@ -94,15 +96,15 @@ class _Encoder:
         return self.named(v, where)
 
     def named(self, v, where):
-        if isinstance(v, type) and _allowed(v.__module__, _CLASS_MODULES):
+        if isinstance(v, type) and in_modules(v.__module__, _CLASS_MODULES):
             return {"class": _name(v)}
         if callable(v) and not isinstance(v, type) and type(v).__name__ == "function":
-            if _allowed(v.__module__, _FUNCTION_MODULES) and "<" not in v.__qualname__:
+            if in_modules(v.__module__, _FUNCTION_MODULES) and "<" not in v.__qualname__:
                 return {"function": _name(v)}
             raise NotDataError(f"{where}: the function {v.__module__}.{v.__qualname__} is "
                                "code, not data")
         cls = type(v)
-        if not _allowed(cls.__module__, _CLASS_MODULES):
+        if not in_modules(cls.__module__, _CLASS_MODULES):
             raise NotDataError(f"{where}: a {cls.__module__}.{cls.__qualname__} object is not "
                                "one of skdeep's or scikit-learn's")
         state = v.__getstate__()
@@ -123,7 +125,7 @@ def encode(obj):
 
 def _resolve(text, prefixes, what):
     module, _, qualname = text.partition(":")
-    if not _allowed(module, prefixes) or not qualname:
+    if not in_modules(module, prefixes) or not qualname:
         raise ValueError(f"the file names {what} {text!r}, which a data file may not hold")
     obj = importlib.import_module(module)
     for part in qualname.split("."):

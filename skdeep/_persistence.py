@@ -40,6 +40,7 @@ import tempfile
 import warnings
 import zipfile
 
+from ._datafile import in_modules
 from ._renames import resolve
 
 __all__ = ["file_info", "load", "save"]
@@ -225,8 +226,7 @@ class _AllowListUnpickler(pickle.Unpickler):
         if module == "builtins":
             if name in _BUILTINS:
                 return super().find_class(module, name)
-        elif (module, name) not in _REFUSED and any(
-                module == m or module.startswith(m + ".") for m in _CLASS_MODULES):
+        elif (module, name) not in _REFUSED and in_modules(module, _CLASS_MODULES):
             obj = super().find_class(module, name)
             if isinstance(obj, type):
                 return obj
@@ -286,7 +286,8 @@ def file_info(path):
 
 
 def _open(path, keras_ok):
-    """``(header, payload)`` of a skdeep file, or ``(None, None)`` for a Keras file."""
+    """``(header, (kind, members))`` of a skdeep file, ``(None, (None, None))`` for a
+    Keras file; ``kind`` is ``'data'`` or ``'pickle'``, ``members`` its payload's bytes."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"No such file: {path!r}")
     if os.path.isdir(path):
@@ -306,10 +307,12 @@ def _open(path, keras_ok):
                 return None, (None, None)  # the file's content decides, not its name
             raise ValueError(f"{path!r} is a Keras .keras file (a network alone), not a file "
                              "saved by skdeep.save.")
-        if "skdeep.json" not in names or not any(set(m) <= names for m in _MEMBERS.values()):
+        data = set(_MEMBERS["data"]) <= names and "estimator.pkl" not in names
+        kind = "data" if data else "pickle"
+        if "skdeep.json" not in names or not set(_MEMBERS[kind]) <= names:
             raise ValueError(f"{path!r} is a zip archive without the members skdeep.save writes "
                              "(not one of its files, or a damaged one).")
-        return _read_members(path, archive)
+        return _read_members(path, archive, kind)
 
 
 def load(path, *, trusted=(), allow_pickle=True):
@@ -364,9 +367,8 @@ def load(path, *, trusted=(), allow_pickle=True):
             tree = json.loads(members["estimator.json"])
         except (ValueError, RecursionError):
             raise ValueError(f"{path!r} has an unreadable estimator.json.") from None
-        arrays = _datafile.read_arrays(members["arrays.npz"])
         try:
-            return _datafile.decode(tree, arrays)
+            return _datafile.decode(tree, _datafile.read_arrays(members["arrays.npz"]))
         except ValueError as exc:
             raise ValueError(f"{path!r}: {exc}") from None
         except (TypeError, KeyError, AttributeError, IndexError, ImportError,
@@ -380,12 +382,10 @@ def load(path, *, trusted=(), allow_pickle=True):
     return _AllowListUnpickler(io.BytesIO(members["estimator.pkl"]), trusted).load()
 
 
-def _read_members(path, archive):
-    """The checked header and the payload of a skdeep archive."""
+def _read_members(path, archive, kind):
+    """The checked header and the ``kind`` payload of a skdeep archive."""
     import zlib
 
-    names = set(archive.namelist())
-    kind = "data" if set(_MEMBERS["data"]) <= names and "estimator.pkl" not in names else "pickle"
     try:
         raw = archive.read("skdeep.json")
         members = {name: archive.read(name) for name in _MEMBERS[kind]}

@@ -79,18 +79,16 @@ def _prediction_frame(model, X, proba, name):
     import numpy as np
     import pandas as pd
 
+    if proba and not hasattr(model, "predict_proba"):
+        raise CLIError(f"--proba needs a classifier; this model is a "
+                       f"{type(_final(model)).__name__}")
     try:
         if proba:
-            if not hasattr(model, "predict_proba"):
-                raise CLIError(f"--proba needs a classifier; this model is a "
-                               f"{type(_final(model)).__name__}")
             values = model.predict_proba(X)
             classes = getattr(_final(model), "classes_", range(values.shape[1]))
             return pd.DataFrame(np.asarray(values),
                                 columns=[f"proba_{c}" for c in classes], index=X.index)
         values = np.asarray(model.predict(X))
-    except CLIError:
-        raise
     except ValueError as exc:
         raise CLIError(f"the model cannot predict on this table: "
                        f"{str(exc).splitlines()[0]}") from None

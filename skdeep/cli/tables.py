@@ -159,7 +159,7 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
     if data is None:
         data = DEFAULT_DATA
     frame, name, notes = read_table(data, sep, decimal, thousands)
-    if name in BUNDLED:
+    if _bundled(data):
         return frame, target or "target", name, notes
     if frame.shape[1] < 2:
         hint = "" if sep else "; if its columns are split by another character, pass --sep"
@@ -170,6 +170,11 @@ def load_table(data, target, sep=None, decimal=None, thousands=None):
     if target is None:
         raise CLIError(f"--target COL is required; the columns are {list(frame.columns)}")
     return frame, target, name, notes
+
+
+def _bundled(data):
+    """Whether DATA names a bundled data set (a file of that name wins)."""
+    return data in BUNDLED and not os.path.exists(data)
 
 
 def read_table(data, sep=None, decimal=None, thousands=None):
@@ -193,7 +198,7 @@ def read_table(data, sep=None, decimal=None, thousands=None):
     """
     import pandas as pd
 
-    if data in BUNDLED and not os.path.exists(data):
+    if _bundled(data):
         import sklearn.datasets
 
         loader, task = BUNDLED[data]
