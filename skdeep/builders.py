@@ -506,11 +506,11 @@ def build_rnn(
 ):
     """Build a many-to-one recurrent network for variable-length sequences.
 
-    Input is ``(batch, time, n_features)`` with any number of time steps; steps that are NaN in
-    every feature are padding: :class:`~skdeep.layers.PaddingMask` masks them, so recurrent
-    layers skip them and a sequence's result does not depend on how much padding follows it.
-    Recurrent layers ``hidden_<i>`` (all but the last return whole sequences), each optionally
-    followed by dropout, then dense hidden layers (see :func:`hidden_block`) and the output.
+    Input is ``(batch, time, n_features)``, any number of steps; steps NaN in every feature are
+    padding: :class:`~skdeep.layers.PaddingMask` masks them, so recurrent layers skip them and
+    padding never changes a sequence's result. Recurrent layers ``hidden_<i>`` return sequences
+    (the last only if ``readout`` pools them), each optionally followed by dropout, then dense
+    hidden layers (see :func:`hidden_block`) and the output.
 
     Parameters
     ----------

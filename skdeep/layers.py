@@ -451,8 +451,8 @@ class MaskedPooling(keras.layers.Layer):
             lowest = ops.full_like(inputs, -3e38 if inputs.dtype == "float32" else -1e300)
             return ops.max(ops.where(real, inputs, lowest), axis=1)
         weight = ops.cast(real, inputs.dtype)
-        count = ops.maximum(ops.sum(weight, axis=1), ops.ones_like(ops.sum(weight, axis=1)))
-        return ops.sum(inputs * weight, axis=1) / count
+        count = ops.sum(weight, axis=1)
+        return ops.sum(inputs * weight, axis=1) / ops.maximum(count, ops.ones_like(count))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[2])
