@@ -10,6 +10,7 @@ probabilities or regression values as a user expects.
 
 from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ._backend import load
+from ._shapes import conv_output_size, per_layer as _per_layer
 
 __all__ = [  # noqa: F822 - keras_activation comes from __getattr__
     "ACTIVATIONS", "RNN_CELLS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp", "build_rnn",
@@ -24,23 +25,6 @@ def __getattr__(name):
         from .layers import keras_activation
         return keras_activation
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _per_layer(value, n_layers, name):
-    """Broadcast a rate (or a sequence of rates) to one float per hidden layer."""
-    value = 0.0 if value is None else value
-    if hasattr(value, "__iter__") and not isinstance(value, str):
-        rates = tuple(float(v) for v in value)
-        if len(rates) != n_layers:
-            raise ValueError(
-                f"{name} has {len(rates)} rates but the network has {n_layers} hidden "
-                f"layer(s); give one rate per hidden layer or a single float."
-            )
-    else:
-        rates = (float(value),) * n_layers
-    if any(not 0 <= r < 1 for r in rates):
-        raise ValueError(f"{name} rates must be in [0, 1), got {rates}.")
-    return rates
 
 
 def hidden_block(x, units, index, *, activation, dropout=0.0, dropconnect=0.0,
@@ -220,6 +204,7 @@ def build_tabular_mlp(
     n_frequencies=16,
     embedding_dim=4,
     embeddings=(),
+    n_members=1,
 ):
     """Build the tabular network of :class:`~skdeep.TabularMLPClassifier`.
 
@@ -258,6 +243,11 @@ def build_tabular_mlp(
         Width of each numeric feature's embedding, the value itself included.
     embeddings : tuple of (int, int), default=()
         ``(n_categories, dimension)`` of each trailing code column.
+    n_members : int, default=1
+        Ensemble members trained as one network: a
+        :class:`~skdeep.layers.MemberAdapter` before the first dense layer
+        and a :class:`~skdeep.layers.MemberDense` output; the outputs are
+        ``n_members`` blocks of ``n_outputs`` columns, each activated alone.
 
     Returns
     -------
@@ -275,9 +265,8 @@ def build_tabular_mlp(
     (None, 2)
     """
     _, keras = load()
-    from .layers import (
-        DiagonalScale, ParametricActivation, PeriodicEmbedding, RateDropout, ScaledDense,
-    )
+    from .layers import (DiagonalScale, GroupActivation, MemberAdapter, MemberDense,
+                         ParametricActivation, PeriodicEmbedding, RateDropout, ScaledDense)
 
     sizes = tuple(int(u) for u in hidden_layer_sizes)
     dropout = _per_layer(dropout, len(sizes), "dropout")
@@ -301,13 +290,21 @@ def build_tabular_mlp(
     x = parts[0] if len(parts) == 1 else keras.layers.Concatenate(
         dtype=dtype, name="inputs")(parts)
     x = DiagonalScale(dtype=dtype, name="scale")(x)
+    k = int(n_members)
+    if k > 1:
+        x = MemberAdapter(k, dtype=dtype, name="members")(x)
     for i, units in enumerate(sizes):
         x = ScaledDense(units, dtype=dtype, name=f"dense_{i}")(x)
         x = ParametricActivation(activation, dtype=dtype, name=f"hidden_{i}")(x)
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
-    return _with_output(inputs, x, n_outputs, output_activation, dtype, "tabular_mlp",
-                        dense=ScaledDense)
+    if k == 1:
+        return _with_output(inputs, x, n_outputs, output_activation, dtype, "tabular_mlp",
+                            dense=ScaledDense)
+    logits = MemberDense(int(n_outputs), dtype=dtype, name="output")(x)
+    outputs = GroupActivation([int(n_outputs)] * k, [output_activation] * k, dtype=dtype,
+                              name="output_activation")(logits)
+    return keras.Model(inputs, outputs, name="tabular_mlp")
 
 
 def _dense_stack(x, sizes, first, activation, dropout, batch_normalization, dtype,
@@ -332,41 +329,6 @@ def _with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=Non
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)
     return keras.Model(inputs, outputs, name=name)
-
-
-def conv_output_size(size, kernel, stride, padding):
-    """The course's convolution (or pooling) output size along one axis.
-
-    ``(W - F + 2P) / S + 1`` rounded down, with ``P = 0`` for ``'valid'``;
-    ``'same'`` pads so that the output size is ``ceil(W / S)``.
-
-    Parameters
-    ----------
-    size : int
-        Input size ``W``.
-    kernel : int
-        Filter (or pool) size ``F``.
-    stride : int
-        Stride ``S``.
-    padding : {'valid', 'same'}
-        Keras padding mode.
-
-    Returns
-    -------
-    int
-        The output size (0 or less when the filter does not fit).
-
-    Examples
-    --------
-    >>> from skdeep.builders import conv_output_size
-    >>> conv_output_size(7, 3, 1, "valid"), conv_output_size(7, 3, 2, "valid")
-    (5, 3)
-    >>> conv_output_size(8, 3, 2, "same")
-    4
-    """
-    if padding == "same":
-        return -(-size // stride)
-    return (size - kernel) // stride + 1
 
 
 def build_cnn(

@@ -68,7 +68,7 @@ __all__ = [
     "Standardize",
     "ToLogits", "SplitFeatures", "GroupActivation", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
-    "ParametricActivation",
+    "ParametricActivation", "MemberAdapter", "MemberDense",
 ]
 
 
@@ -875,3 +875,104 @@ def stochastic_layers(model):
     return [
         layer for layer in flatten_layers(model) if isinstance(layer, _StochasticLayer)
     ]
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class MemberAdapter(keras.layers.Layer):
+    """Copy each row for ``n_members`` ensemble members, each scaling it its own way.
+
+    ``(batch, d)`` becomes ``(batch, n_members, d)``: member ``m`` sees the
+    row multiplied elementwise by its own learned vector ``signs[m]``, which
+    starts at random signs (+-1, drawn by the estimator's seed). Layers that
+    act on the last axis (:class:`ScaledDense`, activations, dropout) are
+    then shared by every member, so ``n_members`` networks train as one,
+    and differ by their adapter and their :class:`MemberDense` head (the
+    minimal variant of parameter-efficient ensembles of MLPs; Gorishniy et
+    al., ICLR 2025, "TabM").
+
+    Parameters
+    ----------
+    n_members : int
+        Ensemble members.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import MemberAdapter
+    >>> layer = MemberAdapter(3)
+    >>> out = layer(np.ones((2, 4), dtype="float32"))
+    >>> tuple(out.shape), bool(np.all(np.abs(np.asarray(out)) == 1.0))
+    ((2, 3, 4), True)
+    """
+
+    def __init__(self, n_members, **kwargs):
+        super().__init__(**kwargs)
+        self.n_members = int(n_members)
+
+    def build(self, input_shape):
+        def random_signs(shape, dtype=None):
+            return ops.sign(keras.random.uniform(shape, -1.0, 1.0, dtype=dtype))
+
+        self.signs = self.add_weight(shape=(self.n_members, int(input_shape[-1])),
+                                     name="signs", initializer=random_signs)
+
+    def call(self, inputs):
+        return ops.expand_dims(inputs, -2) * self.signs
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.n_members, input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config["n_members"] = self.n_members
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class MemberDense(ScaledDense):
+    """A :class:`ScaledDense` per ensemble member: ``(batch, k, d)`` to ``(batch, k * units)``.
+
+    Member ``m`` has its own kernel ``kernel[m]`` (``d x units``) and bias;
+    the members' outputs lie side by side, member after member, so a
+    :class:`GroupActivation` and output groups of a loss
+    (``((loss, units),) * k``) treat each member as its own model.
+
+    Parameters
+    ----------
+    units : int
+        Output width of each member.
+    bias_factor : float, default=0.1
+        Multiplier of the bias variable.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import MemberDense
+    >>> layer = MemberDense(1)
+    >>> _ = layer(np.zeros((1, 2, 4), dtype="float32"))
+    >>> _ = layer.kernel.assign(np.stack([np.ones((4, 1)), -np.ones((4, 1))]))
+    >>> np.asarray(layer(np.ones((1, 2, 4), dtype="float32"))).tolist()
+    [[2.0, -2.0]]
+    """
+
+    def build(self, input_shape):
+        members, fan_in = int(input_shape[-2]), int(input_shape[-1])
+        self.kernel = self.add_weight(
+            shape=(members, fan_in, self.units), name="kernel",
+            initializer=keras.initializers.RandomNormal(0.0, 1.0),
+        )
+        self.bias = self.add_weight(shape=(members, self.units), name="bias",
+                                    initializer="zeros")
+        self._kernel_scale = float(fan_in) ** -0.5
+
+    def call(self, inputs):
+        out = ops.einsum("...md,mdu->...mu", inputs, self.kernel) * self._kernel_scale
+        out = out + self.bias * self.bias_factor
+        return ops.reshape(out, (*ops.shape(out)[:-2], -1))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-2], int(input_shape[-2]) * self.units)

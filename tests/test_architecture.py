@@ -24,7 +24,7 @@ LAYERS = [
     ("networks", ["skdeep.builders", "skdeep.layers", "skdeep._user_model",
                   "skdeep._keras_losses"]),
     ("leaves", ["skdeep._activations", "skdeep._backend", "skdeep._docstrings",
-                "skdeep._private", "skdeep._renames", "skdeep._version",
+                "skdeep._private", "skdeep._renames", "skdeep._shapes", "skdeep._version",
                 "skdeep.preprocessing"]),
 ]
 

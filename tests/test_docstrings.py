@@ -12,7 +12,8 @@ MODULES = [
     "skdeep._engine.cache", "skdeep._renames", "skdeep._training.batching", "skdeep.plotting",
     "skdeep._persistence", "skdeep._engine.backend", "skdeep._engine.jax_rows",
     "skdeep.builders", "skdeep.layers", "skdeep.datasets", "skdeep.model_selection",
-    "skdeep._estimators.tabular", "skdeep.preprocessing", "skdeep._activations",
+    "skdeep._training.schedules", "skdeep._shapes", "skdeep.preprocessing",
+    "skdeep._activations",
 ]
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE

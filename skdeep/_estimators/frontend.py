@@ -65,21 +65,28 @@ class FrontEndMixin:
         if not hasattr(self, "categorical_encoding"):
             return False
         spec = getattr(self, "categorical_features", "auto")
-        frame = self._as_frame(X, spec)
-        is_frame = hasattr(frame, "columns") and hasattr(frame, "dtypes")
-        kinds = frame_kinds(frame, spec) if is_frame else ()  # decided once per fit
-        active = "categorical" in kinds
         self.is_categorical_ = None
-        if active:
-            self.is_categorical_ = np.array([kind == "categorical" for kind in kinds])
-            self._frame_encoder = FrameEncoder(
-                self.categorical_encoding, impute=self._imputes(), categorical=spec
-            )
-            if getattr(self, "verbose", False):
-                names = [str(c) for c, k in zip(frame.columns, kinds) if k == "categorical"]
-                print(f"Categorical columns: {names}; the other {len(kinds) - len(names)} "
-                      "are numeric.")
-        return active
+        self._frame_encoder = self._new_frame_encoder(self._as_frame(X, spec), spec)
+        return self._frame_encoder is not None
+
+    def _new_frame_encoder(self, frame, spec):
+        """The unfitted front end for ``frame``, or None to read it as numbers (hook).
+
+        A DataFrame with a categorical column (by ``categorical_features``)
+        gets a :class:`~skdeep._estimators.frame.FrameEncoder`; the column
+        kinds are decided here, once per fit, and kept in ``is_categorical_``.
+        """
+        if not (hasattr(frame, "columns") and hasattr(frame, "dtypes")):
+            return None
+        kinds = frame_kinds(frame, spec)
+        if "categorical" not in kinds:
+            return None
+        self.is_categorical_ = np.array([kind == "categorical" for kind in kinds])
+        if getattr(self, "verbose", False):
+            names = [str(c) for c, k in zip(frame.columns, kinds) if k == "categorical"]
+            print(f"Categorical columns: {names}; the other {len(kinds) - len(names)} "
+                  "are numeric.")
+        return FrameEncoder(self.categorical_encoding, impute=self._imputes(), categorical=spec)
 
     @staticmethod
     def _as_frame(X, spec):

@@ -6,10 +6,13 @@ ideas that make an MLP competitive on tables without tuning (Holzmüller et
 al., NeurIPS 2024, "Better by default"; Gorishniy et al., 2022), written
 from the published descriptions on skdeep's shared core:
 
-* inputs: robust scaling with smooth clipping
+* inputs: each column of a raw table read as what it holds
+  (:mod:`skdeep._estimators.table`: numbers, numbers stored as text,
+  categories, words of long texts, dates, columns to drop; reported in
+  ``input_summary_``), robust scaling with smooth clipping
   (:class:`~skdeep.preprocessing.RobustSmoothClipScaler`), missing values
-  imputed with an indicator, categories one-hot encoded, a periodic
-  embedding of every numeric column, a learned per-input scale;
+  imputed with an indicator, a periodic embedding of every numeric column,
+  a learned per-input scale;
 * network: neural-tangent-parametrised dense layers (one learning rate for
   every width), parametric activations (SELU for classification, Mish for
   regression), dropout;
@@ -30,86 +33,18 @@ from .._private import Interval, StrOptions
 
 from .base import BaseNeuralEstimator
 from .heads import ClassifierHead, RegressorHead
-from .._training.hooks import EpochHook
+from .._training.schedules import CosineCycles, cosine_cycles
 from ..builders import build_tabular_mlp
 from ..preprocessing import RobustSmoothClipScaler
+from .table import TableFrontEnd
 
 __all__ = ["TabularMLPClassifier", "TabularMLPRegressor", "cosine_cycles"]
-
-
-def cosine_cycles(t, n_cycles=4):
-    """The learning-rate multiplier at training progress ``t`` in [0, 1].
-
-    ``0.5 - 0.5 cos(2 pi log2(1 + (2^n - 1) t))``: ``n_cycles`` cycles that
-    each rise from 0 to 1 and fall back to 0, evenly spaced on a
-    logarithmic time axis, so each cycle is about twice as long as the one
-    before; training ends at the bottom of the last one. With best-epoch
-    selection, every cycle's low point is a candidate model.
-
-    Parameters
-    ----------
-    t : float or ndarray
-        Fraction of training done.
-    n_cycles : int, default=4
-        Number of cycles.
-
-    Returns
-    -------
-    float or ndarray
-        Multiplier in [0, 1].
-
-    Examples
-    --------
-    >>> from skdeep._estimators.tabular import cosine_cycles
-    >>> peak = (2 ** 0.5 - 1) / 15  # the middle of the first cycle
-    >>> [round(float(cosine_cycles(t)), 3) for t in (0.0, peak, 1 / 15, 1.0)]
-    [0.0, 1.0, 0.0, 0.0]
-    """
-    u = np.log2(1.0 + (2.0 ** n_cycles - 1.0) * np.asarray(t, dtype=float))
-    return 0.5 - 0.5 * np.cos(2.0 * np.pi * u)
-
-
-class _CosineCycles(EpochHook):
-    """Sets the learning rate of each epoch from :func:`cosine_cycles`.
-
-    The rate is the schedule's value in the middle of the epoch. A ``fit``
-    runs the whole schedule over ``max_iter`` epochs (warm starts begin it
-    again, as they begin a new optimizer state); successive ``partial_fit``
-    calls walk through it epoch by epoch and stay at its end after
-    ``max_iter`` epochs.
-
-    Parameters
-    ----------
-    incremental : bool
-        Whether the call is ``partial_fit``.
-    learning_rate_init : float
-        The peak rate.
-    n_cycles : int
-        Cycles of the schedule.
-    max_iter : int
-        The schedule's length in epochs.
-    """
-
-    #: Lowest multiplier used, so a rate is never exactly 0.
-    FLOOR = 1e-4
-
-    def __init__(self, incremental, learning_rate_init, n_cycles, max_iter):
-        self.incremental = incremental
-        self.learning_rate_init, self.n_cycles, self.max_iter = (
-            learning_rate_init, n_cycles, max_iter)
-
-    def on_epoch_begin(self, loop):
-        # epochs done: of this fit's schedule, or over all partial_fit calls
-        done = loop.epoch if self.incremental else loop.state.n_iter
-        t = min((done + 0.5) / self.max_iter, 1.0)
-        factor = max(float(cosine_cycles(t, self.n_cycles)), self.FLOOR)
-        loop.learning_rate = self.learning_rate_init * factor
 
 
 _TABULAR_DOC = """
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(256, 256, 256)
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(128, 128, 128)
         Width of each hidden layer.
     activation : str, default={activation!r}
         Hidden activation, made parametric: each unit computes
@@ -170,9 +105,23 @@ _TABULAR_DOC = """
         ``object`` columns by content (all numbers: numeric); a list of
         names or positions, or a boolean mask, names them; None makes every
         column numeric. The decision is kept in ``is_categorical_``.
+    column_treatment : dict or None, default=None
+        What chosen columns of a DataFrame become, overriding the automatic
+        decision: column name (or position) -> ``'numeric'``, ``'bool'``,
+        ``'category'``, ``'words'`` (0/1 inputs of its frequent words),
+        ``'date'`` (days since 1970 plus calendar inputs) or ``'drop'``.
+        The decisions, automatic or not, are listed in ``input_summary_``.
     missing : {{'impute', 'error'}}, default='impute'
         ``'impute'`` fills missing values with the training mean and adds a
         0/1 "was missing" input per such column; ``'error'`` refuses NaN.
+    n_members : int, default=1
+        Ensemble members trained together as one network: each member
+        multiplies the (scaled, embedded) inputs by its own learned vector
+        (starting at random signs) and has its own output layer, while the
+        hidden layers are shared; each member learns the targets with its
+        own loss (the loss curves sum them), and predictions average the
+        members' outputs. A step costs about ``n_members`` times a single
+        network's arithmetic.
     mc_samples : int, default=100
         Stochastic passes behind Monte-Carlo dropout predictions.
     callbacks : list of keras.callbacks.Callback, default=None
@@ -205,14 +154,19 @@ _SHARED_ATTRS = """    n_iter_ : int
     feature_names_in_ : ndarray of shape (n_features,)
         Column names seen in fit (pandas input).
     is_categorical_ : ndarray of bool of shape (n_features,) or None
-        Which input columns were encoded as categories; None when none was.
+        Which input columns were encoded as categories (or words); None
+        when none was.
+    input_summary_ : pandas.DataFrame
+        One row per input column: its dtype, what it became (``treatment``:
+        numeric, bool, category, words, date or drop), how many network
+        inputs it gives and why (``note``).
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
 """
 
 
-class _BaseTabular(BaseNeuralEstimator):
+class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
     """Shared body of the tabular estimators: scaling, network, schedule."""
 
     _auto_precision = "float32"
@@ -228,6 +182,8 @@ class _BaseTabular(BaseNeuralEstimator):
         "categorical_encoding": [StrOptions({"onehot", "binary", "embedding"})],
         "categorical_features": [StrOptions({"auto"}), "array-like", None],
         "missing": [StrOptions({"error", "impute"})],
+        "column_treatment": [dict, None],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
     }
 
     _epoch_budget = True  # the schedule runs max_iter epochs by design
@@ -248,7 +204,7 @@ class _BaseTabular(BaseNeuralEstimator):
 
     def _training_hooks(self, incremental):
         if self.learning_rate == "cosine_cycles":
-            return [_CosineCycles(incremental, self.learning_rate_init, self.n_cycles,
+            return [CosineCycles(incremental, self.learning_rate_init, self.n_cycles,
                                   self.max_iter)]
         return []
 
@@ -261,6 +217,10 @@ class _BaseTabular(BaseNeuralEstimator):
         """
         X = super()._shape_input(X, reset)
         encoder = getattr(self, "_frame_encoder", None)
+        if reset:  # the ensemble's size is fixed by the first fit, like the architecture
+            self._n_members = int(self.n_members)
+        if reset and encoder is None:
+            self._input_summary = self._plain_summary(self.n_features_in_)
         n_codes = len(encoder.embeddings) if encoder is not None else 0
         n_plain = X.shape[1] - n_codes
         if reset:
@@ -274,14 +234,35 @@ class _BaseTabular(BaseNeuralEstimator):
         X = np.hstack([plain, X[:, n_plain:]])[:, self._column_order]
         return X  # cast to the network's precision (float32 by default) by the fit template
 
+    def _members(self):
+        """Ensemble members of the fitted network (1 before ``n_members`` existed)."""
+        return getattr(self, "_n_members", 1)
+
+    def _member_mean(self, output):
+        """The ensemble's output: the members' outputs (side by side) averaged."""
+        k = self._members()
+        if k == 1:
+            return output
+        return output.reshape(*output.shape[:-1], k, -1).mean(axis=-2)
+
+    def _tile_members(self, Y):
+        """Every member learns the same targets: ``Y`` repeated once per member."""
+        k = self._members()
+        return Y if k == 1 else np.tile(Y, (1, k))
+
     def _forward(self, X):
-        return super()._forward(X).astype(np.float64, copy=False)
+        return self._member_mean(super()._forward(X)).astype(np.float64, copy=False)
 
     def _mc_forward(self, X):
-        return super()._mc_forward(X).astype(np.float64, copy=False)
+        return self._member_mean(super()._mc_forward(X)).astype(np.float64, copy=False)
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         encoder = getattr(self, "_frame_encoder", None)
+        k = int(getattr(self, "n_members", 1))
+        if isinstance(loss, tuple):  # a fitted spec's: one group per member
+            loss = loss[0][0]
+        if k > 1:  # one loss per member's block of outputs, summed
+            loss = ((loss, int(n_outputs)),) * k
         kwargs = (
             ("n_features", int(input_shape[0])),
             ("n_outputs", int(n_outputs)),
@@ -294,12 +275,15 @@ class _BaseTabular(BaseNeuralEstimator):
             ("n_frequencies", int(self.n_frequencies)),
             ("embedding_dim", int(self.embedding_dim)),
             ("embeddings", encoder.embeddings if encoder is not None else ()),
+            ("n_members", k),
         )
-        return self._make_spec(build_tabular_mlp, kwargs, input_shape, n_outputs, dtype, loss)
+        return self._make_spec(build_tabular_mlp, kwargs, input_shape, n_outputs * k, dtype,
+                               loss)
 
     def _setup_network(self, X, Y, sample_weight=None):
         self._hidden_sizes()  # fail early on a bad value
-        super()._setup_network(X, Y, sample_weight)
+        # Y holds one block of targets per member: the network has one block of outputs
+        super()._setup_network(X, Y[:, :Y.shape[1] // self._members()], sample_weight)
         self.n_layers_ = len(self._hidden_sizes()) + 2
 
     def _initial_weights(self, engine, rng):
@@ -321,6 +305,8 @@ class _BaseTabular(BaseNeuralEstimator):
                 weights[i] = rng.normal(0.0, self.frequency_scale, w.shape).astype(w.dtype)
             elif leaf == "phases":
                 weights[i] = rng.uniform(-0.5, 0.5, w.shape).astype(w.dtype)
+            elif leaf == "signs":
+                weights[i] = rng.choice([-1.0, 1.0], size=w.shape).astype(w.dtype)
             elif leaf == "embeddings":
                 weights[i] = rng.uniform(-0.05, 0.05, w.shape).astype(w.dtype)
             elif leaf == "seed_generator_state":
@@ -339,9 +325,10 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
     features, a learned input scale, neural-tangent-parametrised layers
     with parametric SELU activations and dropout, label smoothing, Adam
     with a multi-cycle cosine schedule and best-epoch selection on a
-    held-out fifth. It takes arrays or raw pandas frames (numeric, bool,
-    category and text columns, missing values) and grid-searches like any
-    scikit-learn classifier.
+    held-out fifth. It takes arrays or raw pandas frames (numbers, numbers
+    stored as text, bools, categories, free text, dates, missing values:
+    what each column became is in ``input_summary_``) and grid-searches
+    like any scikit-learn classifier.
 """ + _TABULAR_DOC.format(
         activation="selu", lr=0.04,
         extra="""    label_smoothing : float, default=0.1
@@ -392,7 +379,7 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 256, 256),
+        hidden_layer_sizes=(128, 128, 128),
         activation="selu",
         *,
         alpha=0.0,
@@ -416,7 +403,9 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         class_weight=None,
         categorical_encoding="onehot",
         categorical_features="auto",
+        column_treatment=None,
         missing="impute",
+        n_members=1,
         mc_samples=100,
         callbacks=None,
         distribution=None,
@@ -448,7 +437,9 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         self.class_weight = class_weight
         self.categorical_encoding = categorical_encoding
         self.categorical_features = categorical_features
+        self.column_treatment = column_treatment
         self.missing = missing
+        self.n_members = n_members
         self.mc_samples = mc_samples
         self.callbacks = callbacks
         self.distribution = distribution
@@ -463,7 +454,10 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         if eps > 0:
             k = Y.shape[1] if self._out_activation() == "softmax" else 2
             Y = (Y * (1.0 - eps) + eps / k).astype(dtype, copy=False)
-        return Y
+        return self._tile_members(Y)
+
+    def _score_output(self, y, output, sample_weight):
+        return super()._score_output(y, self._member_mean(output), sample_weight)
 
 
 class TabularMLPRegressor(RegressorHead, _BaseTabular):
@@ -516,7 +510,7 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 256, 256),
+        hidden_layer_sizes=(128, 128, 128),
         activation="mish",
         *,
         loss="squared_error",
@@ -539,7 +533,9 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         epsilon=1e-8,
         categorical_encoding="onehot",
         categorical_features="auto",
+        column_treatment=None,
         missing="impute",
+        n_members=1,
         mc_samples=100,
         callbacks=None,
         distribution=None,
@@ -570,7 +566,9 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         self.epsilon = epsilon
         self.categorical_encoding = categorical_encoding
         self.categorical_features = categorical_features
+        self.column_treatment = column_treatment
         self.missing = missing
+        self.n_members = n_members
         self.mc_samples = mc_samples
         self.callbacks = callbacks
         self.distribution = distribution
@@ -593,7 +591,8 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
 
     def _encode_target(self, y, dtype):
         Y = super()._encode_target(y, dtype)
-        return ((Y - self._target_center) / self._target_scale).astype(dtype, copy=False)
+        return self._tile_members(
+            ((Y - self._target_center) / self._target_scale).astype(dtype, copy=False))
 
     def _unscale(self, output):
         spread = getattr(self, "_target_spread", self._target_scale)  # older pickles: none
@@ -601,7 +600,7 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
             output.dtype, copy=False)
 
     def _score_output(self, y, output, sample_weight):
-        return super()._score_output(y, self._unscale(output), sample_weight)
+        return super()._score_output(y, self._unscale(self._member_mean(output)), sample_weight)
 
     def _forward(self, X):
         return self._unscale(super()._forward(X))

@@ -250,19 +250,9 @@ def _number_markers(column):
 
 
 def _looks_like_dates(column):
-    import pandas as pd
+    from .._estimators.table import parse_dates
 
-    values = column.dropna().astype(str)
-    if values.empty or not values.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.9:
-        return None
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(column, errors="coerce", format="mixed")
-    if parsed.notna().sum() < 0.9 * column.notna().sum():
-        return None
-    return parsed
+    return parse_dates(column)
 
 
 def _check_classes(y, target, cv):
@@ -440,11 +430,7 @@ class TableCleaner:
                 X[name] = pd.to_numeric(column.astype(str).str.strip(), errors="coerce").where(
                     column.notna())
             elif name in self.dates_:
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    X[name] = _days(pd.to_datetime(column, errors="coerce", format="mixed"))
+                X[name] = _days(column)
             elif column.dtype == bool:
                 X[name] = column.astype(float)
             elif pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
@@ -466,9 +452,16 @@ class TableCleaner:
 
 
 def _days(column):
+    """Days since 1970-01-01 of a date column (datetimes or date texts; UTC when zoned)."""
     import numpy as np
+    import pandas as pd
 
-    values = column.astype("datetime64[ns]")
+    from .._estimators.table import parse_dates
+
+    parsed = parse_dates(column)
+    if parsed is None:  # a later table's column that holds no dates: all missing
+        parsed = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+    values = parsed.astype("datetime64[ns]")
     days = (values - np.datetime64("1970-01-01")) / np.timedelta64(1, "D")
     return days.astype(float)
 
