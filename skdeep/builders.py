@@ -205,6 +205,8 @@ def build_tabular_mlp(
     embedding_dim=4,
     embeddings=(),
     n_members=1,
+    embedding_lr_factor=1.0,
+    activation_lr_factor=1.0,
 ):
     """Build the tabular network of :class:`~skdeep.TabularMLPClassifier`.
 
@@ -248,6 +250,11 @@ def build_tabular_mlp(
         :class:`~skdeep.layers.MemberAdapter` before the first dense layer
         and a :class:`~skdeep.layers.MemberDense` output; the outputs are
         ``n_members`` blocks of ``n_outputs`` columns, each activated alone.
+    embedding_lr_factor : float, default=1.0
+        Learning-rate multiplier of the periodic embedding's weights (its
+        ``factor``).
+    activation_lr_factor : float, default=1.0
+        Learning-rate multiplier of the parametric activations' mixes.
 
     Returns
     -------
@@ -282,7 +289,8 @@ def build_tabular_mlp(
         numeric = inputs[:, :n_numeric]
         if n_frequencies > 0:
             numeric = PeriodicEmbedding(
-                n_frequencies, int(embedding_dim) - 1, dtype=dtype, name="numeric_embedding"
+                n_frequencies, int(embedding_dim) - 1, factor=embedding_lr_factor, dtype=dtype,
+                name="numeric_embedding",
             )(numeric)
         parts.append(numeric)
     if n_plain or n_codes:
@@ -295,7 +303,8 @@ def build_tabular_mlp(
         x = MemberAdapter(k, dtype=dtype, name="members")(x)
     for i, units in enumerate(sizes):
         x = ScaledDense(units, dtype=dtype, name=f"dense_{i}")(x)
-        x = ParametricActivation(activation, dtype=dtype, name=f"hidden_{i}")(x)
+        x = ParametricActivation(activation, factor=activation_lr_factor, dtype=dtype,
+                                 name=f"hidden_{i}")(x)
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
     if k == 1:

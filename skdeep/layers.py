@@ -709,6 +709,12 @@ class PeriodicEmbedding(keras.layers.Layer):
         Cosines per feature (``k``).
     dim : int, default=3
         Learned outputs per feature besides the value itself.
+    factor : float, default=1.0
+        Learning-rate multiplier of the layer's weights: each weight is
+        ``factor`` times its variable, so with Adam (whose steps do not
+        depend on the gradient's scale) it moves ``factor`` times as fast
+        as the rest of the network. The variables hold the weights divided
+        by ``factor``.
     **kwargs : dict
         Standard Keras layer arguments (``name``, ``dtype``).
 
@@ -722,34 +728,36 @@ class PeriodicEmbedding(keras.layers.Layer):
     (5, 8)
     """
 
-    def __init__(self, n_frequencies=16, dim=3, **kwargs):
+    def __init__(self, n_frequencies=16, dim=3, factor=1.0, **kwargs):
         super().__init__(**kwargs)
         self.n_frequencies = int(n_frequencies)
         self.dim = int(dim)
+        self.factor = float(factor)
 
     def build(self, input_shape):
-        n, k, d = int(input_shape[-1]), self.n_frequencies, self.dim
+        n, k, d, f = int(input_shape[-1]), self.n_frequencies, self.dim, self.factor
         self.frequencies = self.add_weight(
             shape=(n, k), name="frequencies",
-            initializer=keras.initializers.RandomNormal(0.0, 0.1),
+            initializer=keras.initializers.RandomNormal(0.0, 0.1 / f),
         )
         self.phases = self.add_weight(
             shape=(n, k), name="phases",
-            initializer=keras.initializers.RandomUniform(-0.5, 0.5),
+            initializer=keras.initializers.RandomUniform(-0.5 / f, 0.5 / f),
         )
         self.projection = self.add_weight(
             shape=(n, k, d), name="projection",
-            initializer=keras.initializers.RandomNormal(0.0, 1.0),
+            initializer=keras.initializers.RandomNormal(0.0, 1.0 / f),
         )
         self.projection_bias = self.add_weight(
             shape=(n, d), name="projection_bias", initializer="zeros"
         )
 
     def call(self, inputs):
-        angles = inputs[:, :, None] * self.frequencies + self.phases  # (b, n, k)
-        waves = ops.cos(2.0 * np.pi * angles)
+        f = self.factor
+        angles = inputs[:, :, None] * self.frequencies + self.phases  # (b, n, k), / f
+        waves = ops.cos((2.0 * np.pi * f) * angles)
         mixed = ops.einsum("bnk,nkd->bnd", waves, self.projection)
-        mixed = mixed * (self.n_frequencies ** -0.5) + self.projection_bias
+        mixed = (mixed * (f * self.n_frequencies ** -0.5) + self.projection_bias * f)
         out = ops.concatenate([inputs[:, :, None], mixed], axis=-1)
         return ops.reshape(out, (-1, inputs.shape[-1] * (1 + self.dim)))
 
@@ -758,7 +766,8 @@ class PeriodicEmbedding(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"n_frequencies": self.n_frequencies, "dim": self.dim})
+        config.update({"n_frequencies": self.n_frequencies, "dim": self.dim,
+                       "factor": self.factor})
         return config
 
 
@@ -821,6 +830,10 @@ class ParametricActivation(keras.layers.Layer):
     ----------
     activation : str, default='selu'
         An activation name known to :func:`keras_activation`.
+    factor : float, default=1.0
+        Learning-rate multiplier of ``a``: ``a`` is ``factor`` times the
+        variable ``mix`` (which starts at ``1 / factor``), so with Adam it
+        moves ``factor`` times as fast as the other weights.
     **kwargs : dict
         Standard Keras layer arguments (``name``, ``dtype``).
 
@@ -837,24 +850,25 @@ class ParametricActivation(keras.layers.Layer):
     [[-1.0, 3.0]]
     """
 
-    def __init__(self, activation="selu", **kwargs):
+    def __init__(self, activation="selu", factor=1.0, **kwargs):
         super().__init__(**kwargs)
         self.activation = activation
+        self.factor = float(factor)
         self._function = keras.activations.get(keras_activation(activation))
 
     def build(self, input_shape):
         self.mix = self.add_weight(shape=(int(input_shape[-1]),), name="mix",
-                                   initializer="ones")
+                                   initializer=keras.initializers.Constant(1.0 / self.factor))
 
     def call(self, inputs):
-        return inputs + self.mix * (self._function(inputs) - inputs)
+        return inputs + (self.mix * self.factor) * (self._function(inputs) - inputs)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
         config = super().get_config()
-        config["activation"] = self.activation
+        config.update({"activation": self.activation, "factor": self.factor})
         return config
 
 

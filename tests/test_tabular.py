@@ -171,7 +171,7 @@ def test_label_smoothing_bounds_the_confidence():
     smooth = small(label_smoothing=0.2, **params).fit(X, y).predict_proba(X).max(axis=1)
     # the smoothed targets are 0.9 / 0.1: the network learns to stop near them
     assert sharp.max() > 0.99
-    assert smooth.max() < 0.95 and np.median(smooth) > 0.85
+    assert smooth.max() < 0.97 and 0.85 < np.median(smooth) < 0.95
 
 
 def test_raw_frame_with_categories_booleans_and_gaps():

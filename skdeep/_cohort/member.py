@@ -207,6 +207,12 @@ class MemberEngine:
             self.cohort[0].write(self.cohort[1], self)
         self.loaded = token
 
+    def set_values(self, values):
+        weights = self.get_weights()
+        for i, value in values.items():
+            weights[i] = value
+        self.set_weights(weights, object())
+
     def get_weights(self):
         if self.cohort is not None:
             self.cohort[0].read(self.cohort[1], self)

@@ -218,6 +218,15 @@ class JaxEngine(JaxEpochs, _EngineCore):
             target[i] = self._put(np.asarray(w, dtype=target[i].dtype))
         self.loaded = token
 
+    @_in_precision
+    def set_values(self, values):
+        """Set ``{variable index: value}``; the other variables keep theirs."""
+        for i, value in values.items():
+            kind, j = self._where[i]
+            target = self._tv if kind == "t" else self._nv
+            target[j] = self._put(np.asarray(value, dtype=target[j].dtype))
+        self.loaded = None  # no longer the weights of any token
+
     def _value(self, kind, i):
         return self._tv[i] if kind == "t" else self._nv[i]
 

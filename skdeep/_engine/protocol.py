@@ -54,6 +54,10 @@ class Engine(Protocol):
     def get_weights(self):
         """A NumPy copy of every variable."""
 
+    def set_values(self, values):
+        """Set some variables, ``{index in variables: value}``, keeping the others
+        (a schedule's per-epoch rates) without recompiling."""
+
     def sync_model(self, weights=None):
         """Make ``model`` hold ``weights`` (default: the engine's current ones)."""
 

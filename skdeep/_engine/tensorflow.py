@@ -456,6 +456,12 @@ class TensorFlowEngine(_EngineCore):
         """Return a NumPy copy of every model variable, in ``model.variables`` order."""
         return [np.array(v.numpy()) for v in self.variables]
 
+    def set_values(self, values):
+        """Assign ``{variable index: value}``; the other variables keep theirs."""
+        for i, value in values.items():
+            self.variables[i].assign(value)
+        self.loaded = None  # no longer the weights of any token
+
     def sync_model(self, weights=None):
         """Make ``self.model`` hold ``weights`` (default: the engine's own, already there).
 

@@ -29,121 +29,25 @@ import dataclasses
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.preprocessing import QuantileTransformer
+
 from .._private import Interval, StrOptions
 
 from .base import BaseNeuralEstimator
 from .heads import ClassifierHead, RegressorHead
-from .._training.schedules import CosineCycles, cosine_cycles
+from .._training.schedules import CosineCycles, DropoutSchedule, cosine_cycles
 from ..builders import build_tabular_mlp
 from ..preprocessing import RobustSmoothClipScaler
 from .table import TableFrontEnd
+from .tabular_doc import TABULAR_DOC as _TABULAR_DOC
 
 __all__ = ["TabularMLPClassifier", "TabularMLPRegressor", "cosine_cycles"]
 
 
-_TABULAR_DOC = """
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(128, 128, 128)
-        Width of each hidden layer.
-    activation : str, default={activation!r}
-        Hidden activation, made parametric: each unit computes
-        ``x + a * (act(x) - x)`` with a learned ``a`` starting at 1. Any name
-        of :data:`skdeep.builders.ACTIVATIONS`.
-    alpha : float, default=0.0
-        L2 penalty on the (neural-tangent-parametrised) kernels, scaled as
-        in scikit-learn's MLP.
-    dropout : float or sequence of float, default=0.15
-        Dropout rate after each hidden layer.
-    batch_size : int, 'auto' or 'full', default='auto'
-        Minibatch size; ``'auto'`` is ``min(256, n_samples)``, so a small
-        table trains in full batches without a warning.
-    learning_rate : {{'cosine_cycles', 'constant'}}, default='cosine_cycles'
-        ``'cosine_cycles'`` multiplies ``learning_rate_init`` by
-        :func:`~skdeep._estimators.tabular.cosine_cycles` of the training progress
-        (``n_cycles`` cycles on a log time axis, set per epoch);
-        ``'constant'`` keeps it.
-    learning_rate_init : float, default={lr!r}
-        Peak learning rate of Adam. High by the usual standards because the
-        dense layers are in the neural-tangent parametrisation.
-    n_cycles : int, default=4
-        Cycles of the ``'cosine_cycles'`` schedule.
-    max_iter : int, default=100
-        Number of epochs (the schedule's length). With the default
-        ``n_iter_no_change=np.inf`` every epoch is run.
-    n_frequencies : int, default=16
-        Cosines per numeric feature in its periodic embedding; 0 feeds the
-        scaled numeric columns to the network as they are.
-    embedding_dim : int, default=4
-        Width of each numeric feature's embedding (the value itself and
-        ``embedding_dim - 1`` learned periodic features).
-    frequency_scale : float, default=0.1
-        Standard deviation of the embeddings' initial frequencies (in cycles
-        per interquartile range).
-    early_stopping : bool, default=True
-        Hold out ``validation_fraction`` of the rows and keep the weights of
-        the epoch with the best validation score (best-epoch selection).
-    validation_fraction : float, default=0.2
-        Fraction of the training rows held out when ``early_stopping``.
-    n_iter_no_change : int or np.inf, default=np.inf
-        Epochs without an improvement of ``tol`` before stopping; ``np.inf``
-        runs the whole schedule and only selects the best epoch.
-    tol : float, default=1e-4
-        Improvement threshold of the ``n_iter_no_change`` rule.
-    beta_1 : float, default=0.9
-        Adam's first-moment decay.
-    beta_2 : float, default=0.95
-        Adam's second-moment decay (shorter memory than Adam's 0.999, which
-        suits the changing learning rate).
-    epsilon : float, default=1e-8
-        Adam's numerical-stability constant.
-{extra}    categorical_encoding : {{'onehot', 'binary', 'embedding'}}, default='onehot'
-        How the category/object/string columns of a DataFrame are encoded
-        (learned on the training rows).
-    categorical_features : 'auto', None or array-like, default='auto'
-        Which columns are categorical: ``'auto'`` decides by dtype, and for
-        ``object`` columns by content (all numbers: numeric); a list of
-        names or positions, or a boolean mask, names them; None makes every
-        column numeric. The decision is kept in ``is_categorical_``.
-    column_treatment : dict or None, default=None
-        What chosen columns of a DataFrame become, overriding the automatic
-        decision: column name (or position) -> ``'numeric'``, ``'bool'``,
-        ``'category'``, ``'words'`` (0/1 inputs of its frequent words),
-        ``'date'`` (days since 1970 plus calendar inputs) or ``'drop'``.
-        The decisions, automatic or not, are listed in ``input_summary_``.
-    missing : {{'impute', 'error'}}, default='impute'
-        ``'impute'`` fills missing values with the training mean and adds a
-        0/1 "was missing" input per such column; ``'error'`` refuses NaN.
-    n_members : int, default=1
-        Ensemble members trained together as one network: each member
-        multiplies the (scaled, embedded) inputs by its own learned vector
-        (starting at random signs) and has its own output layer, while the
-        hidden layers are shared; each member learns the targets with its
-        own loss (the loss curves sum them), and predictions average the
-        members' outputs. A step costs about ``n_members`` times a single
-        network's arithmetic.
-    mc_samples : int, default=100
-        Stochastic passes behind Monte-Carlo dropout predictions.
-    callbacks : list of keras.callbacks.Callback, default=None
-        Keras callbacks called once per epoch. The schedule sets each
-        epoch's learning rate as the epoch begins, before the callbacks'
-        ``on_epoch_begin``; a callback that changes the rate at an epoch's
-        end (``ReduceLROnPlateau``) needs ``learning_rate='constant'``.
-    distribution : None, 'data_parallel', list of str or strategy, default=None
-        Data-parallel training over several devices (see the multi-device
-        guide).
-    precision : {{'auto', 'float32', 'float64'}}, default='auto'
-        The float dtype the network computes in; ``'auto'`` is float32 (the
-        scaled, clipped inputs need no more, and a CPU step takes half the
-        time). Predictions are float64.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the held-out split and the shuffling.
-    verbose : bool, default=False
-        Print the loss and validation score after each epoch.
-    warm_start : bool, default=False
-        Continue from the fitted weights in the next ``fit`` (the schedule
-        starts again).
-"""
+def _floor_share(column):
+    """The fraction of a column's known values equal to its smallest value."""
+    column = column[~np.isnan(column)]
+    return float(np.mean(column == column.min())) if column.size else 0.0
 
 
 #: Fitted attributes both estimators document alike.
@@ -184,6 +88,8 @@ class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
         "missing": [StrOptions({"error", "impute"})],
         "column_treatment": [dict, None],
         "n_members": [Interval(Integral, 1, None, closed="left")],
+        "dropout_schedule": [StrOptions({"flat_cos", "constant"})],
+        "quantile_inputs": [StrOptions({"auto"}), "boolean"],
     }
 
     _epoch_budget = True  # the schedule runs max_iter epochs by design
@@ -203,15 +109,22 @@ class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
         return config
 
     def _training_hooks(self, incremental):
+        hooks = []
         if self.learning_rate == "cosine_cycles":
-            return [CosineCycles(incremental, self.learning_rate_init, self.n_cycles,
-                                  self.max_iter)]
-        return []
+            hooks.append(CosineCycles(incremental, self.learning_rate_init, self.n_cycles,
+                                      self.max_iter))
+        rates = self._layer_rates()
+        rates = {i: rates[path] for i, path in enumerate(self._variable_paths)
+                 if rates.get(path, 0) > 0}
+        if getattr(self, "dropout_schedule", "constant") == "flat_cos" and rates:
+            hooks.append(DropoutSchedule(incremental, rates, self.max_iter))
+        return hooks
 
     def _shape_input(self, X, reset):
         """Robust-scale and smoothly clip the numeric columns; put them first.
 
-        Columns with more than two distinct training values are numeric;
+        Columns with more than two distinct training values are numeric
+        (with ``quantile_inputs``, each followed by its quantile copy);
         0/1 columns (indicators, one-hot codes) follow unchanged, then the
         category-code columns of ``categorical_encoding='embedding'``.
         """
@@ -222,16 +135,27 @@ class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
         if reset and encoder is None:
             self._input_summary = self._plain_summary(self.n_features_in_)
         n_codes = len(encoder.embeddings) if encoder is not None else 0
-        n_plain = X.shape[1] - n_codes
+        plain, codes = X[:, :X.shape[1] - n_codes], X[:, X.shape[1] - n_codes:]
         if reset:
-            self._scaler = RobustSmoothClipScaler().fit(X[:, :n_plain])
+            numeric = np.flatnonzero(RobustSmoothClipScaler().fit(plain).scaled_)
+            if self.quantile_inputs == "auto":  # a mass of rows at the floor: counts, amounts
+                numeric = numeric[[_floor_share(plain[:, j]) >= 0.2 for j in numeric]]
+            self._quantiles = None
+            if self.quantile_inputs and numeric.size:
+                self._quantiles = numeric, QuantileTransformer(
+                    n_quantiles=min(1000, plain.shape[0]), output_distribution="normal",
+                    subsample=100_000, random_state=0).fit(plain[:, numeric])
+        quantiles = getattr(self, "_quantiles", None)  # None in files of earlier releases
+        if quantiles is not None:
+            plain = np.hstack([plain, quantiles[1].transform(plain[:, quantiles[0]])])
+        if reset:
+            self._scaler = RobustSmoothClipScaler().fit(plain)
             scaled = self._scaler.scaled_
             self._column_order = np.concatenate([
                 np.flatnonzero(scaled), np.flatnonzero(~scaled),
-                np.arange(n_plain, X.shape[1]),
+                np.arange(plain.shape[1], plain.shape[1] + n_codes),
             ])
-        plain = self._scaler.transform(X[:, :n_plain])
-        X = np.hstack([plain, X[:, n_plain:]])[:, self._column_order]
+        X = np.hstack([self._scaler.transform(plain), codes])[:, self._column_order]
         return X  # cast to the network's precision (float32 by default) by the fit template
 
     def _members(self):
@@ -384,12 +308,14 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         *,
         alpha=0.0,
         dropout=0.15,
+        dropout_schedule="flat_cos",
         batch_size="auto",
         learning_rate="cosine_cycles",
         learning_rate_init=0.04,
         n_cycles=4,
         max_iter=100,
         n_frequencies=16,
+        quantile_inputs="auto",
         embedding_dim=4,
         frequency_scale=0.1,
         early_stopping=True,
@@ -418,12 +344,14 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         self.activation = activation
         self.alpha = alpha
         self.dropout = dropout
+        self.dropout_schedule = dropout_schedule
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.n_cycles = n_cycles
         self.max_iter = max_iter
         self.n_frequencies = n_frequencies
+        self.quantile_inputs = quantile_inputs
         self.embedding_dim = embedding_dim
         self.frequency_scale = frequency_scale
         self.early_stopping = early_stopping
@@ -516,12 +444,14 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         loss="squared_error",
         alpha=0.0,
         dropout=0.15,
+        dropout_schedule="flat_cos",
         batch_size="auto",
         learning_rate="cosine_cycles",
         learning_rate_init=0.04,
         n_cycles=4,
         max_iter=100,
         n_frequencies=16,
+        quantile_inputs="auto",
         embedding_dim=4,
         frequency_scale=0.1,
         early_stopping=True,
@@ -549,12 +479,14 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         self.loss = loss
         self.alpha = alpha
         self.dropout = dropout
+        self.dropout_schedule = dropout_schedule
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.n_cycles = n_cycles
         self.max_iter = max_iter
         self.n_frequencies = n_frequencies
+        self.quantile_inputs = quantile_inputs
         self.embedding_dim = embedding_dim
         self.frequency_scale = frequency_scale
         self.early_stopping = early_stopping

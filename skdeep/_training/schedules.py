@@ -9,7 +9,7 @@ import numpy as np
 
 from .hooks import EpochHook
 
-__all__ = ["CosineCycles", "cosine_cycles"]
+__all__ = ["CosineCycles", "DropoutSchedule", "cosine_cycles", "flat_cos"]
 
 
 def cosine_cycles(t, n_cycles=4):
@@ -79,3 +79,65 @@ class CosineCycles(EpochHook):
         t = min((done + 0.5) / self.max_iter, 1.0)
         factor = max(float(cosine_cycles(t, self.n_cycles)), self.FLOOR)
         loop.learning_rate = self.learning_rate_init * factor
+
+
+def flat_cos(t):
+    """A multiplier that stays at 1 for the first half of training, then
+    falls to 0 along a half cosine.
+
+    ``1`` for ``t <= 1/2``, else ``0.5 + 0.5 cos(2 pi (t - 1/2))``: the
+    schedule of the tabular networks' dropout rate (Holzmüller et al., 2024),
+    so the last epochs -- where the learning-rate cycles select a model --
+    train the network that predicts, without dropout's noise.
+
+    Parameters
+    ----------
+    t : float or ndarray
+        Fraction of training done.
+
+    Returns
+    -------
+    float or ndarray
+        Multiplier in [0, 1].
+
+    Examples
+    --------
+    >>> from skdeep._training.schedules import flat_cos
+    >>> [round(float(flat_cos(t)), 3) for t in (0.0, 0.5, 0.75, 1.0)]
+    [1.0, 1.0, 0.5, 0.0]
+    """
+    t = np.asarray(t, dtype=float)
+    return np.where(t <= 0.5, 1.0, 0.5 + 0.5 * np.cos(2.0 * np.pi * (t - 0.5)))
+
+
+class DropoutSchedule(EpochHook):
+    """Sets each epoch's dropout rates to ``flat_cos`` times the estimator's.
+
+    The rates are the network's ``<layer>/rate`` variables; each epoch gets
+    the schedule's value in its middle, like :class:`CosineCycles`, and the
+    estimator's rates come back when training ends (Monte-Carlo predictions
+    and the next fit sample at them).
+
+    Parameters
+    ----------
+    incremental : bool
+        Whether the call is ``partial_fit``.
+    rates : dict
+        ``{variable index: rate}`` of the rate variables, in the engine's
+        variable order.
+    max_iter : int
+        The schedule's length in epochs.
+    """
+
+    def __init__(self, incremental, rates, max_iter):
+        self.incremental, self.rates, self.max_iter = incremental, dict(rates), max_iter
+
+    def _set(self, loop, factor):
+        loop.engine.set_values({i: rate * factor for i, rate in self.rates.items()})
+
+    def on_epoch_begin(self, loop):
+        done = loop.epoch if self.incremental else loop.state.n_iter
+        self._set(loop, float(flat_cos(min((done + 0.5) / self.max_iter, 1.0))))
+
+    def on_train_end(self, loop, logs):
+        self._set(loop, 1.0)
