@@ -31,6 +31,7 @@ _PUBLIC = {
     "TabularMLPClassifier": "._estimators.tabular",
     "TabularMLPRegressor": "._estimators.tabular",
     "clear_cache": "._engine.cache",
+    "export": "._export",
     "file_info": "._persistence",
     "load": "._persistence",
     "save": "._persistence",

@@ -52,6 +52,17 @@ def test_tabular_defaults_example():
     assert "P(churned) for two new customers:" in out
 
 
+def test_export_serving_example():
+    pytest.importorskip("onnxruntime")
+    out = run("export_serving.py")
+    assert "input region   text   ['east', 'north', 'south']" in out
+    onnx_line = next(x for x in out.splitlines() if x.startswith("onnxruntime:"))
+    assert float(onnx_line.split("predict_proba ")[1].split(",")[0]) < 1e-5
+    assert "labels equal: True" in onnx_line
+    saved = next(x for x in out.splitlines() if x.startswith("SavedModel:"))
+    assert float(saved.split("predict_proba ")[1]) < 1e-5
+
+
 def test_mixed_dataframe_example():
     out = run("mixed_dataframe.py")
     for encoding, inputs in (("onehot", 15), ("binary", 8), ("embedding", 5)):

@@ -1,9 +1,10 @@
-"""The ``predict`` and ``info`` commands: use a saved model without writing Python.
+"""The ``predict``, ``info`` and ``export`` commands: use a saved model without writing Python.
 
 ``skdeep predict MODEL DATA`` loads a file written by ``skdeep search --save``
 (or :func:`skdeep.save`), reads DATA as ``compare`` reads a table, and writes
 one prediction per row, in the rows' order; ``skdeep info MODEL`` prints what
-the file holds.
+the file holds; ``skdeep export MODEL OUT`` writes it as a serving artifact
+(:func:`skdeep.export`).
 """
 
 import os
@@ -191,4 +192,35 @@ def info(args):
     versions = header["versions"]
     lines.append("saved with: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     print("\n".join(lines))
+    return 0
+
+
+def export(args):
+    """``skdeep export``: a saved model as one serving artifact that takes raw rows.
+
+    A TensorFlow SavedModel directory (TF Serving) or, for a name ending in
+    ``.onnx`` (or ``--format onnx``), one ONNX file (onnxruntime); both hold
+    the model's input side, the network and its output side.
+    """
+    from .._export import export as write_artifact
+    from .commands import _quiet
+
+    _quiet()
+    model, _ = _load(args.model)
+    fmt = args.format or ("onnx" if args.out.lower().endswith(".onnx") else "tf_saved_model")
+    try:
+        description = write_artifact(model, args.out, format=fmt)
+    except ValueError as exc:
+        raise CLIError(str(exc).splitlines()[0]) from None
+    print(f"{args.out}: {description['estimator']} as {fmt}")
+    print("inputs (one tensor per name, a row per sample):")
+    for item in description["inputs"]:
+        kind = ("text" if item["kind"] == "text" else "float64") + (
+            f", shape (n, {', '.join('steps' if d is None else str(d) for d in item['shape'])})"
+            if item["shape"] else "")
+        renamed = f"  (column {item['name']!r})" if item["name"] != item["input"] else ""
+        print(f"  {item['input']}: {kind}{renamed}")
+    print("outputs: " + ", ".join(description["outputs"]))
+    for note in description["notes"]:
+        _note(note)
     return 0

@@ -4,8 +4,9 @@
 scikit-learn's usual models on one table; ``skdeep search DATA --target COL``
 runs the course's model selection (hidden-layer sizes x dropout, early
 stopping) and saves a validation-curve plot and, optionally, the refitted best
-model; ``skdeep predict MODEL DATA`` predicts with a saved model and ``skdeep
-info MODEL`` says what its file holds. DATA is a CSV/TSV or Parquet file, or a
+model; ``skdeep predict MODEL DATA`` predicts with a saved model, ``skdeep
+info MODEL`` says what its file holds and ``skdeep export MODEL OUT`` writes it
+as a TensorFlow SavedModel or ONNX file for serving. DATA is a CSV/TSV or Parquet file, or a
 bundled data set's name.
 
 This module (argparse) and the others of :mod:`skdeep.cli` import only the
@@ -18,7 +19,7 @@ import json
 import sys
 
 from .commands import DEFAULT_GRID, compare, search
-from .files import info, predict
+from .files import export, info, predict
 from .models import MODELS
 from .tables import BUNDLED, DEFAULT_DATA, CLIError
 
@@ -152,6 +153,14 @@ def _add_predict_and_info(commands):
                               description=info.__doc__)
     inf.add_argument("model", metavar="MODEL", help=model_help)
     inf.set_defaults(func=info)
+
+    exp = commands.add_parser("export", help="a saved model as a TensorFlow SavedModel or "
+                              "ONNX file that takes raw rows", description=export.__doc__)
+    exp.add_argument("model", metavar="MODEL", help=model_help)
+    exp.add_argument("out", metavar="OUT", help="a directory (SavedModel) or a .onnx file")
+    exp.add_argument("--format", choices=["tf_saved_model", "onnx"],
+                     help="default: onnx for a name ending in .onnx, else tf_saved_model")
+    exp.set_defaults(func=export)
 
 
 def build_parser():

@@ -1,0 +1,163 @@
+"""A :class:`~skdeep._export.plan.ServingPlan` as a TensorFlow SavedModel.
+
+The network goes through Keras' own ``model.export(format='tf_saved_model')``
+(on the JAX backend too: Keras converts it), is loaded back as a plain
+TensorFlow object, and is called inside one ``tf.function`` between the
+plan's front end and output side, written here in TensorFlow operations.
+The result is saved with a ``serving_default`` signature whose inputs are
+the plan's raw inputs by name.
+"""
+
+import tempfile
+
+import numpy as np
+
+__all__ = ["write_saved_model", "class_values"]
+
+
+def class_values(classes):
+    """``classes`` as an array a graph constant can hold (text as str)."""
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "OUS":
+        return np.array([str(c) for c in classes], dtype=object)
+    if classes.dtype.kind in "iu":
+        return classes.astype(np.int64)
+    return classes
+
+
+def _codes(tf, text, keys):
+    if not keys:
+        return tf.fill(tf.shape(text), tf.constant(-1, tf.int64))
+    match = tf.equal(text[:, None], tf.constant(list(keys))[None, :])
+    first = tf.argmax(tf.cast(match, tf.int32), axis=1, output_type=tf.int64)
+    return tf.where(tf.reduce_any(match, axis=1), first, tf.constant(-1, tf.int64))
+
+
+def _interp(tf, x, xp, fp):
+    """``np.interp`` of each column of ``x`` on its own ``xp`` column (fp shared)."""
+    n = xp.shape[0]
+    xp_t, fp_t = tf.constant(xp), tf.constant(fp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.nan_to_num((fp[1:, None] - fp[:-1, None]) / (xp[1:] - xp[:-1]))
+    j = tf.reduce_sum(tf.cast(x[:, None, :] >= xp_t[None], tf.int64), axis=1) - 1
+    inner = tf.clip_by_value(j, 0, n - 2)
+    cols = tf.range(xp.shape[1], dtype=tf.int64)[None, :] + tf.zeros_like(inner)
+    at = tf.stack([inner, cols], axis=-1)
+    value = (tf.gather_nd(tf.constant(slope), at) * (x - tf.gather_nd(xp_t, at))
+             + tf.gather(fp_t, inner))
+    value = tf.where(j < 0, fp[0], tf.where(j >= n - 1, fp[-1], value))
+    return value
+
+
+def _quantile_normal(tf, x, quantiles, references):
+    """scikit-learn's ``QuantileTransformer(output_distribution='normal').transform``."""
+    from scipy import stats
+
+    bound = 1e-7 - np.spacing(1)  # scikit-learn's BOUNDS_THRESHOLD, less an ulp
+    up = _interp(tf, x, quantiles, references)
+    down = _interp(tf, -x, -quantiles[::-1], -references[::-1])
+    p = 0.5 * (up - down)
+    p = tf.where(x + 1e-7 > quantiles[-1], tf.ones_like(p), p)
+    p = tf.where(x - 1e-7 < quantiles[0], tf.zeros_like(p), p)
+    z = tf.math.ndtri(tf.clip_by_value(p, bound, 1 - bound))
+    z = tf.clip_by_value(z, stats.norm.ppf(bound), stats.norm.ppf(1 - bound))
+    return tf.where(tf.math.is_nan(x), x, z)
+
+
+def _step(tf, step, values, inputs):
+    """The TensorFlow value of one plan step."""
+    a = [values[i] for i in step.args]
+    p = step.params
+    op = step.op
+    if op == "input":
+        return inputs[p["key"]]
+    if op == "column":
+        return tf.reshape(a[0], [-1, 1])
+    if op == "codes":
+        return _codes(tf, a[0], p["keys"])
+    if op == "onehot":
+        return tf.cast(tf.equal(a[0][:, None], tf.range(p["k"], dtype=tf.int64)[None, :]),
+                       tf.float64)
+    if op == "bits":
+        bits = tf.bitwise.bitwise_and(
+            tf.bitwise.right_shift(a[0][:, None], tf.range(p["width"], dtype=tf.int64)), 1)
+        return tf.where(a[0][:, None] < 0, tf.constant(0.5, tf.float64), tf.cast(bits, tf.float64))
+    if op == "code1":
+        return tf.cast(a[0] + 1, tf.float64)[:, None]
+    if op == "affine":
+        return (a[0] - p["center"]) / p["scale"]
+    if op == "fill_nan":
+        return tf.where(tf.math.is_nan(a[0]), p["values"] + tf.zeros_like(a[0]), a[0])
+    if op == "is_nan":
+        return tf.cast(tf.math.is_nan(a[0]), tf.float64)
+    if op == "concat":
+        return tf.concat(a, axis=1) if len(a) > 1 else a[0]
+    if op == "take":
+        return tf.gather(a[0], list(p["indices"]), axis=1)
+    if op == "smooth_clip":
+        t = a[0] / p["bound"]
+        out = a[0] / tf.sqrt(1.0 + tf.minimum(t * t, 1e300))
+        return tf.where(tf.math.is_inf(a[0]), tf.sign(a[0]) * p["bound"], out)
+    if op == "quantile_normal":
+        return _quantile_normal(tf, a[0], p["quantiles"], p["references"])
+    if op == "reshape":
+        dims = [-1 if d is None else int(d) for d in p["dims"]]
+        return tf.reshape(a[0], tf.concat([tf.shape(a[0])[:1], dims], axis=0))
+    raise ValueError(f"unknown export step {op!r}")  # pragma: no cover - plan and writer agree
+
+
+def output_side(tf, out, side):
+    """``{name: tensor}`` that ``predict`` / ``predict_proba`` return, from the network's output."""
+    out = tf.cast(out, tf.float64)
+    if side.members > 1:
+        out = tf.reduce_mean(tf.reshape(out, [-1, side.members, side.n_outputs]), axis=1)
+    if side.kind == "values":
+        if side.scale is not None:
+            out = out * side.scale + side.center
+        return {"prediction": tf.reshape(out, [-1]) if side.n_outputs == 1 else out}
+    classes = tf.constant(class_values(side.classes))
+    single = len(side.classes) == 1 and side.kind == "classes"
+    if single:
+        proba = tf.ones_like(out)
+    elif side.n_outputs == 1:
+        proba = tf.concat([1.0 - out, out], axis=1)
+    else:
+        proba = out
+    if side.kind == "multilabel":
+        label = tf.cast(out > 0.5, tf.int64)
+    elif single:
+        label = tf.gather(classes, tf.zeros_like(out[:, 0], dtype=tf.int64))
+    elif side.n_outputs > 1:
+        label = tf.gather(classes, tf.argmax(out, axis=1))
+    else:
+        label = tf.gather(classes, tf.cast(out[:, 0] > 0.5, tf.int64))
+    return {"label": label, "probabilities": proba}
+
+
+def write_saved_model(plan, path):
+    """Save ``plan`` as a SavedModel directory at ``path``."""
+    import tensorflow as tf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plan.model.export(tmp, format="tf_saved_model", verbose=False)
+        network = tf.saved_model.load(tmp)
+    net_dtype = tf.as_dtype(plan.model.inputs[0].dtype)
+    specs = [tf.TensorSpec((None, *raw.shape), tf.string if raw.kind == "text" else tf.float64,
+                           name=raw.key) for raw in plan.inputs]
+
+    def serve(*args):
+        inputs = {raw.key: arg for raw, arg in zip(plan.inputs, args)}
+        values = []
+        for step in plan.steps:
+            values.append(_step(tf, step, values, inputs))
+        return output_side(tf, network.serve(tf.cast(values[plan.result], net_dtype)),
+                           plan.output)
+
+    module = tf.Module()
+    module.network = network
+    module.serve = tf.function(serve, input_signature=specs)
+    # a served model is never differentiated; the JAX backend's conversion
+    # records custom gradients that cannot be saved a second time
+    options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.serve},
+                        options=options)
