@@ -174,7 +174,14 @@ class _GroupedSearchMixin:
         if not tasks:
             return None
         start = time.perf_counter()
-        _cohort.run_threads(tasks, min(len(tasks), 2 * self.max_cohort))
+        if self.verbose:
+            session.observer = _GroupedProgress(len(tasks), session.finished)
+        try:
+            _cohort.run_threads(tasks, min(len(tasks), 2 * self.max_cohort))
+        finally:
+            if session.observer is not None:
+                session.observer.close(session.finished)
+                session.observer = None
         elapsed = time.perf_counter() - start
         if session.disabled is not None:
             import warnings
@@ -239,6 +246,45 @@ class _FixedSplits:
         return len(self.splits)
 
 
+class _GroupedProgress:
+    """``verbose``: the grouped epochs and finished fits, on standard error.
+
+    On a terminal one line is rewritten after every grouped epoch; in a log
+    file a line is written every ``every`` seconds, and one at the end.
+    """
+
+    def __init__(self, total, before=0, stream=None, every=10.0):
+        import sys
+
+        self.total, self.before, self.every = total, before, every
+        self.stream = stream or sys.stderr
+        self.start = self.last = time.perf_counter()
+        self.live = getattr(self.stream, "isatty", lambda: False)()
+
+    def _line(self, epochs, training, finished):
+        finished = min(finished - self.before, self.total)  # this batch's fits
+        return (f"grouped training: epoch {epochs}, {training} fits training, "
+                f"{finished} of {self.total} finished ({time.perf_counter() - self.start:.1f} s)")
+
+    def __call__(self, epochs, training, finished):
+        self.epochs = epochs
+        now = time.perf_counter()
+        if self.live:
+            self.stream.write("\r\x1b[K" + self._line(epochs, training, finished))
+        elif now - self.last >= self.every:
+            self.stream.write(self._line(epochs, training, finished) + "\n")
+        else:
+            return
+        self.last = now
+        self.stream.flush()
+
+    def close(self, finished):
+        """The last line: every fit of the batch is over."""
+        line = self._line(getattr(self, "epochs", 0), 0, finished)
+        self.stream.write(("\r\x1b[K" if self.live else "") + line + "\n")
+        self.stream.flush()
+
+
 class _Task:
     """One (candidate, fold) fit run in a worker thread of the session."""
 
@@ -260,7 +306,9 @@ _GROUP_DOC = """
         Train the search's fits of dense skdeep MLPs (alone or at the end of a
         Pipeline; dropout, DropConnect and penalties included) together in
         stacked cohorts before scikit-learn's search runs; False runs
-        scikit-learn's search unchanged.
+        scikit-learn's search unchanged. With ``verbose > 0`` the grouped
+        training reports its epochs and finished fits on standard error (one
+        line rewritten on a terminal, a line every 10 s in a log).
     max_cohort : int, default=32
         Most networks trained in one compiled program (and twice this many
         fits prepared at once, each in its own thread).

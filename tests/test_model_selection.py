@@ -388,3 +388,41 @@ def test_n_init_restarts_train_together_as_one_after_another(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
     np.testing.assert_allclose(together.predict_proba(X[:5], return_std=True)[1],
                                alone.predict_proba(X[:5], return_std=True)[1], rtol=1e-4)
+
+
+def test_verbose_reports_the_grouped_epochs_and_finished_fits(capsys):
+    grid = {"hidden_layer_sizes": [(4,), (8,)]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = GridSearchCV(MLPClassifier(max_iter=7, random_state=0), grid, cv=3,
+                              verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert search.n_grouped_fits_ == 6
+    # not a terminal: a line every 10 s (the first epoch compiles) and a closing one
+    lines = [line for line in err.splitlines() if line.startswith("grouped training")]
+    assert 1 <= len(lines) <= 3 and "\r" not in err
+    assert "epoch 7, 0 fits training, 6 of 6 finished" in lines[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        GridSearchCV(MLPClassifier(max_iter=3, random_state=0), grid, cv=3).fit(X, y)
+    assert "grouped training" not in capsys.readouterr().err  # verbose=0: silent
+
+
+def test_grouped_progress_rewrites_one_line_on_a_terminal():
+    import io
+
+    from skdeep.model_selection import _GroupedProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = _GroupedProgress(4, before=2, stream=stream)
+    progress(1, 4, 2)
+    progress(2, 3, 3)
+    progress.close(6)
+    text = stream.getvalue()
+    assert text.count("\r\x1b[K") == 3 and text.count("\n") == 1
+    assert "epoch 2, 3 fits training, 1 of 4 finished" in text
+    assert text.rstrip().endswith("s)") and "epoch 2, 0 fits training, 4 of 4 finished" in text

@@ -62,6 +62,9 @@ class Session:
         self.aborted = None
         self.registry = Registry(_is_worker)
         self.disabled = None  # the GroupedTrainingError that turned grouping off
+        self.epochs = 0  # grouped epochs run
+        self.finished = 0  # fits that trained in this session and are over
+        self.observer = None  # called as observer(epochs, members, finished) after each
 
     # the engine cache's provider slot -----------------------------------
     def provide(self, spec):
@@ -82,6 +85,8 @@ class Session:
     def give_back(self, engine):
         """The fit is over: free its cohort slot (and the barrier, if self-registered)."""
         engine.detach()
+        with self.cond:
+            self.finished += 1
         if engine.self_registered:
             engine.self_registered = False
             self.leave()
@@ -135,6 +140,10 @@ class Session:
         except BaseException as error:  # Ctrl-C while stepping
             for m in members:
                 m.result = error
+        else:
+            self.epochs += 1
+            if self.observer is not None:
+                self.observer(self.epochs, len(members), self.finished)
         self.cond.notify_all()
 
 

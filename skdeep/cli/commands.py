@@ -260,8 +260,11 @@ def search(args):
           f"candidates x {args.cv} folds, early stopping on a validation split of each "
           "training fold\n")
     _quiet()
+    from .progress import live
+
+    # on a terminal: the grouped epochs and finished fits as they go
     searcher = GridSearchCV(model, grid, cv=splitter, scoring=scoring, n_jobs=args.n_jobs,
-                            error_score="raise")
+                            error_score="raise", verbose=int(live()))
     start = time.perf_counter()
     try:
         searcher.fit(X, y)
