@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from .tf_graph import class_values
+from .plan import class_values
 
 __all__ = ["write_onnx", "OPSET"]
 
@@ -96,40 +96,35 @@ class _Graph:
         return value
 
 
-def _interp(g, x, xp, fp):
-    """``np.interp`` of each column of ``x`` on its own ``xp`` column (fp shared)."""
+def _interp(g, x, table):
+    """``np.interp`` of each column of ``x`` on its own knots (see ``plan._interp_table``)."""
+    xp, fp = table["xp"], table["fp"]
     n = xp.shape[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = np.nan_to_num((fp[1:, None] - fp[:-1, None]) / (xp[1:] - xp[:-1]))
     above = g.cast(g("GreaterOrEqual", g("Unsqueeze", x, g.i64([1])), g.f64(xp[None])),
                    g.T.INT64)
     j = g("Sub", g("ReduceSum", above, g.i64([1]), keepdims=0), g.i64(1))
     inner = g("Clip", j, g.i64(0), g.i64(n - 2))
     base = g("GatherElements", g.f64(xp[:-1]), inner, axis=0)
-    step = g("GatherElements", g.f64(slope), inner, axis=0)
+    step = g("GatherElements", g.f64(table["slope"]), inner, axis=0)
     value = g("Add", g("Mul", step, g("Sub", x, base)), g("Gather", g.f64(fp), inner))
     value = g.where(g("GreaterOrEqual", j, g.i64(n - 1)), g.f64(fp[-1]), value)
     return g.where(g("Less", j, g.i64(0)), g.f64(fp[0]), value)
 
 
-def _quantile_normal(g, x, quantiles, references):
-    from scipy import stats
-
-    bound = 1e-7 - np.spacing(1)
-    up = _interp(g, x, quantiles, references)
-    down = _interp(g, g("Neg", x), -quantiles[::-1], -references[::-1])
-    p = g("Mul", g.f64(0.5), g("Sub", up, down))
-    p = g.where(g("Greater", g("Add", x, g.f64(1e-7)), g.f64(quantiles[-1])), g.f64(1.0), p)
-    p = g.where(g("Less", g("Sub", x, g.f64(1e-7)), g.f64(quantiles[0])), g.f64(0.0), p)
-    p = g("Clip", p, g.f64(bound), g.f64(1 - bound))
-    q = g("Sub", p, g.f64(0.5))
+def _quantile_normal(g, x, p):
+    up, down = _interp(g, x, p["up"]), _interp(g, g("Neg", x), p["down"])
+    u = g("Mul", g.f64(0.5), g("Sub", up, down))
+    u = g.where(g("Greater", g("Add", x, g.f64(1e-7)), g.f64(p["high"])), g.f64(1.0), u)
+    u = g.where(g("Less", g("Sub", x, g.f64(1e-7)), g.f64(p["low"])), g.f64(0.0), u)
+    u = g("Clip", u, g.f64(p["p_bound"]), g.f64(1 - p["p_bound"]))
+    q = g("Sub", u, g.f64(0.5))
     r = g("Sub", g.f64(0.180625), g("Mul", q, q))
     central = g("Div", g("Mul", q, g.poly(r, _CENTRAL[0])), g.poly(r, _CENTRAL[1]))
-    s = g("Sub", g("Sqrt", g("Neg", g("Log", g("Min", p, g("Sub", g.f64(1.0), p))))),
+    s = g("Sub", g("Sqrt", g("Neg", g("Log", g("Min", u, g("Sub", g.f64(1.0), u))))),
           g.f64(1.6))
     tail = g("Mul", g("Sign", q), g("Div", g.poly(s, _TAIL[0]), g.poly(s, _TAIL[1])))
     z = g.where(g("LessOrEqual", g("Abs", q), g.f64(0.425)), central, tail)
-    z = g("Clip", z, g.f64(stats.norm.ppf(bound)), g.f64(stats.norm.ppf(1 - bound)))
+    z = g("Clip", z, g.f64(p["z_low"]), g.f64(p["z_high"]))
     return g.where(g("IsNaN", x), x, z)
 
 
@@ -172,7 +167,7 @@ def _step(g, step, values):
                                          g("Min", g("Mul", t, t), g.f64(1e300)))))
         return g.where(g("IsInf", a[0]), g("Mul", g("Sign", a[0]), g.f64(p["bound"])), out)
     if op == "quantile_normal":
-        return _quantile_normal(g, a[0], p["quantiles"], p["references"])
+        return _quantile_normal(g, a[0], p)
     if op == "reshape":
         return g("Reshape", a[0], g.i64([0] + [-1 if d is None else int(d) for d in p["dims"]]))
     raise ValueError(f"unknown export step {op!r}")  # pragma: no cover - plan and writer agree

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["RawInput", "Step", "OutputSide", "ServingPlan", "serving_plan"]
+__all__ = ["RawInput", "Step", "OutputSide", "ServingPlan", "serving_plan", "class_values"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,16 @@ class ServingPlan:
             out["outputs"] = {"label": "the predicted class", "probabilities": "float64"}
             out["classes"] = [_plain(c) for c in self.output.classes]
         return out
+
+
+def class_values(classes):
+    """``classes`` as an array a graph constant can hold (text as str)."""
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "OUS":
+        return np.array([str(c) for c in classes], dtype=object)
+    if classes.dtype.kind in "iu":
+        return classes.astype(np.int64)
+    return classes
 
 
 def _plain(value):
@@ -325,6 +335,33 @@ def _table_encoder(plan, encoder):
     return _frame_encoder(plan, encoder._encoder, {})
 
 
+def _interp_table(xp, fp):
+    """``np.interp``'s knots per column (``xp``: (n_knots, n_columns)), the shared values
+    ``fp`` and each interval's slope (0 where two knots coincide and none is used)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.nan_to_num((fp[1:, None] - fp[:-1, None]) / (xp[1:] - xp[:-1]))
+    return {"xp": xp, "fp": fp, "slope": slope}
+
+
+def quantile_normal_params(quantiles, references):
+    """The constants of scikit-learn's ``QuantileTransformer(output_distribution='normal')``
+    transform, as the graph writers compute it.
+
+    The uniform value is the mean of an ascending and a descending
+    interpolation (``up``, ``down``: the second on ``-x``); values within
+    1e-7 of the training range's ends map to 0 and 1 (``low``, ``high``);
+    the uniform value is clipped to ``[p_bound, 1 - p_bound]`` before the
+    normal quantile and the result to ``[z_low, z_high]``.
+    """
+    from scipy import stats
+
+    bound = 1e-7 - np.spacing(1)  # scikit-learn's BOUNDS_THRESHOLD, less an ulp
+    return {"up": _interp_table(quantiles, references),
+            "down": _interp_table(-quantiles[::-1], -references[::-1]),
+            "low": quantiles[0], "high": quantiles[-1], "p_bound": bound,
+            "z_low": float(stats.norm.ppf(bound)), "z_high": float(stats.norm.ppf(1 - bound))}
+
+
 def _tabular_shape(plan, est, value, encoder):
     """The tabular networks' quantile copies, robust smooth clipping and column order."""
     n_codes = len(encoder.embeddings) if encoder is not None else 0
@@ -336,8 +373,9 @@ def _tabular_shape(plan, est, value, encoder):
     if quantiles is not None:
         columns, transformer = quantiles
         picked = plan.add("take", plain, indices=tuple(int(j) for j in columns))
-        copies = plan.add("quantile_normal", picked, quantiles=transformer.quantiles_,
-                          references=transformer.references_)
+        copies = plan.add("quantile_normal", picked,
+                          **quantile_normal_params(transformer.quantiles_,
+                                                   transformer.references_))
         plain = plan.add("concat", plain, copies)
     scaled = np.flatnonzero(scaler.scaled_)
     kept = np.flatnonzero(~scaler.scaled_)

@@ -10,19 +10,10 @@ the plan's raw inputs by name.
 
 import tempfile
 
-import numpy as np
 
-__all__ = ["write_saved_model", "class_values"]
+from .plan import class_values
 
-
-def class_values(classes):
-    """``classes`` as an array a graph constant can hold (text as str)."""
-    classes = np.asarray(classes)
-    if classes.dtype.kind in "OUS":
-        return np.array([str(c) for c in classes], dtype=object)
-    if classes.dtype.kind in "iu":
-        return classes.astype(np.int64)
-    return classes
+__all__ = ["write_saved_model"]
 
 
 def _codes(tf, text, keys):
@@ -33,34 +24,27 @@ def _codes(tf, text, keys):
     return tf.where(tf.reduce_any(match, axis=1), first, tf.constant(-1, tf.int64))
 
 
-def _interp(tf, x, xp, fp):
-    """``np.interp`` of each column of ``x`` on its own ``xp`` column (fp shared)."""
+def _interp(tf, x, table):
+    """``np.interp`` of each column of ``x`` on its own knots (see ``plan._interp_table``)."""
+    xp, fp = table["xp"], table["fp"]
     n = xp.shape[0]
     xp_t, fp_t = tf.constant(xp), tf.constant(fp)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = np.nan_to_num((fp[1:, None] - fp[:-1, None]) / (xp[1:] - xp[:-1]))
     j = tf.reduce_sum(tf.cast(x[:, None, :] >= xp_t[None], tf.int64), axis=1) - 1
     inner = tf.clip_by_value(j, 0, n - 2)
     cols = tf.range(xp.shape[1], dtype=tf.int64)[None, :] + tf.zeros_like(inner)
     at = tf.stack([inner, cols], axis=-1)
-    value = (tf.gather_nd(tf.constant(slope), at) * (x - tf.gather_nd(xp_t, at))
+    value = (tf.gather_nd(tf.constant(table["slope"]), at) * (x - tf.gather_nd(xp_t, at))
              + tf.gather(fp_t, inner))
-    value = tf.where(j < 0, fp[0], tf.where(j >= n - 1, fp[-1], value))
-    return value
+    return tf.where(j < 0, fp[0], tf.where(j >= n - 1, fp[-1], value))
 
 
-def _quantile_normal(tf, x, quantiles, references):
+def _quantile_normal(tf, x, p):
     """scikit-learn's ``QuantileTransformer(output_distribution='normal').transform``."""
-    from scipy import stats
-
-    bound = 1e-7 - np.spacing(1)  # scikit-learn's BOUNDS_THRESHOLD, less an ulp
-    up = _interp(tf, x, quantiles, references)
-    down = _interp(tf, -x, -quantiles[::-1], -references[::-1])
-    p = 0.5 * (up - down)
-    p = tf.where(x + 1e-7 > quantiles[-1], tf.ones_like(p), p)
-    p = tf.where(x - 1e-7 < quantiles[0], tf.zeros_like(p), p)
-    z = tf.math.ndtri(tf.clip_by_value(p, bound, 1 - bound))
-    z = tf.clip_by_value(z, stats.norm.ppf(bound), stats.norm.ppf(1 - bound))
+    u = 0.5 * (_interp(tf, x, p["up"]) - _interp(tf, -x, p["down"]))
+    u = tf.where(x + 1e-7 > p["high"], tf.ones_like(u), u)
+    u = tf.where(x - 1e-7 < p["low"], tf.zeros_like(u), u)
+    z = tf.math.ndtri(tf.clip_by_value(u, p["p_bound"], 1 - p["p_bound"]))
+    z = tf.clip_by_value(z, p["z_low"], p["z_high"])
     return tf.where(tf.math.is_nan(x), x, z)
 
 
@@ -99,7 +83,7 @@ def _step(tf, step, values, inputs):
         out = a[0] / tf.sqrt(1.0 + tf.minimum(t * t, 1e300))
         return tf.where(tf.math.is_inf(a[0]), tf.sign(a[0]) * p["bound"], out)
     if op == "quantile_normal":
-        return _quantile_normal(tf, a[0], p["quantiles"], p["references"])
+        return _quantile_normal(tf, a[0], p)
     if op == "reshape":
         dims = [-1 if d is None else int(d) for d in p["dims"]]
         return tf.reshape(a[0], tf.concat([tf.shape(a[0])[:1], dims], axis=0))

@@ -44,6 +44,13 @@ def cosine_cycles(t, n_cycles=4):
     return 0.5 - 0.5 * np.cos(2.0 * np.pi * u)
 
 
+def _epoch_middle(loop, incremental, max_iter):
+    """The fraction of a ``max_iter``-epoch schedule at the middle of this epoch
+    (1 past its end); ``partial_fit`` calls walk through it epoch by epoch."""
+    done = loop.epoch if incremental else loop.state.n_iter
+    return min((done + 0.5) / max_iter, 1.0)
+
+
 class CosineCycles(EpochHook):
     """Sets the learning rate of each epoch from :func:`cosine_cycles`.
 
@@ -74,9 +81,7 @@ class CosineCycles(EpochHook):
             learning_rate_init, n_cycles, max_iter)
 
     def on_epoch_begin(self, loop):
-        # epochs done: of this fit's schedule, or over all partial_fit calls
-        done = loop.epoch if self.incremental else loop.state.n_iter
-        t = min((done + 0.5) / self.max_iter, 1.0)
+        t = _epoch_middle(loop, self.incremental, self.max_iter)
         factor = max(float(cosine_cycles(t, self.n_cycles)), self.FLOOR)
         loop.learning_rate = self.learning_rate_init * factor
 
@@ -136,8 +141,7 @@ class DropoutSchedule(EpochHook):
         loop.engine.set_values({i: rate * factor for i, rate in self.rates.items()})
 
     def on_epoch_begin(self, loop):
-        done = loop.epoch if self.incremental else loop.state.n_iter
-        self._set(loop, float(flat_cos(min((done + 0.5) / self.max_iter, 1.0))))
+        self._set(loop, float(flat_cos(_epoch_middle(loop, self.incremental, self.max_iter))))
 
     def on_train_end(self, loop, logs):
         self._set(loop, 1.0)
