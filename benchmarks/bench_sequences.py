@@ -2,12 +2,15 @@
 
 The sets' own train/test splits; test accuracy of skdeep's RNN and CNN
 classifiers (their defaults, or the parameters given with ``--rnn`` /
-``--cnn``) next to 1-nearest-neighbour DTW computed in the same run (aeon's
-``KNeighborsTimeSeriesClassifier``, full window) and the published results
+``--cnn``) next to 1-nearest-neighbour DTW and MiniRocket computed in the
+same run (aeon's ``KNeighborsTimeSeriesClassifier``, full window, and
+``MiniRocketClassifier``; ``--models rnn,cnn,minirocket,dtw``; MiniRocket's
+first fit includes numba's compilation) and the published results
 quoted in ``PUBLISHED`` (FCN / ResNet, Fawaz et al. 2019).
 
 aeon's pins would downgrade pandas and numba in skdeep's environment, and
-only its data loaders and DTW are used, so install it without them::
+only its data loaders, DTW and MiniRocket are used, so install it without
+them (numba comes with skdeep's environment)::
 
     pip install --no-deps "aeon==1.6.0" Deprecated
 
@@ -86,6 +89,20 @@ def dtw_accuracy(X, y, Xt, yt):
     return float(np.mean(clf.predict(aeon_layout(Xt)) == yt))
 
 
+def minirocket(X, y, Xt, yt, seeds):
+    """aeon's MiniRocket (random convolution features and a ridge classifier);
+    like the CNN it takes only equal-length series."""
+    from aeon.classification.convolution_based import MiniRocketClassifier
+
+    accs, times = [], []
+    for seed in seeds:
+        start = time.perf_counter()
+        clf = MiniRocketClassifier(random_state=seed).fit(aeon_layout(X), y)
+        times.append(time.perf_counter() - start)
+        accs.append(float(np.mean(clf.predict(aeon_layout(Xt)) == yt)))
+    return float(np.mean(accs)), float(np.median(times))
+
+
 def run_model(cls, params, X, y, Xt, yt, seeds):
     accs, times = [], []
     for seed in seeds:
@@ -103,7 +120,7 @@ def main():
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--rnn", default="{}", help="RNNSequenceClassifier parameters (JSON)")
     parser.add_argument("--cnn", default="{}", help="CNNClassifier parameters (JSON)")
-    parser.add_argument("--models", default="rnn,cnn,dtw")
+    parser.add_argument("--models", default="rnn,cnn,minirocket,dtw")
     parser.add_argument("--seeds", type=int, default=1)
     args = parser.parse_args()
     from skdeep import CNNClassifier, RNNSequenceClassifier
@@ -122,11 +139,16 @@ def main():
             if key == "dtw":
                 start = time.perf_counter()
                 acc, seconds = dtw_accuracy(X, y, Xt, yt), time.perf_counter() - start
-            elif key == "cnn" and not isinstance(X, np.ndarray):
+            elif key in ("cnn", "minirocket") and not isinstance(X, np.ndarray):
                 row.append("n/a (unequal length)")
                 continue
+            elif key == "minirocket":
+                acc, seconds = minirocket(X, y, Xt, yt, range(args.seeds))
             else:
-                cls, params = (RNNSequenceClassifier, rnn) if key == "rnn" else (CNNClassifier, cnn)
+                # (n, length, channels) series: the CNN needs conv_dims=1 to tell a
+                # multichannel series from an image (univariate ones need nothing)
+                cls, params = ((RNNSequenceClassifier, rnn) if key == "rnn"
+                               else (CNNClassifier, {"conv_dims": 1, **cnn}))
                 acc, seconds = run_model(cls, params, X, y, Xt, yt, range(args.seeds))
             row.append(f"{acc:.3f} ({seconds:.1f} s)")
             print(f"  {name:22s} {key:4s} {acc:.3f} ({seconds:.1f} s)", file=sys.stderr, flush=True)

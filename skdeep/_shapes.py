@@ -72,3 +72,43 @@ def conv_output_size(size, kernel, stride, padding):
     if padding == "same":
         return -(-size // stride)
     return (size - kernel) // stride + 1
+
+
+def per_conv_layer(value, n_layers, name):
+    """One positive int per conv layer from one int or a sequence of them."""
+    values = (tuple(int(v) for v in value) if hasattr(value, "__iter__")
+              else (int(value),) * n_layers)
+    if len(values) != n_layers:
+        raise ValueError(
+            f"{name} has {len(values)} values but there are {n_layers} conv layers; give "
+            f"one int or one per conv layer."
+        )
+    if any(v < 1 for v in values):
+        raise ValueError(f"{name} must be positive, got {values}.")
+    return values
+
+
+def check_conv_geometry(sizes, kernels, strides, padding, pooling, pool_size):
+    """Raise a ValueError naming the first conv or pool layer that shrinks
+    its input (spatial ``sizes``) to nothing."""
+    sizes = list(sizes)
+    for i, (kernel, stride) in enumerate(zip(kernels, strides)):
+        out = [conv_output_size(w, kernel, stride, padding) for w in sizes]
+        if min(out) < 1:
+            w = min(sizes)
+            raise ValueError(
+                f"Layer conv_{i} shrinks its input to nothing: output size "
+                f"(W - F + 2P)/S + 1 = ({w} - {kernel} + 2*0)/{stride} + 1 = "
+                f"{min(out)} for input size W={w} with padding='valid'. Use "
+                "padding='same', smaller kernel_size or strides, or fewer conv layers."
+            )
+        sizes = out
+        if pooling is not None:
+            out = [conv_output_size(w, pool_size, pool_size, padding) for w in sizes]
+            if min(out) < 1:
+                raise ValueError(
+                    f"Layer pool_{i} shrinks its input of size {min(sizes)} to nothing "
+                    f"with pool_size={pool_size} and padding='valid'. Use "
+                    "padding='same', a smaller pool_size, or fewer conv layers."
+                )
+            sizes = out

@@ -10,11 +10,14 @@ probabilities or regression values as a user expects.
 
 from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ._backend import load
+from ._network_parts import dense_stack, hidden_block, with_output
+from ._series_networks import SERIES_ARCHITECTURES, build_series_cnn
 from ._shapes import conv_output_size, per_layer as _per_layer
 
 __all__ = [  # noqa: F822 - keras_activation comes from __getattr__
-    "ACTIVATIONS", "RNN_CELLS", "THRESHOLD_ACTIVATIONS", "build_cnn", "build_mlp", "build_rnn",
-    "build_tabular_mlp", "conv_output_size", "embed_codes", "hidden_block", "keras_activation",
+    "ACTIVATIONS", "RNN_CELLS", "SERIES_ARCHITECTURES", "THRESHOLD_ACTIVATIONS", "build_cnn",
+    "build_mlp", "build_rnn", "build_series_cnn", "build_tabular_mlp", "conv_output_size",
+    "embed_codes", "hidden_block", "keras_activation",
 ]
 
 
@@ -25,64 +28,6 @@ def __getattr__(name):
         from .layers import keras_activation
         return keras_activation
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def hidden_block(x, units, index, *, activation, dropout=0.0, dropconnect=0.0,
-                 batch_normalization=False, dtype="float32"):
-    """Append one fully connected hidden layer to the functional tensor ``x``.
-
-    The layer is ``Dense`` (or :class:`~skdeep.layers.DropConnectDense` when
-    ``dropconnect > 0``), optionally followed by batch normalisation before
-    the activation, and by :class:`~skdeep.layers.RateDropout` when
-    ``dropout > 0``.  The activations -- what activity penalties act on -- are
-    the output of the layer named ``hidden_<index>``.
-
-    Parameters
-    ----------
-    x : KerasTensor
-        Input of the block.
-    units : int
-        Width of the layer.
-    index : int
-        Position of the layer, used in the layer names.
-    activation : str
-        A key of :data:`ACTIVATIONS`.
-    dropout : float, default=0.0
-        Unit dropping rate after the activation (0 adds no layer).
-    dropconnect : float, default=0.0
-        Connection dropping rate of the kernel (0 uses a plain ``Dense``).
-    batch_normalization : bool, default=False
-        Normalise the pre-activations with ``BatchNormalization``.
-    dtype : str, default='float32'
-        Variable and compute dtype.
-
-    Returns
-    -------
-    KerasTensor
-        Output of the block.
-    """
-    from .layers import keras_activation
-
-    _, keras = load()
-    layers = keras.layers
-    act = keras_activation(activation)
-    bn = bool(batch_normalization)
-    dense_name = f"dense_{index}" if bn else f"hidden_{index}"
-    if dropconnect > 0:
-        from .layers import DropConnectDense
-
-        x = DropConnectDense(units, rate=dropconnect, activation=None if bn else act,
-                             dtype=dtype, name=dense_name)(x)
-    else:
-        x = layers.Dense(units, activation=None if bn else act, dtype=dtype, name=dense_name)(x)
-    if bn:
-        x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_{index}")(x)
-        x = layers.Activation(act, dtype=dtype, name=f"hidden_{index}")(x)
-    if dropout > 0:
-        from .layers import RateDropout
-
-        x = RateDropout(dropout, dtype=dtype, name=f"dropout_{index}")(x)
-    return x
 
 
 def embed_codes(inputs, n_numeric, embeddings, dtype="float32"):
@@ -187,9 +132,9 @@ def build_mlp(
     hidden = inputs
     if embeddings:
         hidden = embed_codes(inputs, n_features - len(embeddings), embeddings, dtype)
-    hidden = _dense_stack(hidden, sizes, 0, activation, dropout, batch_normalization, dtype,
+    hidden = dense_stack(hidden, sizes, 0, activation, dropout, batch_normalization, dtype,
                           dropconnect)
-    return _with_output(inputs, hidden, n_outputs, output_activation, dtype, "mlp")
+    return with_output(inputs, hidden, n_outputs, output_activation, dtype, "mlp")
 
 
 def build_tabular_mlp(
@@ -308,36 +253,12 @@ def build_tabular_mlp(
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
     if k == 1:
-        return _with_output(inputs, x, n_outputs, output_activation, dtype, "tabular_mlp",
+        return with_output(inputs, x, n_outputs, output_activation, dtype, "tabular_mlp",
                             dense=ScaledDense)
     logits = MemberDense(int(n_outputs), dtype=dtype, name="output")(x)
     outputs = GroupActivation([int(n_outputs)] * k, [output_activation] * k, dtype=dtype,
                               name="output_activation")(logits)
     return keras.Model(inputs, outputs, name="tabular_mlp")
-
-
-def _dense_stack(x, sizes, first, activation, dropout, batch_normalization, dtype,
-                 dropconnect=None):
-    """:func:`hidden_block` per size, numbered from ``first``; one rate per block."""
-    for j, units in enumerate(sizes):
-        x = hidden_block(x, units, first + j, activation=activation, dropout=dropout[j],
-                         dropconnect=0.0 if dropconnect is None else dropconnect[j],
-                         batch_normalization=batch_normalization, dtype=dtype)
-    return x
-
-
-def _with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=None):
-    """Close a network: the affine ``output`` layer (logits; of class ``dense``,
-    default ``keras.layers.Dense``), then its activation."""
-    from .layers import keras_activation
-
-    _, keras = load()
-    dense = keras.layers.Dense if dense is None else dense
-    logits = dense(int(n_outputs), dtype=dtype, name="output")(x)
-    outputs = keras.layers.Activation(
-        keras_activation(output_activation), dtype=dtype, name="output_activation"
-    )(logits)
-    return keras.Model(inputs, outputs, name=name)
 
 
 def build_cnn(
@@ -451,8 +372,8 @@ def build_cnn(
         kind = {"avg": "Average", "max": "Max"}[global_pooling]
         pool_all = getattr(layers, f"Global{kind}Pooling{2 if two_d else 1}D")
         x = pool_all(dtype=dtype, name="global_pool")(x)
-    x = _dense_stack(x, sizes, 0, activation, dropout, bn, dtype)
-    return _with_output(inputs, x, n_outputs, output_activation, dtype, "cnn")
+    x = dense_stack(x, sizes, 0, activation, dropout, bn, dtype)
+    return with_output(inputs, x, n_outputs, output_activation, dtype, "cnn")
 
 
 #: Recurrent cells: ``'simple'`` is the course's ``h_t = tanh(W_hh h_{t-1} + W_xh x_t)``.
@@ -565,6 +486,10 @@ def build_rnn(
             x = MaskedPooling(readout, dtype=dtype, name="readout")(x)
         if dropout[i] > 0:
             x = RateDropout(dropout[i], dtype=dtype, name=f"dropout_{i}")(x)
-    x = _dense_stack(x, dense, len(recurrent), activation, dropout[len(recurrent):],
+    x = dense_stack(x, dense, len(recurrent), activation, dropout[len(recurrent):],
                      batch_normalization, dtype)
-    return _with_output(inputs, x, n_outputs, output_activation, dtype, "rnn")
+    return with_output(inputs, x, n_outputs, output_activation, dtype, "rnn")
+
+
+# public here: pickles and the data format name skdeep.builders.<function>
+build_series_cnn.__module__ = hidden_block.__module__ = __name__

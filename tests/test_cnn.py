@@ -26,16 +26,20 @@ SMALL = dict(filters=(8,), dense_layer_sizes=(32,), max_iter=40, learning_rate_i
         (lambda: IMAGES, {}, (8, 8, 1)),  # grayscale images
         (lambda: IMAGES[..., None].repeat(2, axis=-1), {}, (8, 8, 2)),  # channels
         (lambda: IMAGES.reshape(-1, 64), {"input_shape": (8, 8)}, (8, 8, 1)),  # flat + shape
-        (lambda: IMAGES.reshape(-1, 64), {}, (64, 1)),  # flat rows: a univariate series
+        # flat rows: a univariate series (a residual network, trained longer)
+        (lambda: IMAGES.reshape(-1, 64), {"max_iter": 100}, (64, 1)),
         (lambda: IMAGES.reshape(-1, 16, 4), {"conv_dims": 1}, (16, 4)),  # multichannel series
     ],
 )
 def test_input_layouts(make_X, params, shape):
     X = make_X()
-    clf = CNNClassifier(**SMALL, **params).fit(X, LABELS)
+    clf = CNNClassifier(**{**SMALL, **params}).fit(X, LABELS)
     assert clf.input_shape_ == shape
+    # images train the course's plain network, series the residual network
     conv = "Conv2D" if len(shape) == 3 else "Conv1D"
-    assert type(clf.model_.get_layer("conv_0")).__name__ == conv
+    first = clf.model_.get_layer("conv_0" if len(shape) == 3 else "conv_0_0")
+    assert type(first).__name__ == conv
+    assert clf._architecture() == ("plain" if len(shape) == 3 else "resnet")
     assert clf.score(X, LABELS) > 0.9
     assert clf.predict_proba(X[:3]).shape == (3, 10)
 

@@ -119,7 +119,8 @@ def test_global_pooling_reduces_each_filter_over_all_positions(pool):
     series = rng.randn(30, 20, 3)
     y = rng.randint(0, 2, 30)
     clf = CNNClassifier(filters=(4, 5), pooling=None, global_pooling=pool, dense_layer_sizes=(),
-                        conv_dims=1, max_iter=2, random_state=0).fit(series, y)
+                        conv_dims=1, architecture="plain", max_iter=2,
+                        random_state=0).fit(series, y)
     names = [name for name, _, _ in clf.layer_shapes_]
     assert "flatten" not in names
     assert ("global_pool", (5,), 0) in clf.layer_shapes_

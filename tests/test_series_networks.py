@@ -1,0 +1,166 @@
+"""The series networks (FCN, ResNet, InceptionTime) and the CNNs' ``architecture``."""
+
+import pickle
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+import skdeep
+from skdeep import CNNClassifier, CNNRegressor
+from skdeep.builders import SERIES_ARCHITECTURES, build_series_cnn
+
+RNG = np.random.RandomState(0)
+
+
+def bumps(n=120, length=40, seed=0):
+    """Series of noise with a bump (class 1) or a dip (class 0) at a random place:
+    a shift-invariant task a convolution finds and a dense layer on raw
+    positions does not."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(scale=0.3, size=(n, length))
+    y = rng.randint(0, 2, n)
+    for i in range(n):
+        start = rng.randint(0, length - 6)
+        X[i, start:start + 6] += np.where(y[i] == 1, 1.5, -1.5) * np.hanning(6)
+    return X, y
+
+
+def params(model, prefix):
+    return {layer.name: layer.count_params() for layer in model.layers
+            if layer.name.startswith(prefix)}
+
+
+def test_resnet_blocks_count_the_papers_parameters_and_add_a_projected_shortcut():
+    model = build_series_cnn((20, 2), 3, architecture="resnet", filters=(4, 6),
+                             kernel_size=(3, 2, 1))
+    convs = params(model, "conv_")
+    # F * channels_in * filters + filters biases, three convolutions per block
+    assert convs["conv_0_0"] == 3 * 2 * 4 + 4
+    assert convs["conv_0_1"] == 2 * 4 * 4 + 4
+    assert convs["conv_0_2"] == 1 * 4 * 4 + 4
+    assert convs["conv_1_0"] == 3 * 4 * 6 + 6
+    # the shortcut is projected by a 1-wide convolution when the widths differ
+    assert convs["conv_block_0_shortcut"] == 2 * 4 + 4
+    assert convs["conv_block_1_shortcut"] == 4 * 6 + 6
+    assert model.get_layer("global_pool").output.shape == (None, 6)
+    assert model.output.shape == (None, 3)
+    # the block's output is relu(conv branch + batch-normalised shortcut)
+    x = RNG.randn(5, 20, 2).astype("float32")
+    parts = keras.Model(model.input, [model.get_layer("batchnorm_conv_0_2").output,
+                                      model.get_layer("batchnorm_block_0_shortcut").output,
+                                      model.get_layer("hidden_block_0").output,
+                                      model.get_layer("global_pool").output,
+                                      model.get_layer("hidden_block_1").output])
+    branch, shortcut, block, pooled, last = (np.asarray(a) for a in parts(x))
+    np.testing.assert_allclose(block, np.maximum(branch + shortcut, 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(pooled, last.mean(axis=1), rtol=1e-5, atol=1e-6)
+
+
+def test_fcn_has_no_shortcuts_and_inception_modules_concatenate_four_branches():
+    fcn = build_series_cnn((30, 1), 2, architecture="fcn", filters=(5, 7, 5))
+    names = [layer.name for layer in fcn.layers]
+    assert not any(name.startswith("add_") for name in names)
+    # the published filter lengths 8, 5, 3
+    assert params(fcn, "conv_") == {"conv_0": 8 * 5 + 5, "conv_1": 5 * 5 * 7 + 7,
+                                     "conv_2": 3 * 7 * 5 + 5}
+    inc = build_series_cnn((30, 3), 2, architecture="inception", filters=(4,) * 6,
+                           kernel_size=(9, 5, 3))
+    names = [layer.name for layer in inc.layers]
+    assert inc.get_layer("concat_inception_0").output.shape == (None, 30, 16)
+    # a bottleneck on every module (the input has 3 channels), no bias in the branches
+    assert params(inc, "conv_inception_0_bottleneck") == {
+        "conv_inception_0_bottleneck": 3 * 4}
+    assert inc.get_layer("conv_inception_1_branch0").count_params() == 9 * 4 * 4
+    assert sum(name.startswith("add_residual") for name in names) == 2  # every third
+    uni = build_series_cnn((30, 1), 2, architecture="inception", filters=(4,) * 3)
+    assert "conv_inception_0_bottleneck" not in [layer.name for layer in uni.layers]
+    assert "conv_inception_1_bottleneck" in [layer.name for layer in uni.layers]
+
+
+def test_published_widths_are_the_default_and_unknown_architectures_are_refused():
+    model = build_series_cnn((16, 1), 2, architecture="fcn")
+    assert [model.get_layer(f"conv_{i}").filters for i in range(3)] == list(
+        SERIES_ARCHITECTURES["fcn"]["filters"])
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        build_series_cnn((16, 1), 2, architecture="lenet")
+
+
+def test_auto_trains_a_residual_network_on_series_and_the_plain_one_on_images():
+    X, y = bumps()
+    clf = CNNClassifier(filters=(8, 8), max_iter=30, random_state=0).fit(X, y)
+    assert clf.input_shape_ == (40, 1)
+    names = [name for name, _, _ in clf.layer_shapes_]
+    assert "add_block_1" in names and not any(n.startswith("hidden_") and n[7:].isdigit()
+                                             for n in names)  # no dense layer by default
+    # (n, length, 1) is a univariate series as Keras takes it, the same network
+    same = CNNClassifier(filters=(8, 8), max_iter=30, random_state=0).fit(X[:, :, None], y)
+    np.testing.assert_allclose(same.predict_proba(X[:, :, None]), clf.predict_proba(X),
+                               rtol=1e-5, atol=1e-6)
+    images = RNG.rand(40, 8, 8)
+    img = CNNClassifier(filters=(4,), max_iter=2, random_state=0).fit(images, y[:40])
+    names = [name for name, _, _ in img.layer_shapes_]
+    assert "pool_0" in names and "hidden_0" in names and "add_block_0" not in names
+
+
+def test_the_residual_network_learns_a_shift_invariant_task_the_plain_one_finds_harder():
+    X, y = bumps(n=200)
+    Xt, yt = bumps(n=200, seed=1)
+    resnet = CNNClassifier(filters=(16, 16), random_state=0).fit(X, y)
+    assert resnet.score(Xt, yt) >= 0.95
+    assert resnet.score(Xt, yt) >= CNNClassifier(
+        architecture="plain", random_state=0).fit(X, y).score(Xt, yt)
+
+
+@pytest.mark.parametrize("architecture", ["fcn", "resnet", "inception"])
+def test_series_networks_on_images_or_with_plain_parameters_are_clear_errors(architecture):
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match=rf"architecture='{architecture}' is a network for "
+                                         r"series .* images of shape \(8, 8, 1\)"):
+        CNNClassifier(architecture=architecture, max_iter=1).fit(RNG.rand(20, 8, 8), y)
+    X = RNG.rand(20, 12)
+    for name, value in [("pooling", "avg"), ("strides", 2), ("global_pooling", "max"),
+                        ("padding", "valid"), ("pool_size", 3)]:
+        with pytest.raises(ValueError, match=rf"{name}={value!r} sets the course's plain "
+                                             r"network.*architecture='plain'"):
+            CNNClassifier(architecture=architecture, max_iter=1, **{name: value}).fit(X, y)
+    # under 'auto' too: a series with pooling set is not silently a residual network
+    with pytest.raises(ValueError, match=r"pooling='avg'.*architecture='auto'"):
+        CNNClassifier(pooling="avg", max_iter=1).fit(X, y)
+    assert CNNClassifier(pooling="avg", architecture="plain", max_iter=1).fit(X, y).n_iter_ == 1
+
+
+@pytest.mark.parametrize("architecture", ["fcn", "resnet", "inception"])
+def test_series_networks_train_in_float32_clone_pickle_save_and_reproduce(architecture,
+                                                                          tmp_path):
+    X, y = bumps(n=60)
+    est = CNNClassifier(architecture=architecture, filters=(4,) * 3, kernel_size=(5, 3, 3),
+                        dense_layer_sizes=(6,), dropout=0.1, batch_normalization=True,
+                        max_iter=3, random_state=0)
+    est.fit(X, y)
+    assert est._spec.dtype == "float32"
+    proba = est.predict_proba(X)
+    assert proba.dtype == np.float64 and proba.shape == (60, 2)
+    assert "hidden_0" in [name for name, _, _ in est.layer_shapes_]
+    np.testing.assert_array_equal(clone(est).fit(X, y).predict_proba(X), proba)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X), proba)
+    skdeep.save(est, tmp_path / "est.skdeep")
+    np.testing.assert_array_equal(skdeep.load(tmp_path / "est.skdeep").predict_proba(X), proba)
+
+
+def test_architecture_is_a_grid_search_parameter_and_the_regressor_takes_it_too():
+    X, y = bumps(n=60)
+    search = GridSearchCV(CNNClassifier(filters=(4, 4), max_iter=5, random_state=0),
+                          {"architecture": ["plain", "fcn", "resnet"]}, cv=2).fit(X, y)
+    assert list(search.cv_results_["param_architecture"]) == ["plain", "fcn", "resnet"]
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    # the regressor: the bump's height from anywhere in the series
+    rng = np.random.RandomState(0)
+    height = rng.uniform(0.5, 2.0, 150)
+    Xr = rng.normal(scale=0.1, size=(150, 30))
+    for i, start in enumerate(rng.randint(0, 24, 150)):
+        Xr[i, start:start + 6] += height[i] * np.hanning(6)
+    reg = CNNRegressor(architecture="fcn", filters=(8, 8), random_state=0)
+    assert reg.fit(Xr[:100], height[:100]).score(Xr[100:], height[100:]) > 0.8
