@@ -139,7 +139,7 @@ def main():
             if key == "dtw":
                 start = time.perf_counter()
                 acc, seconds = dtw_accuracy(X, y, Xt, yt), time.perf_counter() - start
-            elif key in ("cnn", "minirocket") and not isinstance(X, np.ndarray):
+            elif key == "minirocket" and not isinstance(X, np.ndarray):
                 row.append("n/a (unequal length)")
                 continue
             elif key == "minirocket":

@@ -32,73 +32,100 @@ SERIES_ARCHITECTURES = {
 }
 
 
-def _conv_unit(layers, x, n_filters, kernel, name, act, dtype, activate=True):
+class _Parts:
+    """Layer factories of one network: Keras' layers, the dtype, the
+    activation and, for NaN-padded series, the real steps (``real``) that
+    masking uses after every step that mixes time positions."""
+
+    def __init__(self, act, dtype, real=None):
+        _, keras = load()
+        self.layers, self.act, self.dtype, self.real = keras.layers, act, dtype, real
+
+    def conv(self, x, n_filters, kernel, name, use_bias=True):
+        return self.layers.Conv1D(int(n_filters), int(kernel), padding="same",
+                                  use_bias=use_bias, dtype=self.dtype, name=name)(x)
+
+    def norm(self, x, name):
+        """Batch normalisation; over the real steps only when padded."""
+        layer = self.layers.BatchNormalization(dtype=self.dtype, name=name)
+        return layer(x) if self.real is None else layer(x, mask=self.real)
+
+    def activate(self, x, name):
+        """The activation, then the padding set back to 0 (what ``'same'``
+        padding reads beyond a series' end), so it never leaks into real steps."""
+        x = self.layers.Activation(self.act, dtype=self.dtype, name=name)(x)
+        return self.zero(x, f"mask_{name}")
+
+    def zero(self, x, name, fill="zero"):
+        if self.real is None:
+            return x
+        from .layers import MaskSteps
+
+        return MaskSteps(fill, dtype=self.dtype, name=name)([x, self.real])
+
+
+def _conv_unit(parts, x, n_filters, kernel, name, activate=True):
     """Convolution (``same`` padding), batch normalisation and the activation."""
-    x = layers.Conv1D(int(n_filters), int(kernel), padding="same", dtype=dtype,
-                      name=f"conv_{name}")(x)
-    x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_conv_{name}")(x)
-    if activate:
-        x = layers.Activation(act, dtype=dtype, name=f"hidden_conv_{name}")(x)
-    return x
+    x = parts.norm(parts.conv(x, n_filters, kernel, f"conv_{name}"), f"batchnorm_conv_{name}")
+    return parts.activate(x, f"hidden_conv_{name}") if activate else x
 
 
-def _shortcut(layers, x, shortcut, name, act, dtype):
+def _shortcut(parts, x, shortcut, name):
     """Add ``shortcut`` (projected by a 1-wide convolution when the widths
     differ, then batch-normalised) to ``x`` and activate the sum."""
     if shortcut.shape[-1] != x.shape[-1]:
-        shortcut = layers.Conv1D(int(x.shape[-1]), 1, padding="same", dtype=dtype,
-                                 name=f"conv_{name}_shortcut")(shortcut)
-    shortcut = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_{name}_shortcut")(
-        shortcut)
-    x = layers.Add(dtype=dtype, name=f"add_{name}")([x, shortcut])
-    return layers.Activation(act, dtype=dtype, name=f"hidden_{name}")(x)
+        shortcut = parts.conv(shortcut, x.shape[-1], 1, f"conv_{name}_shortcut")
+    shortcut = parts.norm(shortcut, f"batchnorm_{name}_shortcut")
+    x = parts.layers.Add(dtype=parts.dtype, name=f"add_{name}")([x, shortcut])
+    return parts.activate(x, f"hidden_{name}")
 
 
-def _inception_module(layers, x, n_filters, kernels, name, act, dtype):
+def _inception_module(parts, x, n_filters, kernels, name):
     """A bottleneck (when the input is wider than one channel), the long
     filters of lengths ``kernels`` and a max-pool branch, concatenated."""
     branch_in = x
-    if x.shape[-1] > 1:
-        branch_in = layers.Conv1D(int(n_filters), 1, padding="same", use_bias=False,
-                                  dtype=dtype, name=f"conv_{name}_bottleneck")(x)
-    branches = [
-        layers.Conv1D(int(n_filters), int(k), padding="same", use_bias=False, dtype=dtype,
-                      name=f"conv_{name}_branch{j}")(branch_in)
-        for j, k in enumerate(kernels)
-    ]
-    pooled = layers.MaxPooling1D(3, strides=1, padding="same", dtype=dtype,
-                                 name=f"pool_{name}")(x)
-    branches.append(layers.Conv1D(int(n_filters), 1, padding="same", use_bias=False,
-                                  dtype=dtype, name=f"conv_{name}_pool")(pooled))
-    x = layers.Concatenate(dtype=dtype, name=f"concat_{name}")(branches)
-    x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_{name}")(x)
-    return layers.Activation(act, dtype=dtype, name=f"hidden_conv_{name}")(x)
+    if x.shape[-1] > 1:  # no bias: the padding stays 0
+        branch_in = parts.conv(x, n_filters, 1, f"conv_{name}_bottleneck", use_bias=False)
+    branches = [parts.conv(branch_in, n_filters, k, f"conv_{name}_branch{j}", use_bias=False)
+                for j, k in enumerate(kernels)]
+    # max pooling's own padding is never the maximum: nor may the series' padding be
+    pooled = parts.zero(x, f"mask_{name}_pool_in", fill="lowest")
+    pooled = parts.layers.MaxPooling1D(3, strides=1, padding="same", dtype=parts.dtype,
+                                       name=f"pool_{name}")(pooled)
+    pooled = parts.zero(pooled, f"mask_{name}_pool")
+    branches.append(parts.conv(pooled, n_filters, 1, f"conv_{name}_pool", use_bias=False))
+    x = parts.layers.Concatenate(dtype=parts.dtype, name=f"concat_{name}")(branches)
+    return parts.activate(parts.norm(x, f"batchnorm_{name}"), f"hidden_conv_{name}")
 
 
-def series_body(x, architecture, filters, kernel_size, act, dtype):
+def series_body(x, architecture, filters, kernel_size, act, dtype, real=None):
     """The convolutional part of ``architecture`` applied to ``x``, up to the
-    global average pooling (``global_pool``)."""
-    _, keras = load()
-    layers = keras.layers
+    global average pooling (``global_pool``); ``real``: the real steps of
+    NaN-padded series (:class:`~skdeep.layers.RealSteps`), or None."""
+    parts = _Parts(act, dtype, real)
     kernels = tuple(int(k) for k in kernel_size)
     if architecture == "fcn":
         for i, n_filters in enumerate(filters):
-            x = _conv_unit(layers, x, n_filters, kernels[i % len(kernels)], str(i), act, dtype)
+            x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i))
     elif architecture == "resnet":
         for i, n_filters in enumerate(filters):
             block_in = x
             for j, kernel in enumerate(kernels):
-                x = _conv_unit(layers, x, n_filters, kernel, f"{i}_{j}", act, dtype,
+                x = _conv_unit(parts, x, n_filters, kernel, f"{i}_{j}",
                                activate=j < len(kernels) - 1)
-            x = _shortcut(layers, x, block_in, f"block_{i}", act, dtype)
+            x = _shortcut(parts, x, block_in, f"block_{i}")
     else:  # inception
         block_in = x
         for i, n_filters in enumerate(filters):
-            x = _inception_module(layers, x, n_filters, kernels, f"inception_{i}", act, dtype)
+            x = _inception_module(parts, x, n_filters, kernels, f"inception_{i}")
             if i % 3 == 2:
-                x = _shortcut(layers, x, block_in, f"residual_{i // 3}", act, dtype)
+                x = _shortcut(parts, x, block_in, f"residual_{i // 3}")
                 block_in = x
-    return layers.GlobalAveragePooling1D(dtype=dtype, name="global_pool")(x)
+    if real is None:
+        return parts.layers.GlobalAveragePooling1D(dtype=dtype, name="global_pool")(x)
+    from .layers import MaskedPooling
+
+    return MaskedPooling("mean", dtype=dtype, name="global_pool")(x, mask=real)
 
 
 def build_series_cnn(
@@ -114,6 +141,7 @@ def build_series_cnn(
     dropout=0.0,
     batch_normalization=False,
     standardize=True,
+    masked=False,
 ):
     """Build a series network: FCN, ResNet or InceptionTime.
 
@@ -149,6 +177,12 @@ def build_series_cnn(
         always have it).
     standardize : bool, default=True
         Start with a per-channel :class:`~skdeep.layers.Standardize` layer.
+    masked : bool, default=False
+        Take series of unequal length, padded with NaN to a common length
+        (give the length as None in ``input_shape``): the padding is masked
+        after every layer that mixes time steps (batch normalisation and the
+        global pooling count real steps only), so a series' prediction does
+        not depend on how much padding follows it.
 
     Returns
     -------
@@ -177,11 +211,19 @@ def build_series_cnn(
     sizes = tuple(int(u) for u in dense_layer_sizes)
     dropout = per_layer(dropout, len(sizes), "dropout")
     inputs = keras.Input(tuple(input_shape), dtype=dtype, name="input")
-    x = inputs
+    x, real = inputs, None
+    if masked:
+        from .layers import PaddingMask, RealSteps
+
+        real = RealSteps(dtype=dtype, name="real_steps")(inputs)
+        x = PaddingMask(dtype=dtype, name="padding_mask")(x)  # NaN -> 0
     if standardize:
         from .layers import Standardize
 
         x = Standardize(dtype=dtype, name="standardize")(x)
-    x = series_body(x, architecture, filters, kernel_size, keras_activation(activation), dtype)
+    if masked:  # the padding is 0 again after the standardisation
+        x = _Parts(None, dtype, real).zero(x, "mask_input")
+    x = series_body(x, architecture, filters, kernel_size, keras_activation(activation), dtype,
+                    real)
     x = dense_stack(x, sizes, 0, activation, dropout, bool(batch_normalization), dtype)
     return with_output(inputs, x, n_outputs, output_activation, dtype, architecture)

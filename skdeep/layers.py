@@ -13,6 +13,10 @@
 * :class:`PaddingMask` -- marks the NaN padding of variable-length
   sequences as masked time steps (and zeroes it), so recurrent layers skip
   it; unlike Keras' ``Masking``, no real value is reserved as the pad.
+* :class:`RealSteps`, :class:`MaskSteps` -- the real steps of NaN-padded
+  series and the padding overwritten with what a convolution (0) or a max
+  pooling (the lowest value) reads beyond a series' end, so the series
+  networks predict the same whatever padding follows a series.
 * :class:`ToLogits` -- turns the probabilities of a user's model back into
   scores, so that :class:`~skdeep.KerasClassifier` trains any model on the
   log-loss in one formulation.
@@ -460,6 +464,99 @@ class MaskedPooling(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config["mode"] = self.mode
+        return config
+
+
+#: Nearly the lowest finite value of each float dtype (MaskSteps' 'lowest').
+_LOWEST = {"float16": -6e4, "float64": -1e300}
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class RealSteps(keras.layers.Layer):
+    """The real (unpadded) time steps of NaN-padded series, as a boolean tensor.
+
+    A step is padding when it is NaN in every channel (how skdeep pads
+    series of unequal length). The series networks pass the result to
+    :class:`MaskSteps`, :class:`MaskedPooling` and Keras'
+    ``BatchNormalization`` (as ``mask=``), so that padding changes no
+    prediction.
+
+    Parameters
+    ----------
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import RealSteps
+    >>> x = np.array([[[0.0], [2.0], [np.nan]]], dtype="float32")
+    >>> np.asarray(RealSteps()(x)).tolist()
+    [[True, True, False]]
+    """
+
+    def call(self, inputs):
+        return ops.logical_not(ops.all(ops.isnan(inputs), axis=-1))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:2])
+
+    def compute_output_spec(self, inputs):
+        return keras.KerasTensor(tuple(inputs.shape[:2]), dtype="bool")
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class MaskSteps(keras.layers.Layer):
+    """Overwrite the padded time steps of a sequence of vectors.
+
+    Called on ``[x, real]`` (``real`` from :class:`RealSteps`; ``x``
+    finite, so NaN padding goes through :class:`PaddingMask` first): the steps
+    where ``real`` is False become 0 (``fill='zero'``: what a convolution's
+    ``'same'`` padding reads beyond a series' end) or the dtype's lowest
+    value (``fill='lowest'``: what max pooling's padding is), so the real
+    steps of a series compute what they compute without the padding.
+
+    Parameters
+    ----------
+    fill : {'zero', 'lowest'}, default='zero'
+        The value of the padded steps.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import MaskSteps
+    >>> x = np.array([[[1.0], [2.0], [np.nan]]], dtype="float32")
+    >>> real = np.array([[True, True, False]])
+    >>> np.asarray(MaskSteps()([x, real])).ravel().tolist()
+    [1.0, 2.0, 0.0]
+    """
+
+    def __init__(self, fill="zero", **kwargs):
+        super().__init__(**kwargs)
+        if fill not in ("zero", "lowest"):
+            raise ValueError(f"fill must be 'zero' or 'lowest', got {fill!r}.")
+        self.fill = fill
+        self.supports_masking = True  # takes in the mask batch normalisation passes on
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # the padding is overwritten: nothing left to mask
+
+    def call(self, inputs):
+        x, real = inputs
+        value = 0.0 if self.fill == "zero" else _LOWEST.get(str(x.dtype), -3e38)
+        # x must be finite: tf2onnx writes this select as keep * x + (1 - keep) *
+        # value, NaN wherever x is (so a network's NaN input goes through PaddingMask)
+        return ops.where(ops.expand_dims(ops.cast(real, "bool"), -1), x,
+                         ops.full_like(x, value))
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]
+
+    def get_config(self):
+        config = super().get_config()
+        config["fill"] = self.fill
         return config
 
 

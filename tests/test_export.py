@@ -206,6 +206,16 @@ def test_cnn_and_rnn_take_images_and_padded_sequences(tmp_path, fmt):
         padded[i, :len(s)] = s
     _, out = exported(rnn, tmp_path / "rnn", fmt, {"X": padded})
     check_classifier(rnn, sequences, out)
+    # the series network fitted on the same list: its artifact takes the padded
+    # array, and a series' probabilities do not change with more padding
+    series = skdeep.CNNClassifier(filters=(4, 4), max_iter=2, random_state=0).fit(
+        sequences, y)
+    _, out = exported(series, tmp_path / "series", fmt, {"X": padded})
+    check_classifier(series, sequences, out)
+    longer = np.concatenate([padded, np.full((30, 5, 2), np.nan)], axis=1)
+    out = run_artifact(tmp_path / "series" / ("model.onnx" if fmt == "onnx" else "saved_model"),
+                       fmt, {"X": longer})
+    check_classifier(series, sequences, out)
 
 
 def test_normal_quantile_of_the_onnx_graph_is_scipys():

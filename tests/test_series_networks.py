@@ -164,3 +164,80 @@ def test_architecture_is_a_grid_search_parameter_and_the_regressor_takes_it_too(
         Xr[i, start:start + 6] += height[i] * np.hanning(6)
     reg = CNNRegressor(architecture="fcn", filters=(8, 8), random_state=0)
     assert reg.fit(Xr[:100], height[:100]).score(Xr[100:], height[100:]) > 0.8
+
+
+def ragged_bumps(n=120, seed=0, channels=2):
+    """Series of 20-49 steps: a bump (class 1) or a dip (class 0) in channel 0."""
+    rng = np.random.RandomState(seed)
+    X, y = [], rng.randint(0, 2, n)
+    for i in range(n):
+        length = rng.randint(20, 50)
+        series = rng.normal(scale=0.3, size=(length, channels))
+        start = rng.randint(0, length - 6)
+        series[start:start + 6, 0] += (1.5 if y[i] else -1.5) * np.hanning(6)
+        X.append(series)
+    return X, y
+
+
+@pytest.mark.parametrize("architecture", ["fcn", "resnet", "inception"])
+def test_padding_changes_no_prediction_of_a_trained_series_network(architecture):
+    """Masked after every layer that mixes steps, a series computes what it
+    computes alone; batch normalisation's statistics count real steps only."""
+    model = build_series_cnn((None, 2), 3, architecture=architecture, filters=(4,) * 3,
+                             masked=True)
+    rng = np.random.RandomState(1)  # trained-looking statistics, not the identity
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.set_weights([rng.uniform(0.5, 2, w.shape) if i in (0, 3) else
+                               rng.normal(size=w.shape) for i, w in
+                               enumerate(layer.get_weights())])
+    series = RNG.randn(1, 30, 2).astype("float32")
+    padded = np.concatenate([series, np.full((1, 17, 2), np.nan, "float32")], axis=1)
+    np.testing.assert_allclose(model(padded), model(series), rtol=1e-5, atol=1e-6)
+    # without masking the padding (zeros) would change it
+    plain = build_series_cnn((None, 2), 3, architecture=architecture, filters=(4,) * 3)
+    plain.set_weights(model.get_weights())
+    zeros = np.nan_to_num(padded)
+    assert np.abs(np.asarray(plain(zeros)) - np.asarray(plain(series))).max() > 1e-4
+
+
+def test_a_list_of_series_of_unequal_length_trains_a_network_for_any_length(tmp_path):
+    X, y = ragged_bumps()
+    Xt, yt = ragged_bumps(n=80, seed=1)
+    clf = CNNClassifier(filters=(8, 8), random_state=0).fit(X, y)
+    assert clf.input_shape_ == (None, 2) and not hasattr(clf, "n_features_in_")
+    assert clf.score(Xt, yt) >= 0.95
+    # one series alone or beside longer ones: the same probabilities
+    alone = np.vstack([clf.predict_proba([x]) for x in Xt[:6]])
+    np.testing.assert_allclose(clf.predict_proba(Xt[:6]), alone, rtol=1e-5, atol=1e-6)
+    # arrays of any length, and the moving statistics of the first batch
+    # normalisation are those of its input over the real steps only
+    assert clf.predict(np.stack([x[:20] for x in Xt[:5]])).shape == (5,)
+    inner = keras.Model(clf.model_.input, clf.model_.get_layer("conv_0_0").output)
+    padded = clf._validate_X(X)
+    steps = np.asarray(inner(padded.astype("float32")))[~np.isnan(padded).all(axis=-1)]
+    moving_mean = clf.model_.get_layer("batchnorm_conv_0_0").moving_mean
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(moving_mean),
+                               steps.mean(axis=0), rtol=1e-4, atol=1e-5)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(Xt), clf.predict_proba(Xt))
+    skdeep.save(clf, tmp_path / "ragged.skdeep")
+    np.testing.assert_array_equal(skdeep.load(tmp_path / "ragged.skdeep").predict_proba(Xt),
+                                  clf.predict_proba(Xt))
+
+
+def test_lists_of_series_are_refused_where_a_length_is_fixed():
+    X, y = ragged_bumps(n=20)
+    with pytest.raises(ValueError, match="architecture='plain' flattens a fixed length"):
+        CNNClassifier(architecture="plain", max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="conv_dims=2 takes images, but X is a list"):
+        CNNClassifier(conv_dims=2, max_iter=1).fit(X, y)
+    fixed = CNNClassifier(filters=(4,), conv_dims=1, max_iter=1, random_state=0)
+    fixed.fit(np.stack([x[:20] for x in X]), y)
+    assert fixed.predict([x[:20] for x in X]).shape == (20,)  # a list of the fitted length
+    with pytest.raises(ValueError, match=r"fitted on series of shape \(20, 2\) and takes no "
+                                         r"other length.*Fit it on a list"):
+        fixed.predict(X)
+    ragged = CNNClassifier(filters=(4,), max_iter=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"fitted on series of 2 channel\(s\) and any length"):
+        ragged.predict(RNG.randn(3, 20, 3))

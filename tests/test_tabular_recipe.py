@@ -136,7 +136,9 @@ def test_the_quantile_copy_spreads_what_the_scaling_squeezes():
     # the label is a cut point far in the count's tail (2 % of the rows), where the
     # robust scaling's smooth clip squeezes the values together and the ranks do not
     y = (X["count"] > 80).astype(int)
-    with_copies = small(quantile_inputs="auto", max_iter=40)
-    without = small(quantile_inputs=False, max_iter=40)
+    # 80 epochs: at 40 the fresh install of 2026-12-06 (TensorFlow 2.21, Keras 3.15)
+    # gave 0.989 against 0.985, inside the margin; at 80, 0.996 against 0.989
+    with_copies = small(quantile_inputs="auto", max_iter=80)
+    without = small(quantile_inputs=False, max_iter=80)
     cv = [cross_val_score(est, X, y, cv=3).mean() for est in (with_copies, without)]
     assert cv[0] > 0.99 and cv[0] > cv[1] + 0.005

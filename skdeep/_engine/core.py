@@ -84,9 +84,14 @@ class _EngineCore:
             if isinstance(layer, keras.layers.BatchNormalization)
         ]
         if self.batchnorms:
-            self._bn_model = keras.Model(
-                self.model.inputs, [layer.input for layer in self.batchnorms]
-            )
+            # each layer's input and, when called with mask= (the series
+            # networks' padded steps), its mask: statistics over real steps only
+            outputs, self._bn_slots = [], []
+            for layer in self.batchnorms:
+                inputs = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
+                self._bn_slots.append(tuple(range(len(outputs), len(outputs) + len(inputs))))
+                outputs.extend(inputs)
+            self._bn_model = keras.Model(self.model.inputs, outputs)
         self._seed_states = [
             v for v in self.model.non_trainable_variables
             if v.path.endswith("seed_generator_state")
@@ -134,8 +139,10 @@ class _EngineCore:
         for k in range(len(self.batchnorms)):
             total = total_sq = 0.0
             count = 0
-            for z in self._batchnorm_inputs(X, k, batch_rows):
-                z = z.reshape(-1, z.shape[-1]).astype(np.float64)
+            for parts in self._batchnorm_inputs(X, self._bn_slots[k], batch_rows):
+                z = parts[0].reshape(-1, parts[0].shape[-1]).astype(np.float64)
+                if len(parts) > 1:  # a mask: the real steps only
+                    z = z[np.asarray(parts[1], bool).reshape(-1)]
                 total = total + z.sum(axis=0)
                 total_sq = total_sq + np.square(z).sum(axis=0)
                 count += z.shape[0]

@@ -377,8 +377,9 @@ class JaxEngine(JaxEpochs, _EngineCore):
         the engine's precision)."""
         super().recalibrate_batchnorm(X, batch_rows)
 
-    def _batchnorm_inputs(self, X, k, batch_rows):
-        """Batch-norm layer ``k``'s inputs on ``X``, chunk by chunk (inference mode)."""
+    def _batchnorm_inputs(self, X, slots, batch_rows):
+        """The batch-norm model's outputs ``slots`` on ``X`` (a layer's input
+        and mask), chunk by chunk (inference mode)."""
 
         def make():
             def inputs(tv, nv, x):
@@ -389,7 +390,8 @@ class JaxEngine(JaxEpochs, _EngineCore):
 
         fn = self._jit("bn_inputs", make)
         for part, n_real in self._padded_chunks(X, batch_rows):
-            yield np.asarray(fn(self._tv, self._nv, part)[k])[:n_real]
+            out = fn(self._tv, self._nv, part)
+            yield [np.asarray(out[j])[:n_real] for j in slots]
 
     def _set_batchnorm_statistics(self, k, mean, variance):
         for i, value in zip(self._bn_index[k], (mean, variance)):

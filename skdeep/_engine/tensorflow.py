@@ -549,11 +549,13 @@ class TensorFlowEngine(_EngineCore):
             [forward(self._x(X[i : i + batch_rows])).numpy() for i in range(0, n, batch_rows)]
         )
 
-    def _batchnorm_inputs(self, X, k, batch_rows):
-        """Batch-norm layer ``k``'s inputs on ``X``, chunk by chunk (inference mode)."""
+    def _batchnorm_inputs(self, X, slots, batch_rows):
+        """The batch-norm model's outputs ``slots`` on ``X`` (a layer's input
+        and mask), chunk by chunk (inference mode)."""
         fn = self._function("_bn_inputs")
         for i in range(0, X.shape[0], batch_rows):
-            yield fn(self._x(X[i : i + batch_rows]))[k].numpy()
+            out = fn(self._x(X[i : i + batch_rows]))
+            yield [out[j].numpy() for j in slots]
 
     def _set_batchnorm_statistics(self, k, mean, variance):
         layer = self.batchnorms[k]

@@ -10,6 +10,7 @@ from .base import BaseNeuralEstimator
 from .settings import positive_ints
 from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
+from .cnn_input import CNNInput
 from .cnn_doc import CNN_ATTRS, CNN_PARAMS
 from .._shapes import check_conv_geometry, per_conv_layer
 from ..builders import SERIES_ARCHITECTURES, build_cnn, build_series_cnn
@@ -17,7 +18,7 @@ from ..builders import SERIES_ARCHITECTURES, build_cnn, build_series_cnn
 _POSITIVE_INTS = ["array-like", Interval(Integral, 1, None, closed="left")]
 
 
-class _BaseCNN(BaseNeuralEstimator):
+class _BaseCNN(CNNInput):
     """Input layouts, geometry checks and the builder call of the CNNs."""
 
     _auto_precision = "float32"
@@ -45,66 +46,6 @@ class _BaseCNN(BaseNeuralEstimator):
     # Keras' batch size and a budget of optimizer steps: a few dozen sequences
     # or images get as many updates as a large set (see _data.resolve_epochs)
     _auto_batch_size = 32
-
-    # ------------------------------------------------------------------ input layout
-    _nd_samples = True
-
-
-    def _sample_layout(self, raw):
-        """The network's sample shape for raw sample shape ``raw``."""
-        raw = tuple(int(d) for d in raw)
-        if len(raw) == 1 and self.input_shape is not None:
-            shape = tuple(int(d) for d in self.input_shape)
-            if int(np.prod(shape)) != raw[0]:
-                raise ValueError(
-                    f"input_shape={shape} holds {int(np.prod(shape))} values but X has "
-                    f"{raw[0]} features per sample."
-                )
-            raw = shape
-        dims = self.conv_dims
-        if len(raw) == 1:
-            if dims == 2:
-                raise ValueError(
-                    "conv_dims=2 needs images: pass X as (n, height, width[, channels]) or "
-                    "give input_shape=(height, width[, channels]) for flat rows."
-                )
-            return raw + (1,)  # a univariate series
-        if len(raw) == 2:
-            # (length, channels), a univariate series (length, 1) as Keras takes
-            # it, or a grayscale image
-            return raw if dims == 1 or (dims == "auto" and raw[1] == 1) else raw + (1,)
-        if len(raw) == 3 and dims != 1:
-            return raw
-        raise ValueError(
-            f"Cannot use samples of shape {raw} with conv_dims={dims!r}: expected "
-            "(length,) or (length, channels) for 1-D convolutions, (height, width) or "
-            "(height, width, channels) for 2-D ones."
-        )
-
-    def _shape_input(self, X, reset):
-        X = super()._shape_input(X, reset)  # densifies sparse rows
-        if reset:
-            self._fit_sample_shape = tuple(X.shape[1:])
-            self.input_shape_ = self._sample_layout(X.shape[1:])
-        elif tuple(X.shape[1:]) != self._fit_sample_shape:
-            # same layout rules as in fit; never reinterpret the bytes of another
-            # layout with the same number of values ((8, 3, 8) is not (8, 8, 3))
-            try:
-                layout = self._sample_layout(X.shape[1:])
-            except ValueError:
-                layout = None
-            if layout != self.input_shape_:
-                raise ValueError(self._shape_message(X.shape[1:]))
-        return X.reshape((X.shape[0], *self.input_shape_))
-
-    def _shape_message(self, shape):
-        fitted = getattr(self, "_fit_sample_shape", self.input_shape_)
-        return (
-            f"X has samples of shape {tuple(shape)}, but {type(self).__name__} was fitted "
-            f"on samples of shape {fitted} (network input {self.input_shape_}). Images "
-            "are (height, width) or (height, width, channels), channels last: transpose "
-            "channels-first arrays with X.transpose(0, 2, 3, 1)."
-        )
 
     # ------------------------------------------------------------------ architecture
     def _architecture(self):
@@ -170,7 +111,7 @@ class _BaseCNN(BaseNeuralEstimator):
             return per_conv_layer(value, len(tuple(value)), name)
 
         kwargs = (
-            ("input_shape", tuple(int(d) for d in input_shape)),
+            ("input_shape", tuple(None if d is None else int(d) for d in input_shape)),
             ("n_outputs", int(n_outputs)),
             ("architecture", architecture),
             # 'auto': half the published widths, as accurate on the sets the
@@ -179,11 +120,20 @@ class _BaseCNN(BaseNeuralEstimator):
                 max(1, f // 2) for f in SERIES_ARCHITECTURES[architecture]["filters"])),
             ("kernel_size", given(self.kernel_size, "kernel_size")),
             *self._dense_kwargs(dtype),
+            ("masked", input_shape[0] is None),
         )
         return self._make_spec(build_series_cnn, kwargs, input_shape, n_outputs, dtype, loss)
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         architecture = self._architecture()
+        if self.input_shape_[0] is None:  # fitted on a list of series
+            if architecture == "plain":
+                raise ValueError(
+                    "architecture='plain' flattens a fixed length, but X is a list of "
+                    "series of unequal length; use a series network (architecture='auto', "
+                    "'resnet', 'fcn' or 'inception') or pad the series yourself."
+                )
+            input_shape = self.input_shape_
         if architecture != "plain":
             if len(input_shape) != 2:
                 raise ValueError(
@@ -240,7 +190,8 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
     ``(n, h, w, c)`` images, ``(n, length, channels)`` series (with
     ``conv_dims=1``), or flat rows with ``input_shape`` (so a CNN can follow
     flat transformers in a Pipeline); flat rows without ``input_shape`` are
-    univariate series. Series train a residual network by default
+    univariate series; a list of series of unequal length is padded and
+    masked inside. Series train a residual network by default
     (``architecture='auto'``), the network that leads the deep-learning
     results on the UCR/UEA archive; ``architecture='plain'`` keeps the
     course's stack for them too.

@@ -58,7 +58,8 @@ CNN_PARAMS = """filters : int, sequence of int or 'auto', default='auto'
         channels)`` series with several channels."""
 
 CNN_ATTRS = """input_shape_ : tuple of int
-        The sample shape the network takes (channels last).
+        The sample shape the network takes (channels last); ``(None,
+        channels)`` after a fit on a list of series, which takes any length.
     layer_shapes_ : list of (str, tuple, int)
         Each layer's name, output shape (without the batch axis) and number
         of parameters -- check the course's size formula on your network.
