@@ -14,6 +14,7 @@ COURSE = [
     "dropout_uncertainty.py",
     "cnn_digits.py",
     "rnn_sequences.py",
+    "series_networks.py",
     "text_generation.py",
     "plot_compare_classifiers.py",
     "drop_in_for_sklearn.py",

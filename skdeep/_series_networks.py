@@ -18,7 +18,7 @@ output layer named ``"output"`` (see :mod:`skdeep.builders`).
 """
 
 from ._backend import load
-from ._network_parts import dense_stack, with_output
+from ._network_parts import hidden_block, with_output
 from ._shapes import per_layer
 
 #: The series architectures and their published widths and filter lengths:
@@ -37,23 +37,28 @@ class _Parts:
     activation and, for NaN-padded series, the real steps (``real``) that
     masking uses after every step that mixes time positions."""
 
-    def __init__(self, act, dtype, real=None):
+    def __init__(self, act, dtype, real=None, suffix=""):
         _, keras = load()
         self.layers, self.act, self.dtype, self.real = keras.layers, act, dtype, real
+        self.suffix = suffix  # an ensemble member's, after every layer name
+
+    def n(self, name):
+        """The layer name ``name`` of this network (member)."""
+        return f"{name}{self.suffix}"
 
     def conv(self, x, n_filters, kernel, name, use_bias=True):
         return self.layers.Conv1D(int(n_filters), int(kernel), padding="same",
-                                  use_bias=use_bias, dtype=self.dtype, name=name)(x)
+                                  use_bias=use_bias, dtype=self.dtype, name=self.n(name))(x)
 
     def norm(self, x, name):
         """Batch normalisation; over the real steps only when padded."""
-        layer = self.layers.BatchNormalization(dtype=self.dtype, name=name)
+        layer = self.layers.BatchNormalization(dtype=self.dtype, name=self.n(name))
         return layer(x) if self.real is None else layer(x, mask=self.real)
 
     def activate(self, x, name):
         """The activation, then the padding set back to 0 (what ``'same'``
         padding reads beyond a series' end), so it never leaks into real steps."""
-        x = self.layers.Activation(self.act, dtype=self.dtype, name=name)(x)
+        x = self.layers.Activation(self.act, dtype=self.dtype, name=self.n(name))(x)
         return self.zero(x, f"mask_{name}")
 
     def zero(self, x, name, fill="zero"):
@@ -61,7 +66,7 @@ class _Parts:
             return x
         from .layers import MaskSteps
 
-        return MaskSteps(fill, dtype=self.dtype, name=name)([x, self.real])
+        return MaskSteps(fill, dtype=self.dtype, name=self.n(name))([x, self.real])
 
 
 def _conv_unit(parts, x, n_filters, kernel, name, activate=True):
@@ -76,7 +81,7 @@ def _shortcut(parts, x, shortcut, name):
     if shortcut.shape[-1] != x.shape[-1]:
         shortcut = parts.conv(shortcut, x.shape[-1], 1, f"conv_{name}_shortcut")
     shortcut = parts.norm(shortcut, f"batchnorm_{name}_shortcut")
-    x = parts.layers.Add(dtype=parts.dtype, name=f"add_{name}")([x, shortcut])
+    x = parts.layers.Add(dtype=parts.dtype, name=parts.n(f"add_{name}"))([x, shortcut])
     return parts.activate(x, f"hidden_{name}")
 
 
@@ -91,18 +96,16 @@ def _inception_module(parts, x, n_filters, kernels, name):
     # max pooling's own padding is never the maximum: nor may the series' padding be
     pooled = parts.zero(x, f"mask_{name}_pool_in", fill="lowest")
     pooled = parts.layers.MaxPooling1D(3, strides=1, padding="same", dtype=parts.dtype,
-                                       name=f"pool_{name}")(pooled)
+                                       name=parts.n(f"pool_{name}"))(pooled)
     pooled = parts.zero(pooled, f"mask_{name}_pool")
     branches.append(parts.conv(pooled, n_filters, 1, f"conv_{name}_pool", use_bias=False))
-    x = parts.layers.Concatenate(dtype=parts.dtype, name=f"concat_{name}")(branches)
+    x = parts.layers.Concatenate(dtype=parts.dtype, name=parts.n(f"concat_{name}"))(branches)
     return parts.activate(parts.norm(x, f"batchnorm_{name}"), f"hidden_conv_{name}")
 
 
-def series_body(x, architecture, filters, kernel_size, act, dtype, real=None):
+def series_body(x, architecture, filters, kernel_size, parts):
     """The convolutional part of ``architecture`` applied to ``x``, up to the
-    global average pooling (``global_pool``); ``real``: the real steps of
-    NaN-padded series (:class:`~skdeep.layers.RealSteps`), or None."""
-    parts = _Parts(act, dtype, real)
+    global average pooling (``global_pool``), with ``parts``' layers."""
     kernels = tuple(int(k) for k in kernel_size)
     if architecture == "fcn":
         for i, n_filters in enumerate(filters):
@@ -121,11 +124,13 @@ def series_body(x, architecture, filters, kernel_size, act, dtype, real=None):
             if i % 3 == 2:
                 x = _shortcut(parts, x, block_in, f"residual_{i // 3}")
                 block_in = x
-    if real is None:
-        return parts.layers.GlobalAveragePooling1D(dtype=dtype, name="global_pool")(x)
+    if parts.real is None:
+        return parts.layers.GlobalAveragePooling1D(dtype=parts.dtype,
+                                                   name=parts.n("global_pool"))(x)
     from .layers import MaskedPooling
 
-    return MaskedPooling("mean", dtype=dtype, name="global_pool")(x, mask=real)
+    return MaskedPooling("mean", dtype=parts.dtype, name=parts.n("global_pool"))(
+        x, mask=parts.real)
 
 
 def build_series_cnn(
@@ -142,6 +147,7 @@ def build_series_cnn(
     batch_normalization=False,
     standardize=True,
     masked=False,
+    n_members=1,
 ):
     """Build a series network: FCN, ResNet or InceptionTime.
 
@@ -183,6 +189,13 @@ def build_series_cnn(
         after every layer that mixes time steps (batch normalisation and the
         global pooling count real steps only), so a series' prediction does
         not depend on how much padding follows it.
+    n_members : int, default=1
+        An ensemble trained as one network (InceptionTime is five): every
+        member is a whole network of its own on the shared input, its layer
+        names ending in ``_m0``, ``_m1``, ...; the output layer ``"output"``
+        holds the members' logits side by side and ``"output_activation"``
+        activates each member's block (train each block on its own loss and
+        average the blocks to predict, as the estimators' ``n_members`` does).
 
     Returns
     -------
@@ -223,7 +236,23 @@ def build_series_cnn(
         x = Standardize(dtype=dtype, name="standardize")(x)
     if masked:  # the padding is 0 again after the standardisation
         x = _Parts(None, dtype, real).zero(x, "mask_input")
-    x = series_body(x, architecture, filters, kernel_size, keras_activation(activation), dtype,
-                    real)
-    x = dense_stack(x, sizes, 0, activation, dropout, bool(batch_normalization), dtype)
-    return with_output(inputs, x, n_outputs, output_activation, dtype, architecture)
+    k = int(n_members)
+    heads = []
+    for m in range(k):
+        parts = _Parts(keras_activation(activation), dtype, real, "" if k == 1 else f"_m{m}")
+        h = series_body(x, architecture, filters, kernel_size, parts)
+        for j, units in enumerate(sizes):
+            h = hidden_block(h, units, parts.n(str(j)), activation=activation,
+                             dropout=dropout[j], batch_normalization=bool(batch_normalization),
+                             dtype=dtype)
+        heads.append(h)
+    if k == 1:
+        return with_output(inputs, heads[0], n_outputs, output_activation, dtype, architecture)
+    from .layers import GroupActivation
+
+    logits = keras.layers.Concatenate(dtype=dtype, name="output")([
+        keras.layers.Dense(int(n_outputs), dtype=dtype, name=f"output_m{m}")(h)
+        for m, h in enumerate(heads)])
+    outputs = GroupActivation([int(n_outputs)] * k, [output_activation] * k, dtype=dtype,
+                              name="output_activation")(logits)
+    return keras.Model(inputs, outputs, name=f"{architecture}_ensemble")

@@ -107,6 +107,20 @@ def test_rnn_sequences_example():
 
 
 @pytest.mark.slow
+def test_series_networks_example():
+    out = run("series_networks.py")
+    accuracy = {line.split(" test accuracy")[0].strip(): float(line.split()[-4])
+                for line in out.splitlines() if " test accuracy " in line and " fit " in line}
+    assert accuracy["CNNClassifier (residual network)"] > 0.95
+    assert accuracy["CNNClassifier, 3 members"] > 0.95
+    assert "network input: (None, 12)" in out
+    # the baselines' rows when aeon is installed, else what to install
+    assert ("1-NN DTW (aeon)" in accuracy) != ("aeon is not installed" in out)
+    cv = [line for line in out.splitlines() if "CV accuracy" in line]
+    assert len(cv) == 2 and "'fcn'" in cv[0] and "'resnet'" in cv[1]
+
+
+@pytest.mark.slow
 def test_text_generation_example():
     out = run("text_generation.py")
     assert "greedy sample from 'h': hello" in out

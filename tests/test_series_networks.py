@@ -238,6 +238,53 @@ def test_lists_of_series_are_refused_where_a_length_is_fixed():
     with pytest.raises(ValueError, match=r"fitted on series of shape \(20, 2\) and takes no "
                                          r"other length.*Fit it on a list"):
         fixed.predict(X)
+    # a list of series of one length is an array's rows, as scikit-learn reads lists
+    same = CNNClassifier(filters=(4,), max_iter=1, random_state=0).fit([x[:20] for x in X], y)
+    assert same.input_shape_ == (20, 2) and same.n_features_in_ == 20
     ragged = CNNClassifier(filters=(4,), max_iter=1, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match=r"fitted on series of 2 channel\(s\) and any length"):
         ragged.predict(RNG.randn(3, 20, 3))
+
+
+def test_an_ensemble_trains_its_members_as_one_network_each_on_its_own_loss(tmp_path):
+    X, y = bumps(n=60)
+    # before training: members start from different weights, and the loss is the
+    # sum of the members' log-losses (scikit-learn's, member by member)
+    init = CNNClassifier(filters=(4, 4), n_members=3, alpha=0.0, random_state=0)
+    init.initialize(X, y)
+    kernels = [init.model_.get_layer(f"conv_0_0_m{m}").get_weights()[0] for m in range(3)]
+    assert not np.allclose(kernels[0], kernels[1]) and not np.allclose(kernels[1], kernels[2])
+    members = np.asarray(init.model_(X[:, :, None].astype("float32")), dtype=np.float64)
+    assert members.shape == (60, 3)  # one logistic output per member, side by side
+    from sklearn.metrics import log_loss
+
+    assert init.loss_ == pytest.approx(sum(log_loss(y, members[:, m]) for m in range(3)),
+                                       rel=1e-4)
+    np.testing.assert_allclose(init.predict_proba(X)[:, 1], members.mean(axis=1), rtol=1e-6)
+    # trained, with dropout in each member's dense layer: reproducible, pickled, exported
+    est = CNNClassifier(filters=(4, 4), n_members=2, dense_layer_sizes=(6,), dropout=0.2,
+                        max_iter=5, random_state=0).fit(X, y)
+    rates = [keras.ops.convert_to_numpy(v) for v in est.model_.variables
+             if v.path.endswith("/rate")]
+    np.testing.assert_allclose(rates, [0.2, 0.2])
+    proba = est.predict_proba(X)
+    np.testing.assert_array_equal(clone(est).fit(X, y).predict_proba(X), proba)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X), proba)
+    import tensorflow as tf
+
+    skdeep.export(est, tmp_path / "ensemble", format="tf_saved_model")
+    served = tf.saved_model.load(str(tmp_path / "ensemble")).signatures["serving_default"]
+    out = served(X=tf.constant(X))["probabilities"].numpy()
+    np.testing.assert_allclose(out, proba, atol=1e-5)
+
+
+def test_an_ensemble_regressor_averages_its_members_and_plain_networks_refuse_one():
+    X, _ = bumps(n=60)
+    target = X.max(axis=1)
+    reg = CNNRegressor(architecture="fcn", filters=(4,), n_members=2, max_iter=5,
+                       random_state=0).fit(X, target)
+    members = np.asarray(reg.model_(X[:, :, None].astype("float32")), dtype=np.float64)
+    assert members.shape == (60, 2)
+    np.testing.assert_allclose(reg.predict(X), members.mean(axis=1), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"n_members=2 trains an ensemble of series networks"):
+        CNNClassifier(n_members=2, max_iter=1).fit(RNG.rand(20, 8, 8), np.arange(20) % 2)

@@ -11,6 +11,7 @@ from .settings import positive_ints
 from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
 from .cnn_input import CNNInput
+from .members import Members, MemberTargets
 from .cnn_doc import CNN_ATTRS, CNN_PARAMS
 from .._shapes import check_conv_geometry, per_conv_layer
 from ..builders import SERIES_ARCHITECTURES, build_cnn, build_series_cnn
@@ -18,7 +19,7 @@ from ..builders import SERIES_ARCHITECTURES, build_cnn, build_series_cnn
 _POSITIVE_INTS = ["array-like", Interval(Integral, 1, None, closed="left")]
 
 
-class _BaseCNN(CNNInput):
+class _BaseCNN(Members, CNNInput):
     """Input layouts, geometry checks and the builder call of the CNNs."""
 
     _auto_precision = "float32"
@@ -37,6 +38,7 @@ class _BaseCNN(CNNInput):
         "standardize": ["boolean"],
         "input_shape": [None, "array-like"],
         "conv_dims": [StrOptions({"auto"}), Interval(Integral, 1, 2, closed="both")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
 
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
@@ -46,6 +48,21 @@ class _BaseCNN(CNNInput):
     # Keras' batch size and a budget of optimizer steps: a few dozen sequences
     # or images get as many updates as a large set (see _data.resolve_epochs)
     _auto_batch_size = 32
+
+    # ------------------------------------------------------------------ ensembles
+    def _validate_Xy(self, X, y, reset, **check_params):
+        if reset:  # the ensemble's size is fixed by the first fit, like the architecture
+            self._n_members = int(self.n_members)
+        return super()._validate_Xy(X, y, reset, **check_params)
+
+    def _layer_rates(self):
+        rates = super()._layer_rates()
+        k = self._members()
+        if k == 1:
+            return rates
+        # each member's layers by their names, the unsuffixed for _present_rates
+        return {**rates, **{f"{path.split('/')[0]}_m{m}/rate": rate
+                            for m in range(k) for path, rate in rates.items()}}
 
     # ------------------------------------------------------------------ architecture
     def _architecture(self):
@@ -121,8 +138,11 @@ class _BaseCNN(CNNInput):
             ("kernel_size", given(self.kernel_size, "kernel_size")),
             *self._dense_kwargs(dtype),
             ("masked", input_shape[0] is None),
+            ("n_members", self._members()),
         )
-        return self._make_spec(build_series_cnn, kwargs, input_shape, n_outputs, dtype, loss)
+        k = self._members()
+        return self._make_spec(build_series_cnn, kwargs, input_shape, n_outputs * k, dtype,
+                               self._member_losses(loss, n_outputs, k))
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         architecture = self._architecture()
@@ -142,6 +162,12 @@ class _BaseCNN(CNNInput):
                     f"{tuple(input_shape)}; use architecture='plain' (or 'auto') for images."
                 )
             return self._series_spec(architecture, input_shape, n_outputs, dtype, loss)
+        if self._members() > 1:
+            raise ValueError(
+                f"n_members={self.n_members} trains an ensemble of series networks, but "
+                "this fit trains the course's plain network (images, or "
+                "architecture='plain'); use n_members=1, or a series architecture."
+            )
         filters, kernels, strides = self._conv_geometry(tuple(input_shape))
         kwargs = (
             ("input_shape", tuple(int(d) for d in input_shape)),
@@ -179,7 +205,7 @@ def _doc(obj):
 
 
 @_doc
-class CNNClassifier(ClassifierHead, _BaseCNN):
+class CNNClassifier(MemberTargets, ClassifierHead, _BaseCNN):
     """Convolutional network classifier for images and series, trained by Keras.
 
     Stacks of convolution (F x F filters, stride S, padding P), activation
@@ -287,6 +313,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         standardize=True,
         input_shape=None,
         conv_dims="auto",
+        n_members=1,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -336,6 +363,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
         self.standardize = standardize
         self.input_shape = input_shape
         self.conv_dims = conv_dims
+        self.n_members = n_members
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -374,7 +402,7 @@ class CNNClassifier(ClassifierHead, _BaseCNN):
 
 
 @_doc
-class CNNRegressor(RegressorHead, _BaseCNN):
+class CNNRegressor(MemberTargets, RegressorHead, _BaseCNN):
     """Convolutional network regressor for images and series, trained by Keras.
 
     The regression counterpart of :class:`CNNClassifier` (same layouts and
@@ -469,6 +497,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         standardize=True,
         input_shape=None,
         conv_dims="auto",
+        n_members=1,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -518,6 +547,7 @@ class CNNRegressor(RegressorHead, _BaseCNN):
         self.standardize = standardize
         self.input_shape = input_shape
         self.conv_dims = conv_dims
+        self.n_members = n_members
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size

@@ -55,7 +55,14 @@ CNN_PARAMS = """filters : int, sequence of int or 'auto', default='auto'
         1-D or 2-D convolutions. ``'auto'``: ``(n, h, w)`` and
         ``(n, h, w, c)`` input are images; flat rows and ``(n, length, 1)``
         are univariate series; pass ``conv_dims=1`` for ``(n, length,
-        channels)`` series with several channels."""
+        channels)`` series with several channels.
+    n_members : int, default=1
+        An ensemble of series networks trained together as one network
+        (InceptionTime's published recipe is 5): each member has its own
+        weights and its own loss on the same minibatches (the loss curves
+        sum them), and predictions and scores average the members'
+        outputs. A fit costs about ``n_members`` times one network's. Series
+        architectures only."""
 
 CNN_ATTRS = """input_shape_ : tuple of int
         The sample shape the network takes (channels last); ``(None,

@@ -66,17 +66,24 @@ class CNNInput(BaseNeuralEstimator):
 
     def _padded_series(self, X, reset):
         """A list of series (``(length_i,)`` or ``(length_i, channels)``
-        arrays), NaN-padded to ``(n, longest, channels)``; a fit on one
-        trains a network that takes any length (``input_shape_ = (None, c)``)."""
+        arrays), NaN-padded to ``(n, longest, channels)``; a fit on series of
+        unequal length trains a network that takes any length
+        (``input_shape_ = (None, c)``), on series of one length that length."""
         if self.conv_dims == 2:
             raise ValueError("conv_dims=2 takes images, but X is a list of series; pass "
                              "conv_dims='auto' or 1, or stack the images into one array.")
         X, lengths = pad_sequences(list(X), type(self).__name__)
         if reset:
-            for name in ("feature_names_in_", "n_features_in_"):
-                self.__dict__.pop(name, None)
+            self.__dict__.pop("feature_names_in_", None)
             self._imputer = None  # arrays given later go through the front end
-            self.input_shape_ = self._fit_sample_shape = (None, int(X.shape[2]))
+            # series of one length are an array's rows (scikit-learn's lists of
+            # rows): that length only; of unequal lengths, any length
+            length = int(lengths[0]) if (lengths == lengths[0]).all() else None
+            if length is None:
+                self.__dict__.pop("n_features_in_", None)
+            else:
+                self.n_features_in_ = length
+            self.input_shape_ = self._fit_sample_shape = (length, int(X.shape[2]))
         elif self.input_shape_[0] is not None and (
                 (lengths != self.input_shape_[0]).any() or X.shape[2:] != self.input_shape_[1:]):
             seen = sorted(set(lengths.tolist()))[:5]

@@ -35,6 +35,7 @@ from .._private import Interval, StrOptions
 
 from .base import BaseNeuralEstimator
 from .heads import ClassifierHead, RegressorHead
+from .members import Members
 from .._training.schedules import CosineCycles, DropoutSchedule, cosine_cycles
 from ..builders import build_tabular_mlp
 from ..preprocessing import RobustSmoothClipScaler
@@ -70,7 +71,7 @@ _SHARED_ATTRS = """    n_iter_ : int
 """
 
 
-class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
+class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
     """Shared body of the tabular estimators: scaling, network, schedule."""
 
     _auto_precision = "float32"
@@ -158,35 +159,10 @@ class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
         X = np.hstack([self._scaler.transform(plain), codes])[:, self._column_order]
         return X  # cast to the network's precision (float32 by default) by the fit template
 
-    def _members(self):
-        """Ensemble members of the fitted network (1 before ``n_members`` existed)."""
-        return getattr(self, "_n_members", 1)
-
-    def _member_mean(self, output):
-        """The ensemble's output: the members' outputs (side by side) averaged."""
-        k = self._members()
-        if k == 1:
-            return output
-        return output.reshape(*output.shape[:-1], k, -1).mean(axis=-2)
-
-    def _tile_members(self, Y):
-        """Every member learns the same targets: ``Y`` repeated once per member."""
-        k = self._members()
-        return Y if k == 1 else np.tile(Y, (1, k))
-
-    def _forward(self, X):
-        return self._member_mean(super()._forward(X)).astype(np.float64, copy=False)
-
-    def _mc_forward(self, X):
-        return self._member_mean(super()._mc_forward(X)).astype(np.float64, copy=False)
-
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         encoder = getattr(self, "_frame_encoder", None)
         k = int(getattr(self, "n_members", 1))
-        if isinstance(loss, tuple):  # a fitted spec's: one group per member
-            loss = loss[0][0]
-        if k > 1:  # one loss per member's block of outputs, summed
-            loss = ((loss, int(n_outputs)),) * k
+        loss = self._member_losses(loss, n_outputs, k)
         kwargs = (
             ("n_features", int(input_shape[0])),
             ("n_outputs", int(n_outputs)),
@@ -206,8 +182,7 @@ class _BaseTabular(TableFrontEnd, BaseNeuralEstimator):
 
     def _setup_network(self, X, Y, sample_weight=None):
         self._hidden_sizes()  # fail early on a bad value
-        # Y holds one block of targets per member: the network has one block of outputs
-        super()._setup_network(X, Y[:, :Y.shape[1] // self._members()], sample_weight)
+        super()._setup_network(X, Y, sample_weight)  # Members': one block of Y
         self.n_layers_ = len(self._hidden_sizes()) + 2
 
     def _initial_weights(self, engine, rng):
