@@ -286,5 +286,9 @@ def test_an_ensemble_regressor_averages_its_members_and_plain_networks_refuse_on
     members = np.asarray(reg.model_(X[:, :, None].astype("float32")), dtype=np.float64)
     assert members.shape == (60, 2)
     np.testing.assert_allclose(reg.predict(X), members.mean(axis=1), rtol=1e-5, atol=1e-6)
+    # the ensemble's size is architecture: warm_start refuses to change it
+    reg.set_params(warm_start=True, n_members=3)
+    with pytest.raises(ValueError, match=r"architecture was fixed by the first fit.*n_members"):
+        reg.fit(X, target)
     with pytest.raises(ValueError, match=r"n_members=2 trains an ensemble of series networks"):
         CNNClassifier(n_members=2, max_iter=1).fit(RNG.rand(20, 8, 8), np.arange(20) % 2)

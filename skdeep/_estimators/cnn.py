@@ -138,9 +138,9 @@ class _BaseCNN(Members, CNNInput):
             ("kernel_size", given(self.kernel_size, "kernel_size")),
             *self._dense_kwargs(dtype),
             ("masked", input_shape[0] is None),
-            ("n_members", self._members()),
+            ("n_members", int(self.n_members)),
         )
-        k = self._members()
+        k = int(self.n_members)  # the parameter: warm_start compares it with the fit
         return self._make_spec(build_series_cnn, kwargs, input_shape, n_outputs * k, dtype,
                                self._member_losses(loss, n_outputs, k))
 
@@ -162,7 +162,7 @@ class _BaseCNN(Members, CNNInput):
                     f"{tuple(input_shape)}; use architecture='plain' (or 'auto') for images."
                 )
             return self._series_spec(architecture, input_shape, n_outputs, dtype, loss)
-        if self._members() > 1:
+        if self.n_members > 1:
             raise ValueError(
                 f"n_members={self.n_members} trains an ensemble of series networks, but "
                 "this fit trains the course's plain network (images, or "
