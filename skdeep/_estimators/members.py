@@ -37,11 +37,19 @@ class Members:
             loss = loss[0][0]
         return ((loss, int(n_outputs)),) * k if k > 1 else loss
 
+    #: The dtype of the predictions; None keeps the network's (the input's).
+    _prediction_dtype = None
+
+    def _as_prediction(self, output):
+        output = self._member_mean(output)
+        dtype = self._prediction_dtype
+        return output if dtype is None else output.astype(dtype, copy=False)
+
     def _forward(self, X):
-        return self._member_mean(super()._forward(X)).astype(np.float64, copy=False)
+        return self._as_prediction(super()._forward(X))
 
     def _mc_forward(self, X):
-        return self._member_mean(super()._mc_forward(X)).astype(np.float64, copy=False)
+        return self._as_prediction(super()._mc_forward(X))
 
     def _setup_network(self, X, Y, sample_weight=None):
         # Y holds one block of targets per member: the network has one block of outputs

@@ -75,6 +75,7 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
     """Shared body of the tabular estimators: scaling, network, schedule."""
 
     _auto_precision = "float32"
+    _prediction_dtype = np.float64  # documented: float64 whatever the input's
     _auto_batch_size = 256
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
