@@ -34,7 +34,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 from skdeep import CNNClassifier, KerasClassifier, RNNSequenceClassifier, clear_cache  # noqa: E402
 from skdeep._backend import load  # noqa: E402
-from skdeep._estimators.rnn import pad_sequences  # noqa: E402
+from skdeep._estimators.sequences import pad_sequences  # noqa: E402
 from skdeep.datasets import load_japanese_vowels  # noqa: E402
 
 tf, keras = load()

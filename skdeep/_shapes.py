@@ -75,10 +75,11 @@ def conv_output_size(size, kernel, stride, padding):
 
 
 def per_conv_layer(value, n_layers, name):
-    """One positive int per conv layer from one int or a sequence of them."""
+    """One positive int per conv layer from one int or a sequence of them
+    (``n_layers=None``: as many layers as values, one for a single int)."""
     values = (tuple(int(v) for v in value) if hasattr(value, "__iter__")
-              else (int(value),) * n_layers)
-    if len(values) != n_layers:
+              else (int(value),) * (1 if n_layers is None else n_layers))
+    if n_layers is not None and len(values) != n_layers:
         raise ValueError(
             f"{name} has {len(values)} values but there are {n_layers} conv layers; give "
             f"one int or one per conv layer."

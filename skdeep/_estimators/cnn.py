@@ -50,11 +50,6 @@ class _BaseCNN(Members, CNNInput):
     _auto_batch_size = 32
 
     # ------------------------------------------------------------------ ensembles
-    def _validate_Xy(self, X, y, reset, **check_params):
-        if reset:  # the ensemble's size is fixed by the first fit, like the architecture
-            self._n_members = int(self.n_members)
-        return super()._validate_Xy(X, y, reset, **check_params)
-
     def _layer_rates(self):
         rates = super()._layer_rates()
         k = self._members()
@@ -87,8 +82,7 @@ class _BaseCNN(Members, CNNInput):
     def _conv_geometry(self, input_shape):
         """Per-layer filters, kernel sizes and strides, checking the sizes stay positive."""
         filters, kernels = self._plain_params()
-        filters = filters if hasattr(filters, "__iter__") else (filters,)
-        filters = per_conv_layer(filters, len(filters), "filters")
+        filters = per_conv_layer(filters, None, "filters")
         kernels = per_conv_layer(kernels, len(filters), "kernel_size")
         strides = per_conv_layer(self.strides, len(filters), "strides")
         check_conv_geometry(input_shape[:-1], kernels, strides, self.padding,
@@ -122,10 +116,7 @@ class _BaseCNN(Members, CNNInput):
                 )
 
         def given(value, name):
-            if isinstance(value, str):
-                return None
-            value = value if hasattr(value, "__iter__") else (value,)
-            return per_conv_layer(value, len(tuple(value)), name)
+            return None if isinstance(value, str) else per_conv_layer(value, None, name)
 
         kwargs = (
             ("input_shape", tuple(None if d is None else int(d) for d in input_shape)),

@@ -2,11 +2,10 @@
 list of series of unequal length (see :mod:`skdeep._estimators.cnn`)."""
 
 import numpy as np
-from sklearn.utils.validation import check_consistent_length, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from .._private import check_y
 from .base import BaseNeuralEstimator
-from .rnn import _is_sequence_list, pad_sequences
+from .sequences import _is_sequence_list, pad_sequences, read_sequence_list
 
 
 class CNNInput(BaseNeuralEstimator):
@@ -52,37 +51,30 @@ class CNNInput(BaseNeuralEstimator):
     def _validate_Xy(self, X, y, reset, **check_params):
         if not _is_sequence_list(X):
             return super()._validate_Xy(X, y, reset, **check_params)
-        X = self._padded_series(X, reset)
-        y = check_y(y, multi_output=check_params.get("multi_output", False),
-                    y_numeric=check_params.get("y_numeric", False), estimator=self)
-        check_consistent_length(X, y)
-        return X, y
+        self._refuse_images_as_series()
+        X, lengths, y = read_sequence_list(self, X, y, reset, check_params)
+        return self._series_layout(X, lengths, reset), y
 
     def _validate_X(self, X):
         if not _is_sequence_list(X):
             return super()._validate_X(X)
         check_is_fitted(self)
-        return self._padded_series(X, reset=False)
+        self._refuse_images_as_series()
+        return self._series_layout(*pad_sequences(list(X), type(self).__name__), reset=False)
 
-    def _padded_series(self, X, reset):
-        """A list of series (``(length_i,)`` or ``(length_i, channels)``
-        arrays), NaN-padded to ``(n, longest, channels)``; a fit on series of
-        unequal length trains a network that takes any length
-        (``input_shape_ = (None, c)``), on series of one length that length."""
+    def _refuse_images_as_series(self):
         if self.conv_dims == 2:
             raise ValueError("conv_dims=2 takes images, but X is a list of series; pass "
                              "conv_dims='auto' or 1, or stack the images into one array.")
-        X, lengths = pad_sequences(list(X), type(self).__name__)
+
+    def _series_layout(self, X, lengths, reset):
+        """A list of series NaN-padded to ``X`` (``(n, longest, channels)``):
+        a fit on series of unequal length trains a network that takes any
+        length (``input_shape_ = (None, c)``), on series of one length --
+        an array's rows, as scikit-learn reads a list -- that length only."""
         if reset:
-            self.__dict__.pop("feature_names_in_", None)
             self._imputer = None  # arrays given later go through the front end
-            # series of one length are an array's rows (scikit-learn's lists of
-            # rows): that length only; of unequal lengths, any length
             length = int(lengths[0]) if (lengths == lengths[0]).all() else None
-            if length is None:
-                self.__dict__.pop("n_features_in_", None)
-            else:
-                self.n_features_in_ = length
             self.input_shape_ = self._fit_sample_shape = (length, int(X.shape[2]))
         elif self.input_shape_[0] is not None and (
                 (lengths != self.input_shape_[0]).any() or X.shape[2:] != self.input_shape_[1:]):

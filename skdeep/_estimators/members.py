@@ -13,6 +13,11 @@ import numpy as np
 class Members:
     """Targets, losses and predictions of an ensemble of ``_n_members``."""
 
+    def _validate_Xy(self, X, y, reset, **check_params):
+        if reset:  # the ensemble's size is fixed by the first fit, like the architecture
+            self._n_members = int(self.n_members)
+        return super()._validate_Xy(X, y, reset, **check_params)
+
     def _members(self):
         """Ensemble members of the fitted network (1 before ``n_members`` existed)."""
         return getattr(self, "_n_members", 1)

@@ -5,99 +5,17 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from .._private import Interval, Options, StrOptions, check_y
-from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from .._private import Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .base import BaseNeuralEstimator
 from .settings import positive_ints
 from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
+from .sequences import _is_sequence_list, _text_error, pad_sequences, read_sequence_list
 from ..builders import RNN_CELLS, build_rnn
 
 _SIZES = ["array-like", Interval(Integral, 1, None, closed="left")]
-
-
-def _is_sequence_list(X):
-    """Whether ``X`` is a collection of separate sequences (possibly ragged).
-
-    Lists, tuples, pandas Series and 1-D object arrays hold one sequence per
-    element; NumPy arrays, data frames and sparse matrices are fixed-length
-    ``(n, t)`` / ``(n, t, features)`` blocks.
-    """
-    if isinstance(X, (list, tuple)):
-        return True
-    if type(X).__name__ == "Series":
-        return True
-    return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-
-
-def _text_error(name, where):
-    return ValueError(
-        f"{name} needs numeric sequences, but {where} holds strings. Encode the tokens "
-        "as numbers first (one-hot vectors or codes per step), or use skdeep.CharRNN "
-        "to model text character by character."
-    )
-
-
-def _as_step_matrix(seq, i, name):
-    """One sequence as a finite float ``(n_steps, n_features)`` array."""
-    if isinstance(seq, str):
-        raise _text_error(name, f"sequence {i}")
-    arr = np.asarray(seq)
-    if arr.dtype.kind in "USO" and any(isinstance(v, str) for v in arr.ravel()):
-        raise _text_error(name, f"sequence {i}")
-    if arr.ndim == 0 or arr.ndim > 2:
-        raise ValueError(
-            f"Sequence {i} has shape {arr.shape}; each sequence must be 1-D (one "
-            "feature per step) or 2-D (n_steps, n_features)."
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"Sequence {i} is empty; every sequence needs at least one step.")
-    arr = check_array(
-        arr.reshape(arr.shape[0], -1), dtype=(np.float64, np.float32),
-        input_name=f"sequence {i}",
-    )
-    return arr
-
-
-def pad_sequences(sequences, name="RNNSequenceClassifier"):
-    """Stack sequences of unequal length into one NaN-padded array.
-
-    Parameters
-    ----------
-    sequences : sequence of array-like
-        Each of shape ``(n_steps_i,)`` or ``(n_steps_i, n_features)``.
-    name : str, default='RNNSequenceClassifier'
-        Estimator name used in error messages.
-
-    Returns
-    -------
-    X : ndarray of shape (n_sequences, max_steps, n_features)
-        float32 if every sequence is float32, else float64; steps after a
-        sequence's end are NaN (which skdeep's networks mask).
-    lengths : ndarray of shape (n_sequences,)
-        Number of real steps of each sequence.
-    """
-    arrays = [_as_step_matrix(seq, i, name) for i, seq in enumerate(sequences)]
-    if not arrays:
-        raise ValueError(f"{name} got no sequences (an empty collection).")
-    widths = {a.shape[1] for a in arrays}
-    if len(widths) > 1:
-        raise ValueError(
-            f"All sequences must have the same number of features per step; got "
-            f"{sorted(widths)}."
-        )
-    dtype = np.float32 if all(a.dtype == np.float32 for a in arrays) else np.float64
-    lengths = np.array([a.shape[0] for a in arrays])
-    X = np.full((len(arrays), lengths.max(), widths.pop()), np.nan, dtype=dtype)
-    for i, a in enumerate(arrays):
-        X[i, : a.shape[0]] = a
-    return X, lengths
 
 
 class _BaseRNN(BaseNeuralEstimator):
@@ -163,17 +81,7 @@ class _BaseRNN(BaseNeuralEstimator):
             X, y = self._validate_array(X, y, reset=reset,
                                         **{**self._X_check_params(), **check_params})
             return self._shape_input(X, reset), y
-        X, lengths = pad_sequences(list(X), type(self).__name__)
-        if reset:
-            self.__dict__.pop("feature_names_in_", None)
-            if (lengths == lengths[0]).all():
-                # equal lengths: arrays given to predict must keep them
-                self.n_features_in_ = int(lengths[0])
-            else:
-                self.__dict__.pop("n_features_in_", None)
-        y = check_y(y, multi_output=check_params.get("multi_output", False),
-                     y_numeric=check_params.get("y_numeric", False), estimator=self)
-        check_consistent_length(X, y)
+        X, _, y = read_sequence_list(self, X, y, reset, check_params)
         return self._shape_input(X, reset), y
 
     def _validate_X(self, X):

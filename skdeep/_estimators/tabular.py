@@ -132,8 +132,6 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
         """
         X = super()._shape_input(X, reset)
         encoder = getattr(self, "_frame_encoder", None)
-        if reset:  # the ensemble's size is fixed by the first fit, like the architecture
-            self._n_members = int(self.n_members)
         if reset and encoder is None:
             self._input_summary = self._plain_summary(self.n_features_in_)
         n_codes = len(encoder.embeddings) if encoder is not None else 0
