@@ -38,7 +38,8 @@ def report(name, model, X_fit, X_eval):
 
 
 # %%
-# skdeep's defaults: the residual network and the GRU, on the lists as given.
+# skdeep's defaults: the residual network and the GRU behind a convolutional
+# front end, on the lists as given.
 cnn = report("CNNClassifier (residual network)", CNNClassifier(random_state=0),
              X_train, X_test)
 report("RNNSequenceClassifier (GRU)", RNNSequenceClassifier(random_state=0), X_train, X_test)

@@ -133,6 +133,27 @@ def series_body(x, architecture, filters, kernel_size, parts):
         x, mask=parts.real)
 
 
+def recurrent_front_end(inputs, x, filters, kernel_size, pool_size, activation, dtype):
+    """Convolution units and step pooling before a recurrent network.
+
+    ``inputs`` is the NaN-padded input (its real steps are found there) and
+    ``x`` the same steps made finite (and standardised). Returns the
+    features and the real (pooled) steps, the first recurrent layer's
+    ``mask=``.
+    """
+    from .layers import MaskSteps, PoolSteps, RealSteps, keras_activation
+
+    real = RealSteps(dtype=dtype, name="real_steps")(inputs)
+    x = MaskSteps(dtype=dtype, name="mask_input")([x, real])
+    parts = _Parts(keras_activation(activation), dtype, real)
+    kernels = tuple(int(k) for k in kernel_size)
+    for i, n_filters in enumerate(filters):
+        x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i))
+    if int(pool_size) > 1:
+        x, real = PoolSteps(int(pool_size), dtype=dtype, name="pool_steps")([x, real])
+    return x, real
+
+
 def build_series_cnn(
     input_shape,
     n_outputs,

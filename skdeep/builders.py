@@ -11,7 +11,7 @@ probabilities or regression values as a user expects.
 from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ._backend import load
 from ._network_parts import dense_stack, hidden_block, with_output
-from ._series_networks import SERIES_ARCHITECTURES, build_series_cnn
+from ._series_networks import SERIES_ARCHITECTURES, build_series_cnn, recurrent_front_end
 from ._shapes import conv_output_size, per_layer as _per_layer
 
 __all__ = [  # noqa: F822 - keras_activation comes from __getattr__
@@ -395,6 +395,9 @@ def build_rnn(
     batch_normalization=False,
     standardize=True,
     readout="last",
+    conv_filters=(),
+    conv_kernel_size=(8, 5, 3),
+    pool_size=1,
 ):
     """Build a many-to-one recurrent network for variable-length sequences.
 
@@ -435,6 +438,19 @@ def build_rnn(
     readout : {'last', 'mean', 'max'}, default='last'
         What the last recurrent layer hands on: its final state, or the mean or maximum of
         its outputs over every real step (:class:`~skdeep.layers.MaskedPooling`).
+    conv_filters : tuple of int, default=()
+        A convolutional front end: one unit per value (a convolution with
+        ``'same'`` padding, batch normalisation over the real steps and
+        ``activation``, named ``conv_<i>`` / ``hidden_conv_<i>``), the padding
+        set back to 0 after each, so the recurrent layers read learned local
+        features instead of the raw steps.
+    conv_kernel_size : tuple of int, default=(8, 5, 3)
+        The front end's filter lengths, cycled through unit by unit (the
+        fully convolutional network's).
+    pool_size : int, default=1
+        After the front end, max-pool every ``pool_size`` steps
+        (:class:`~skdeep.layers.PoolSteps`, windows from each series' first
+        step), so the recurrent layers run ``pool_size`` times fewer steps.
 
     Returns
     -------
@@ -450,6 +466,10 @@ def build_rnn(
 'output_activation']
     >>> model.input_shape, model.output_shape
     ((None, None, 3), (None, 2))
+    >>> front = build_rnn(1, 3, cell="gru", units=(8,), conv_filters=(4, 6), pool_size=4,
+    ...                   readout="max")
+    >>> front.get_layer("conv_1").output.shape, front.get_layer("readout").output.shape
+    ((None, None, 6), (None, 8))
     """
     _, keras = load()
     from .layers import MaskedPooling, PaddingMask, RateDropout, Standardize
@@ -468,6 +488,10 @@ def build_rnn(
     x = PaddingMask(dtype=dtype, name="padding_mask")(inputs)
     if standardize:
         x = Standardize(dtype=dtype, name="standardize")(x)
+    mask = None  # the Keras mask PaddingMask attached, unless a front end replaces it
+    if conv_filters or int(pool_size) > 1:
+        x, mask = recurrent_front_end(inputs, x, conv_filters, conv_kernel_size, pool_size,
+                                      activation, dtype)
     for i, size in enumerate(recurrent):
         sequences = i < len(recurrent) - 1 or readout != "last"
         if bidirectional:
@@ -481,7 +505,7 @@ def build_rnn(
             layer = layer_class(size, return_sequences=sequences,
                                 recurrent_dropout=float(recurrent_dropout), dtype=dtype,
                                 name=f"hidden_{i}")
-        x = layer(x)
+        x = layer(x) if mask is None or i else layer(x, mask=mask)
         if i == len(recurrent) - 1 and readout != "last":
             x = MaskedPooling(readout, dtype=dtype, name="readout")(x)
         if dropout[i] > 0:

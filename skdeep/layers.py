@@ -13,10 +13,11 @@
 * :class:`PaddingMask` -- marks the NaN padding of variable-length
   sequences as masked time steps (and zeroes it), so recurrent layers skip
   it; unlike Keras' ``Masking``, no real value is reserved as the pad.
-* :class:`RealSteps`, :class:`MaskSteps` -- the real steps of NaN-padded
-  series and the padding overwritten with what a convolution (0) or a max
-  pooling (the lowest value) reads beyond a series' end, so the series
-  networks predict the same whatever padding follows a series.
+* :class:`RealSteps`, :class:`MaskSteps`, :class:`PoolSteps` -- the real
+  steps of NaN-padded series, the padding overwritten with what a
+  convolution (0) or a max pooling (the lowest value) reads beyond a series'
+  end, and max pooling whose windows start at each series' first step, so
+  the series networks predict the same whatever padding follows a series.
 * :class:`ToLogits` -- turns the probabilities of a user's model back into
   scores, so that :class:`~skdeep.KerasClassifier` trains any model on the
   log-loss in one formulation.
@@ -69,7 +70,7 @@ def batch_shard(n_rows, start):
 
 __all__ = [
     "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "MaskedPooling",
-    "Standardize",
+    "Standardize", "RealSteps", "MaskSteps", "PoolSteps",
     "ToLogits", "SplitFeatures", "GroupActivation", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
     "ParametricActivation", "MemberAdapter", "MemberDense",
@@ -557,6 +558,81 @@ class MaskSteps(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config["fill"] = self.fill
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class PoolSteps(keras.layers.Layer):
+    """Max-pool a padded sequence over windows of ``pool_size`` steps.
+
+    Called on ``[x, real]`` (``real`` from :class:`RealSteps`, ``x``
+    finite): windows start at a series' first step, each takes the maximum
+    of its real steps, and a window is real when any of its steps is. A
+    series' pooled values are therefore the same whatever padding follows
+    it (Keras' ``MaxPooling1D`` with ``'same'`` padding would shift the
+    windows with the length). Returns the pooled sequence, 0 at the padded
+    windows, and its real windows, for the next layer's ``mask=``.
+
+    Parameters
+    ----------
+    pool_size : int, default=2
+        Steps per window, and the stride.
+    **kwargs : dict
+        Standard Keras layer arguments (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import PoolSteps
+    >>> x = np.array([[[1.0], [4.0], [2.0], [0.0]]], dtype="float32")
+    >>> real = np.array([[True, True, True, False]])
+    >>> pooled, pooled_real = PoolSteps(2)([x, real])
+    >>> np.asarray(pooled).ravel().tolist(), np.asarray(pooled_real).tolist()
+    ([4.0, 2.0], [[True, True]])
+    """
+
+    def __init__(self, pool_size=2, **kwargs):
+        super().__init__(**kwargs)
+        if int(pool_size) < 1:
+            raise ValueError(f"pool_size must be at least 1, got {pool_size!r}.")
+        self.pool_size = int(pool_size)
+        self.supports_masking = True  # takes in the mask PaddingMask passes on
+
+    def compute_mask(self, inputs, mask=None):
+        return [None, None]  # the real windows are an output: the next layer's mask=
+
+    def call(self, inputs):
+        x, real = inputs
+        size = self.pool_size
+        lowest = _LOWEST.get(str(x.dtype), -3e38)
+        x = ops.where(ops.expand_dims(ops.cast(real, "bool"), -1), x, ops.full_like(x, lowest))
+        real = ops.cast(real, x.dtype)
+        shape = ops.shape(x)
+        extra = (size - shape[1] % size) % size  # to whole windows, at the end
+        x = ops.pad(x, [[0, 0], [0, extra], [0, 0]], constant_values=lowest)
+        real = ops.pad(real, [[0, 0], [0, extra]])
+        x = ops.max(ops.reshape(x, (shape[0], -1, size, x.shape[-1])), axis=2)
+        pooled_real = ops.max(ops.reshape(real, (shape[0], -1, size)), axis=2) > 0
+        x = ops.where(ops.expand_dims(pooled_real, -1), x, ops.zeros_like(x))
+        return x, pooled_real
+
+    def _steps(self, steps):
+        return None if steps is None else -(-int(steps) // self.pool_size)
+
+    def compute_output_shape(self, input_shapes):
+        shape = input_shapes[0]
+        steps = self._steps(shape[1])
+        return (shape[0], steps, shape[2]), (shape[0], steps)
+
+    def compute_output_spec(self, inputs):
+        shape = inputs[0].shape
+        steps = self._steps(shape[1])
+        return (keras.KerasTensor((shape[0], steps, shape[2]), dtype=self.compute_dtype),
+                keras.KerasTensor((shape[0], steps), dtype="bool"))
+
+    def get_config(self):
+        config = super().get_config()
+        config["pool_size"] = self.pool_size
         return config
 
 

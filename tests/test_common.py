@@ -65,11 +65,15 @@ ESTIMATORS = [
     # the series default, a residual network (batch-normalised: see _expected_failures)
     CNNClassifier(filters=(4, 4), max_iter=50, learning_rate_init=0.01, batch_size="full",
                   random_state=0),
-    # flat rows are univariate sequences for an RNN
-    RNNSequenceClassifier(units=8, max_iter=100, learning_rate_init=0.01, random_state=0,
-                          precision="float64"),
-    RNNSequenceRegressor(cell="gru", units=8, max_iter=100, learning_rate_init=0.01,
-                         batch_size="full", random_state=0, precision="float64"),
+    # flat rows are univariate sequences for an RNN: the plain recurrent network
+    RNNSequenceClassifier(units=8, conv_filters=(), max_iter=100, learning_rate_init=0.01,
+                          random_state=0, precision="float64"),
+    RNNSequenceRegressor(cell="gru", units=8, conv_filters=(), max_iter=100,
+                         learning_rate_init=0.01, batch_size="full", random_state=0,
+                         precision="float64"),
+    # and the default, behind a batch-normalised convolutional front end
+    RNNSequenceClassifier(units=4, conv_filters=(4, 4), max_iter=50, learning_rate_init=0.01,
+                          batch_size="full", random_state=0),
     KerasClassifier(user_network, max_iter=200, learning_rate_init=0.01, random_state=0),
     KerasRegressor(user_network, model_params={"hidden": 16}, max_iter=200,
                    learning_rate_init=0.01, random_state=0),
@@ -92,7 +96,8 @@ _ADAM_ON_XLA = (
 def _expected_failures(estimator):
     reason = None
     if (getattr(estimator, "dropout", 0) or getattr(estimator, "batch_normalization", False)
-            or getattr(estimator, "architecture", "plain") != "plain"):
+            or getattr(estimator, "architecture", "plain") != "plain"
+            or getattr(estimator, "conv_filters", ()) != ()):
         reason = _STOCHASTIC_LAYERS
     elif isinstance(estimator, RNNSequenceClassifier) and backend() == "jax":
         reason = _ADAM_ON_XLA

@@ -102,7 +102,9 @@ def test_rnn_sequences_example():
     out = run("rnn_sequences.py")
     accuracy = {line.split()[0]: float(line.split()[3]) for line in out.splitlines()
                 if line.split()[:1] in (["simple"], ["gru"], ["lstm"])}
-    assert min(accuracy.values()) > 0.93
+    assert len(accuracy) == 3 and min(accuracy.values()) > 0.93
+    default = [line for line in out.splitlines() if line.startswith("default")]
+    assert len(default) == 1 and float(default[0].split()[7]) >= 0.96
     assert "next to a 200-step series: True" in out
 
 

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from skdeep import RNNSequenceClassifier, RNNSequenceRegressor
@@ -50,14 +51,22 @@ def test_input_layouts(make_X, n_features, max_length):
     assert clf.score(X, Y_RAGGED) > 0.7
 
 
-@pytest.mark.parametrize("cell, bidirectional, readout", [
-    ("lstm", False, "last"), ("gru", False, "last"), ("simple", False, "last"),
-    ("lstm", True, "last"), ("gru", True, "last"), ("simple", True, "last"),
+@pytest.mark.parametrize("cell, bidirectional, readout, conv_filters, pool_size", [
+    ("lstm", False, "last", (), 1), ("gru", False, "last", (), 1),
+    ("simple", False, "last", (), 1), ("lstm", True, "last", (), 1),
+    ("gru", True, "last", (), 1), ("simple", True, "last", (), 1),
     # pooled read-outs: padding steps never enter the mean or the maximum
-    ("gru", False, "mean"), ("lstm", True, "max"), ("simple", False, "max"),
+    ("gru", False, "mean", (), 1), ("lstm", True, "max", (), 1), ("simple", False, "max", (), 1),
+    # a convolutional front end: padding reset to 0 after each unit, batch norm over
+    # the real steps, pooling windows from each series' first step (4-step series
+    # pooled by 3 end in a partial window, padded or not)
+    ("gru", False, "auto", (4, 4), "auto"), ("lstm", True, "last", (3,), 3),
+    ("simple", False, "mean", (4, 4), 2), ("gru", False, "max", (4,), 1),
 ])
-def test_padding_never_changes_predictions(cell, bidirectional, readout):
+def test_padding_never_changes_predictions(cell, bidirectional, readout, conv_filters,
+                                           pool_size):
     clf = RNNSequenceClassifier(cell=cell, bidirectional=bidirectional, readout=readout,
+                                conv_filters=conv_filters, pool_size=pool_size,
                                 dense_layer_sizes=(5,), **{**SMALL, "units": (6, 4)})
     clf.fit(X_RAGGED, Y_RAGGED)
     short = [x for x in X_RAGGED if len(x) == 4][:3]
@@ -191,15 +200,61 @@ def test_japanese_vowels_with_defaults():
 
 def test_pooled_readout_reads_every_step():
     """The class is decided at the first step, then 40 noise steps follow: the last
-    state of a small GRU forgets it, the mean of its outputs over the steps keeps it."""
+    state of a small plain GRU forgets it, the mean of its outputs over the steps keeps it."""
     rng = np.random.RandomState(0)
     signs = rng.choice([-1.0, 1.0], 200)
     X = [np.r_[3 * s, 0.3 * rng.randn(40)] for s in signs]
     y = signs > 0
     scores = {}
     for readout in ("last", "mean", "max"):
-        clf = RNNSequenceClassifier(cell="gru", units=4, readout=readout, max_iter=40,
-                                    learning_rate_init=0.01, random_state=0).fit(X[:150], y[:150])
+        clf = RNNSequenceClassifier(cell="gru", units=4, readout=readout, conv_filters=(),
+                                    max_iter=40, learning_rate_init=0.01,
+                                    random_state=0).fit(X[:150], y[:150])
         scores[readout] = clf.score(X[150:], y[150:])
         assert ("readout" in [layer.name for layer in clf.model_.layers]) == (readout != "last")
     assert scores["last"] < 0.75 and scores["mean"] > 0.9 and scores["max"] > 0.9
+    # the default network (convolutional front end, maximum over the steps) reads it too
+    default = RNNSequenceClassifier(cell="gru", units=4, max_iter=40, learning_rate_init=0.01,
+                                    random_state=0).fit(X[:150], y[:150])
+    assert default.score(X[150:], y[150:]) > 0.9
+
+
+def test_default_network_reads_pooled_convolution_features():
+    """The default: three convolution units, steps pooled by 4, the maximum of the
+    recurrent outputs; conv_filters=() is the course's plain network on the raw steps."""
+    clf = RNNSequenceClassifier(**SMALL).fit(X_RAGGED, Y_RAGGED)
+    names = [layer.name for layer in clf.model_.layers]
+    assert [n for n in names if n.startswith("conv_")] == ["conv_0", "conv_1", "conv_2"]
+    assert "pool_steps" in names and "readout" in names
+    assert clf.model_.get_layer("readout").mode == "max"
+    assert clf.model_.get_layer("conv_2").kernel.shape == (3, 64, 64)  # kernels 8, 5, 3
+    probe = clf.model_.get_layer("pool_steps")
+    import keras
+
+    features = keras.Model(clf.model_.inputs, probe.output)
+    pooled, real = features(np.r_[np.ones(9), np.full(3, np.nan)].reshape(1, 12, 1)
+                            .astype("float32"))
+    assert tuple(pooled.shape) == (1, 3, 64)  # ceil(12 / 4) windows
+    assert np.asarray(real).tolist() == [[True, True, True]]  # 9 real steps reach window 3
+    plain = RNNSequenceClassifier(**{**SMALL, "conv_filters": ()}).fit(X_RAGGED, Y_RAGGED)
+    plain_names = [layer.name for layer in plain.model_.layers]
+    assert not any(n.startswith(("conv", "pool", "readout")) for n in plain_names)
+    # the GRU's kernels and two biases, one logistic output, the standardisation's mean/variance
+    assert plain.model_.count_params() == 8 * 3 * (1 + 8) + 2 * 8 * 3 + 9 * 1 + 2
+    with pytest.raises(ValueError, match="conv_filters"):
+        RNNSequenceClassifier(conv_filters=(4, 0)).fit(X_RAGGED, Y_RAGGED)
+
+
+def test_a_file_pickled_before_the_front_end_keeps_its_network():
+    """A parameter added after a file was written takes the value that describes the
+    file's network (the plain recurrent one), not the new default."""
+    clf = RNNSequenceClassifier(**{**SMALL, "conv_filters": ()}).fit(X_RAGGED, Y_RAGGED)
+    state = clf.__getstate__()
+    for name in ("conv_filters", "conv_kernel_size", "pool_size", "readout"):
+        del state[name]
+    old = RNNSequenceClassifier.__new__(RNNSequenceClassifier)
+    old.__setstate__(state)
+    assert old.conv_filters == () and old.pool_size == 1 and old.readout == "auto"
+    np.testing.assert_array_equal(old.predict_proba(X_RAGGED), clf.predict_proba(X_RAGGED))
+    refit = clone(old).fit(X_RAGGED, Y_RAGGED)
+    np.testing.assert_array_equal(refit.loss_curve_, clf.loss_curve_)

@@ -130,6 +130,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
     #: tabular networks set ``'float32'``.
     _auto_precision = None
 
+    #: A parameter added after a file was pickled takes, when it is loaded,
+    #: the value here (what the file's network was) rather than its default.
+    _values_before_added = {}
+
     # ------------------------------------------------------------------ public API
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix ``X`` and target(s) ``y``.
@@ -203,11 +207,12 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
                 UserWarning, stacklevel=2,
             )
         super().__setstate__(state)
-        # a parameter added since the file was written takes its default
+        # a parameter added since the file was written takes the value that
+        # describes the file's network (_values_before_added), else its default
         for name, param in inspect.signature(type(self).__init__).parameters.items():
             if (param.default is not param.empty and name not in self.__dict__
                     and not isinstance(getattr(type(self), name, None), property)):
-                setattr(self, name, param.default)
+                setattr(self, name, self._values_before_added.get(name, param.default))
 
     # ------------------------------------------------------------------ the fit template
     @with_callbacks

@@ -326,7 +326,8 @@ class CharRNN(BaseEstimator):
         self.first_char_proba_ = starts / starts.sum()
         self.network_ = _NextCharacterNetwork(
             **{name: getattr(self, name) for name in _SHARED},
-            standardize=False, readout="last", random_state=self.random_state,
+            standardize=False, readout="last", conv_filters=(), pool_size=1,
+            random_state=self.random_state,
         )
         held_out = self._held_out_ends(texts) if self.early_stopping else None
         self.network_.fit(contexts, targets, validation_rows=held_out)

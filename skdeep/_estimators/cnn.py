@@ -23,6 +23,8 @@ class _BaseCNN(Members, CNNInput):
     """Input layouts, geometry checks and the builder call of the CNNs."""
 
     _auto_precision = "float32"
+    # a file pickled before the series networks holds the course's network
+    _values_before_added = {"architecture": "plain"}
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "architecture": [StrOptions({"auto", "plain", *SERIES_ARCHITECTURES})],
