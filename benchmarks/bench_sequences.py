@@ -15,7 +15,9 @@ them (numba comes with skdeep's environment)::
 
     pip install --no-deps "aeon==1.6.0" Deprecated
 
-Run: ``python benchmarks/bench_sequences.py [--sets ...] [--rnn JSON] [--cnn JSON]``.
+Run: ``python benchmarks/bench_sequences.py [--sets ...] [--rnn JSON] [--cnn JSON]``;
+the regression sets (``--regression``, RMSE, the regressors with the same
+parameters) follow the classification table.
 
 The sequence defaults were chosen on the sets in ``TUNED``; the others are
 the untouched check. scikit-learn's MLP budget, the defaults before::
@@ -43,6 +45,13 @@ SETS = {
     "ArrowHead": "univariate, length 251, 3 classes",
     "PickupGestureWiimoteZ": "univariate, unequal length 29-361, 10 classes",
     "OSULeaf": "univariate, length 427, 6 classes",
+    "ACSF1": "univariate, length 1460, 10 classes",
+}
+
+#: The regression sets in aeon's wheel (the TSER archive's; RMSE on their splits).
+REGRESSION_SETS = {
+    "Covid3Month": "univariate, length 84, deaths per case (mean 0.037, sd 0.040)",
+    "CardanoSentiment": "multivariate, 2 channels, length 24, sentiment score (sd 0.27)",
 }
 
 
@@ -73,11 +82,12 @@ PUBLISHED_REDUX = {
 
 def load(name):
     """``(X_train, y_train, X_test, y_test)`` in skdeep's (time, channels) layout."""
-    from aeon.datasets import load_classification
+    from aeon.datasets import load_classification, load_regression
 
     out = []
     for split in ("train", "test"):
-        X, y = load_classification(name, split=split)
+        loader = load_regression if name in REGRESSION_SETS else load_classification
+        X, y = loader(name, split=split)
         if isinstance(X, np.ndarray):
             X = np.transpose(X, (0, 2, 1)).astype(np.float64)
         else:  # unequal length: a list of (channels, time) arrays
@@ -114,6 +124,32 @@ def minirocket(X, y, Xt, yt, seeds):
     return float(np.mean(accs)), float(np.median(times))
 
 
+def score(y_true, y_pred):
+    """Accuracy for labels, RMSE for a regression set's numbers."""
+    if np.asarray(y_true).dtype.kind == "f":
+        return float(np.sqrt(np.mean((np.asarray(y_pred, float) - y_true) ** 2)))
+    return float(np.mean(y_pred == y_true))
+
+
+def dtw_regression(X, y, Xt, yt):
+    from aeon.regression.distance_based import KNeighborsTimeSeriesRegressor
+
+    model = KNeighborsTimeSeriesRegressor(n_neighbors=1, distance="dtw")
+    return score(yt, model.fit(aeon_layout(X), y).predict(aeon_layout(Xt)))
+
+
+def minirocket_regression(X, y, Xt, yt, seeds):
+    from aeon.regression.convolution_based import MiniRocketRegressor
+
+    rmses, times = [], []
+    for seed in seeds:
+        start = time.perf_counter()
+        model = MiniRocketRegressor(random_state=seed).fit(aeon_layout(X), y)
+        times.append(time.perf_counter() - start)
+        rmses.append(score(yt, model.predict(aeon_layout(Xt))))
+    return float(np.mean(rmses)), float(np.median(times))
+
+
 def run_model(cls, params, X, y, Xt, yt, seeds):
     accs, times = [], []
     for seed in seeds:
@@ -122,8 +158,36 @@ def run_model(cls, params, X, y, Xt, yt, seeds):
             warnings.simplefilter("ignore")
             model = cls(random_state=seed, **params).fit(X, y)
         times.append(time.perf_counter() - start)
-        accs.append(float(np.mean(model.predict(Xt) == yt)))
+        accs.append(score(yt, model.predict(Xt)))
     return float(np.mean(accs)), float(np.median(times))
+
+
+def regression(args, models, rnn, cnn):
+    """RMSE table of the regressors on :data:`REGRESSION_SETS`, with the training
+    mean's RMSE (a constant prediction) as the floor to beat."""
+    from skdeep import CNNRegressor, RNNSequenceRegressor
+
+    rows = []
+    for name in args.regression.split(","):
+        X, y, Xt, yt = load(name)
+        y, yt = y.astype(float), yt.astype(float)
+        row = [f"{name} ({len(y)}/{len(yt)})", f"{score(yt, np.full(len(yt), y.mean())):.4f}"]
+        for key in models:
+            start = time.perf_counter()
+            if key == "dtw":
+                value, seconds = dtw_regression(X, y, Xt, yt), time.perf_counter() - start
+            elif key == "minirocket":
+                value, seconds = minirocket_regression(X, y, Xt, yt, range(args.seeds))
+            else:
+                cls, params = ((RNNSequenceRegressor, rnn) if key == "rnn"
+                               else (CNNRegressor, {"conv_dims": 1, **cnn}))
+                value, seconds = run_model(cls, params, X, y, Xt, yt, range(args.seeds))
+            row.append(f"{value:.4f} ({seconds:.1f} s)")
+            print(f"  {name:22s} {key:4s} RMSE {value:.4f} ({seconds:.1f} s)", file=sys.stderr,
+                  flush=True)
+        rows.append(row)
+    print()
+    table(["regression set (train/test), test RMSE", "training mean", *models], rows)
 
 
 def main():
@@ -133,6 +197,8 @@ def main():
     parser.add_argument("--cnn", default="{}", help="CNNClassifier parameters (JSON)")
     parser.add_argument("--models", default="rnn,cnn,minirocket,dtw")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--regression", default=",".join(REGRESSION_SETS),
+                        help="regression sets ('' for none)")
     args = parser.parse_args()
     from skdeep import CNNClassifier, RNNSequenceClassifier
 
@@ -143,7 +209,7 @@ def main():
           f"{args.seeds} seed(s)")
     print()
     rows = []
-    for name in args.sets.split(","):
+    for name in filter(None, args.sets.split(",")):
         X, y, Xt, yt = load(name)
         row = [f"{name} ({len(y)}/{len(yt)})", "tuned" if name in TUNED else "check"]
         for key in models:
@@ -167,8 +233,11 @@ def main():
             a, b = published.get(name, (None, None))
             row.append("-" if a is None else f"{a / 100:.3f} / {b / 100:.3f}")
         rows.append(row)
-    table(["data set (train/test)", "role", *models, "published FCN / ResNet",
-           "published MiniRocket / InceptionTime"], rows)
+    if rows:
+        table(["data set (train/test)", "role", *models, "published FCN / ResNet",
+               "published MiniRocket / InceptionTime"], rows)
+    if args.regression:
+        regression(args, models, rnn, cnn)
 
 
 if __name__ == "__main__":

@@ -284,6 +284,12 @@ _STEP_FRAGMENTS = {
         steps_per_epoch))`` epochs, so a plateau of a few noisy updates on a
         small data set does not end training. ``np.inf`` never stops for
         lack of improvement.""",
+    "scaled_targets": """Unlike :class:`MLPRegressor` (scikit-learn's parity), the network
+    learns the targets standardised -- ``(y - mean) / sd`` over the training
+    targets, weighted by ``sample_weight`` (not with ``loss='poisson'``) --
+    so targets of any scale train with the default learning rate and
+    tolerance; predictions come back in ``y``'s units, while ``loss_curve_``
+    and ``best_loss_`` are in the standardised ones.""",
 }
 
 

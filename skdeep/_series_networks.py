@@ -52,8 +52,12 @@ class _Parts:
 
     def norm(self, x, name):
         """Batch normalisation; over the real steps only when padded."""
-        layer = self.layers.BatchNormalization(dtype=self.dtype, name=self.n(name))
-        return layer(x) if self.real is None else layer(x, mask=self.real)
+        if self.real is None:
+            return self.layers.BatchNormalization(dtype=self.dtype, name=self.n(name))(x)
+        from .layers import MaskedBatchNormalization
+
+        layer = MaskedBatchNormalization(dtype=self.dtype, name=self.n(name))
+        return layer(x, mask=self.real)
 
     def activate(self, x, name):
         """The activation, then the padding set back to 0 (what ``'same'``
@@ -69,9 +73,10 @@ class _Parts:
         return MaskSteps(fill, dtype=self.dtype, name=self.n(name))([x, self.real])
 
 
-def _conv_unit(parts, x, n_filters, kernel, name, activate=True):
+def _conv_unit(parts, x, n_filters, kernel, name, activate=True, use_bias=True):
     """Convolution (``same`` padding), batch normalisation and the activation."""
-    x = parts.norm(parts.conv(x, n_filters, kernel, f"conv_{name}"), f"batchnorm_conv_{name}")
+    x = parts.conv(x, n_filters, kernel, f"conv_{name}", use_bias=use_bias)
+    x = parts.norm(x, f"batchnorm_conv_{name}")
     return parts.activate(x, f"hidden_conv_{name}") if activate else x
 
 
@@ -148,7 +153,9 @@ def recurrent_front_end(inputs, x, filters, kernel_size, pool_size, activation, 
     parts = _Parts(keras_activation(activation), dtype, real)
     kernels = tuple(int(k) for k in kernel_size)
     for i, n_filters in enumerate(filters):
-        x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i))
+        # no bias: batch normalisation removes it, so its gradient is rounding
+        # noise that Adam would turn into full steps
+        x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i), use_bias=False)
     if int(pool_size) > 1:
         x, real = PoolSteps(int(pool_size), dtype=dtype, name="pool_steps")([x, real])
     return x, real

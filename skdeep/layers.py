@@ -70,7 +70,7 @@ def batch_shard(n_rows, start):
 
 __all__ = [
     "keras_activation", "RateDropout", "DropConnectDense", "PaddingMask", "MaskedPooling",
-    "Standardize", "RealSteps", "MaskSteps", "PoolSteps",
+    "Standardize", "RealSteps", "MaskSteps", "PoolSteps", "MaskedBatchNormalization",
     "ToLogits", "SplitFeatures", "GroupActivation", "step",
     "sign", "stochastic_layers", "ScaledDense", "PeriodicEmbedding", "DiagonalScale",
     "ParametricActivation", "MemberAdapter", "MemberDense",
@@ -559,6 +559,69 @@ class MaskSteps(keras.layers.Layer):
         config = super().get_config()
         config["fill"] = self.fill
         return config
+
+
+@keras.saving.register_keras_serializable(package="skdeep")
+class MaskedBatchNormalization(keras.layers.BatchNormalization):
+    """Batch normalisation over the real time steps, the same on any number of devices.
+
+    Keras' ``BatchNormalization`` called with ``mask=`` computes its moments
+    over the unmasked steps of each replica's rows only, even with
+    ``synchronized=True``. This layer sums the real steps' values, squares
+    and count over every replica before dividing (TensorFlow's replica
+    context; on JAX the compiled step already sees the whole minibatch), so
+    data-parallel training normalises as one device does. Without a mask, or
+    in inference, it is Keras' layer.
+
+    Parameters
+    ----------
+    **kwargs : dict
+        Keras' ``BatchNormalization`` arguments.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.layers import MaskedBatchNormalization
+    >>> x = np.array([[[1.0], [3.0], [100.0]]], dtype="float32")
+    >>> mask = np.array([[True, True, False]])
+    >>> out = MaskedBatchNormalization(epsilon=0.0)(x, mask=mask, training=True)
+    >>> np.round(np.asarray(out)[0, :2, 0], 4).tolist()
+    [-1.0, 1.0]
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is None or not (training and self.trainable):
+            return super().call(inputs, training=training, mask=mask)
+        x = ops.cast(inputs, _at_least_float32(inputs.dtype))
+        keep = ops.cast(ops.expand_dims(mask, -1), x.dtype)
+        axes = tuple(range(len(x.shape) - 1))
+        total = ops.sum(x * keep, axis=axes)
+        squares = ops.sum(ops.square(x) * keep, axis=axes)
+        count = ops.sum(keep * ops.ones_like(x), axis=axes)
+        tf = load()[0]  # None on JAX, whose compiled step sees the whole minibatch
+        if self.synchronized and tf is not None:
+            context = tf.distribute.get_replica_context()
+            if context is not None and context.num_replicas_in_sync > 1:
+                total, squares, count = context.all_reduce("sum", [total, squares, count])
+        count = ops.maximum(count, ops.ones_like(count))
+        mean = total / count
+        variance = ops.maximum(squares / count - ops.square(mean), ops.zeros_like(mean))
+        momentum = self.momentum
+        self.moving_mean.assign(ops.cast(self.moving_mean, x.dtype) * momentum
+                                + mean * (1.0 - momentum))
+        self.moving_variance.assign(ops.cast(self.moving_variance, x.dtype) * momentum
+                                    + variance * (1.0 - momentum))
+        outputs = ops.batch_normalization(
+            x, mean, variance, axis=-1,
+            offset=None if self.beta is None else ops.cast(self.beta, x.dtype),
+            scale=None if self.gamma is None else ops.cast(self.gamma, x.dtype),
+            epsilon=self.epsilon)
+        return ops.cast(outputs, self.compute_dtype)
+
+
+def _at_least_float32(dtype):
+    """At least float32: batch statistics of float16 steps overflow."""
+    return "float64" if str(dtype) == "float64" else "float32"
 
 
 @keras.saving.register_keras_serializable(package="skdeep")

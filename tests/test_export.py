@@ -206,6 +206,12 @@ def test_cnn_and_rnn_take_images_and_padded_sequences(tmp_path, fmt):
         padded[i, :len(s)] = s
     _, out = exported(rnn, tmp_path / "rnn", fmt, {"X": padded})
     check_classifier(rnn, sequences, out)
+    # a regressor answers in the targets' units (it trains on them standardised)
+    values = 100 + 10 * np.array([s[:, 0].mean() for s in sequences])
+    reg = skdeep.RNNSequenceRegressor(max_iter=2, random_state=0).fit(sequences, values)
+    _, out = exported(reg, tmp_path / "rnn_reg", fmt, {"X": padded})
+    np.testing.assert_allclose(out["prediction"], reg.predict(sequences), rtol=1e-5)
+    assert abs(float(np.mean(out["prediction"])) - 100) < 10
     # the series network fitted on the same list: its artifact takes the padded
     # array, and a series' probabilities do not change with more padding
     series = skdeep.CNNClassifier(filters=(4, 4), max_iter=2, random_state=0).fit(

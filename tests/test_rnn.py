@@ -249,7 +249,7 @@ def test_a_file_pickled_before_the_front_end_keeps_its_network():
     """A parameter added after a file was written takes the value that describes the
     file's network (the plain recurrent one), not the new default."""
     clf = RNNSequenceClassifier(**{**SMALL, "conv_filters": ()}).fit(X_RAGGED, Y_RAGGED)
-    state = clf.__getstate__()
+    state = dict(clf.__getstate__())
     for name in ("conv_filters", "conv_kernel_size", "pool_size", "readout"):
         del state[name]
     old = RNNSequenceClassifier.__new__(RNNSequenceClassifier)

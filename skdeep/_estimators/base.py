@@ -278,8 +278,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
         sample_weight = sample_weight * self._class_sample_weight(y).astype(X.dtype)
         if train:
             check_positive_weights(sample_weight)
-        Y = self._encode_target(y, X.dtype)
         fresh = first or not train
+        if fresh:  # a head that rescales its targets learns how from these
+            self._fit_targets(y, sample_weight)
+        Y = self._encode_target(y, X.dtype)
         if fresh:
             # a network fitted on sparse rows takes sparse rows (dense ones are
             # converted); fixed by the first fit, like the architecture
@@ -504,6 +506,10 @@ class BaseNeuralEstimator(FrontEndMixin, WeightsMixin, SettingsMixin, CallbackSu
 
     def _class_sample_weight(self, y):
         return np.ones(y.shape[0])
+
+    def _fit_targets(self, y, sample_weight):
+        """Learn how the targets are encoded, from a new network's training
+        data (hook; see :class:`~skdeep._estimators.targets.ScaledTargets`)."""
 
     def _cohort_eligible(self, activations):
         """Whether a fit with these parameters can train in a search cohort (hook).

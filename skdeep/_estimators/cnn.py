@@ -12,6 +12,7 @@ from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
 from .cnn_input import CNNInput
 from .members import Members, MemberTargets
+from .targets import ScaledTargets
 from .cnn_doc import CNN_ATTRS, CNN_PARAMS
 from .._shapes import check_conv_geometry, per_conv_layer
 from ..builders import SERIES_ARCHITECTURES, build_cnn, build_series_cnn
@@ -395,12 +396,14 @@ class CNNClassifier(MemberTargets, ClassifierHead, _BaseCNN):
 
 
 @_doc
-class CNNRegressor(MemberTargets, RegressorHead, _BaseCNN):
+class CNNRegressor(MemberTargets, ScaledTargets, RegressorHead, _BaseCNN):
     """Convolutional network regressor for images and series, trained by Keras.
 
     The regression counterpart of :class:`CNNClassifier` (same layouts and
     architecture parameters), with the regression losses, ``R^2`` score and
     Monte-Carlo dropout intervals of :class:`MLPRegressor`.
+
+    %(scaled_targets)s
 
     Parameters
     ----------

@@ -12,6 +12,7 @@ from .base import BaseNeuralEstimator
 from .settings import positive_ints
 from .._docstrings import fill_doc
 from .heads import ClassifierHead, RegressorHead
+from .targets import ScaledTargets
 from .sequences import _is_sequence_list, _text_error, pad_sequences, read_sequence_list
 from ..builders import RNN_CELLS, build_rnn
 
@@ -435,13 +436,15 @@ class RNNSequenceClassifier(ClassifierHead, _BaseRNN):
 
 
 @_doc
-class RNNSequenceRegressor(RegressorHead, _BaseRNN):
+class RNNSequenceRegressor(ScaledTargets, RegressorHead, _BaseRNN):
     """Recurrent network regressor for sequences (many-to-one), trained by Keras.
 
     The regression counterpart of :class:`RNNSequenceClassifier` -- e.g. the
     next value of a time series from its recent past -- with the regression
     losses, ``R^2`` score and Monte-Carlo dropout intervals of
     :class:`MLPRegressor`.
+
+    %(scaled_targets)s
 
     %(rnn_input)s
 

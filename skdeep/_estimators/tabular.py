@@ -35,11 +35,12 @@ from .._private import Interval, StrOptions
 
 from .base import BaseNeuralEstimator
 from .heads import ClassifierHead, RegressorHead
-from .members import Members
+from .members import Members, MemberTargets
 from .._training.schedules import CosineCycles, DropoutSchedule, cosine_cycles
 from ..builders import build_tabular_mlp
 from ..preprocessing import RobustSmoothClipScaler
 from .table import TableFrontEnd
+from .targets import ScaledTargets
 from .tabular_doc import TABULAR_DOC as _TABULAR_DOC
 
 __all__ = ["TabularMLPClassifier", "TabularMLPRegressor", "cosine_cycles"]
@@ -362,7 +363,7 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
         return super()._score_output(y, self._member_mean(output), sample_weight)
 
 
-class TabularMLPRegressor(RegressorHead, _BaseTabular):
+class TabularMLPRegressor(MemberTargets, ScaledTargets, RegressorHead, _BaseTabular):
     __doc__ = """Neural network regressor for tables, with defaults that compete with boosting.
 
     The regression counterpart of :class:`TabularMLPClassifier`: the same
@@ -482,37 +483,6 @@ class TabularMLPRegressor(RegressorHead, _BaseTabular):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
-
-    def _validate_input(self, X, y, incremental, reset, classes):
-        X, y = super()._validate_input(X, y, incremental, reset, classes)
-        if reset:
-            Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
-            scale = Y.std(axis=0)
-            self._target_center = Y.mean(axis=0)
-            self._target_scale = np.where(scale > 0, scale, 1.0)
-            # a constant target column predicts its value exactly, whatever the
-            # network outputs (training targets of 0 only pull it towards 0)
-            self._target_spread = scale
-        return X, y
-
-    def _encode_target(self, y, dtype):
-        Y = super()._encode_target(y, dtype)
-        return self._tile_members(
-            ((Y - self._target_center) / self._target_scale).astype(dtype, copy=False))
-
-    def _unscale(self, output):
-        spread = getattr(self, "_target_spread", self._target_scale)  # older pickles: none
-        return (output * self._target_scale * (spread > 0) + self._target_center).astype(
-            output.dtype, copy=False)
-
-    def _score_output(self, y, output, sample_weight):
-        return super()._score_output(y, self._unscale(self._member_mean(output)), sample_weight)
-
-    def _forward(self, X):
-        return self._unscale(super()._forward(X))
-
-    def _mc_forward(self, X):
-        return self._unscale(super()._mc_forward(X))
 
 
 # public: pickles and the docs name skdeep.<Class>, never this private module
