@@ -671,11 +671,14 @@ class PoolSteps(keras.layers.Layer):
         x = ops.where(ops.expand_dims(ops.cast(real, "bool"), -1), x, ops.full_like(x, lowest))
         real = ops.cast(real, x.dtype)
         shape = ops.shape(x)
-        extra = (size - shape[1] % size) % size  # to whole windows, at the end
+        # whole windows, padded at the end; their count named (not -1), so that
+        # a symbolic length (JAX's export) divides evenly
+        windows = (shape[1] + size - 1) // size
+        extra = windows * size - shape[1]
         x = ops.pad(x, [[0, 0], [0, extra], [0, 0]], constant_values=lowest)
         real = ops.pad(real, [[0, 0], [0, extra]])
-        x = ops.max(ops.reshape(x, (shape[0], -1, size, x.shape[-1])), axis=2)
-        pooled_real = ops.max(ops.reshape(real, (shape[0], -1, size)), axis=2) > 0
+        x = ops.max(ops.reshape(x, (shape[0], windows, size, x.shape[-1])), axis=2)
+        pooled_real = ops.max(ops.reshape(real, (shape[0], windows, size)), axis=2) > 0
         x = ops.where(ops.expand_dims(pooled_real, -1), x, ops.zeros_like(x))
         return x, pooled_real
 
