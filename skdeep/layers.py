@@ -592,7 +592,8 @@ class MaskedBatchNormalization(keras.layers.BatchNormalization):
     def call(self, inputs, training=None, mask=None):
         if mask is None or not (training and self.trainable):
             return super().call(inputs, training=training, mask=mask)
-        x = ops.cast(inputs, _at_least_float32(inputs.dtype))
+        # at least float32, as Keras' own layer computes batch statistics
+        x = ops.cast(inputs, keras.backend.result_type(inputs.dtype, "float32"))
         keep = ops.cast(ops.expand_dims(mask, -1), x.dtype)
         axes = tuple(range(len(x.shape) - 1))
         total = ops.sum(x * keep, axis=axes)
@@ -617,11 +618,6 @@ class MaskedBatchNormalization(keras.layers.BatchNormalization):
             scale=None if self.gamma is None else ops.cast(self.gamma, x.dtype),
             epsilon=self.epsilon)
         return ops.cast(outputs, self.compute_dtype)
-
-
-def _at_least_float32(dtype):
-    """At least float32: batch statistics of float16 steps overflow."""
-    return "float64" if str(dtype) == "float64" else "float32"
 
 
 @keras.saving.register_keras_serializable(package="skdeep")
