@@ -36,6 +36,7 @@ if BACKEND == "jax":
     if not GPUS:
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
                                    + " --xla_force_host_platform_device_count=2")
+        os.environ.setdefault("NPROC", "8")  # XLA's CPU pool: room for both devices' work
     DEVICES = ["gpu:0", "gpu:1"] if GPUS else ["cpu:0", "cpu:1"]
 else:
     import tensorflow as tf

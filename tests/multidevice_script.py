@@ -18,6 +18,11 @@ if BACKEND == "jax":
     os.environ["XLA_FLAGS"] = (
         os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
     )
+    # XLA sizes its CPU thread pool from NPROC (else the core count): on 2 busy
+    # cores, one device's collective can hold a worker that the other device's
+    # convolution waits for, and XLA aborts after 40 s (the CNN case, 3 runs of 3
+    # under load; 0 of 6 with 8 workers)
+    os.environ["NPROC"] = "8"
     DEVICES = ["cpu:0", "cpu:1"]
 else:
     import tensorflow as tf
@@ -42,6 +47,7 @@ X32 = X.astype(np.float32)
 
 
 def compare(name, make, X, y, predict="predict_proba", **fit):
+    print(f"case {name}", file=sys.stderr, flush=True)  # names the case a crash stops in
     one = make(None).fit(X, y, **fit)
     two = make(DEVICES).fit(X, y, **fit)
     same = one.n_iter_ == two.n_iter_
