@@ -102,28 +102,6 @@ def aeon_layout(X):
     return [x.T for x in X]
 
 
-def dtw_accuracy(X, y, Xt, yt):
-    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
-
-    clf = KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="dtw")
-    clf.fit(aeon_layout(X), y)
-    return float(np.mean(clf.predict(aeon_layout(Xt)) == yt))
-
-
-def minirocket(X, y, Xt, yt, seeds):
-    """aeon's MiniRocket (random convolution features and a ridge classifier);
-    like the CNN it takes only equal-length series."""
-    from aeon.classification.convolution_based import MiniRocketClassifier
-
-    accs, times = [], []
-    for seed in seeds:
-        start = time.perf_counter()
-        clf = MiniRocketClassifier(random_state=seed).fit(aeon_layout(X), y)
-        times.append(time.perf_counter() - start)
-        accs.append(float(np.mean(clf.predict(aeon_layout(Xt)) == yt)))
-    return float(np.mean(accs)), float(np.median(times))
-
-
 def score(y_true, y_pred):
     """Accuracy for labels, RMSE for a regression set's numbers."""
     if np.asarray(y_true).dtype.kind == "f":
@@ -131,57 +109,72 @@ def score(y_true, y_pred):
     return float(np.mean(y_pred == y_true))
 
 
-def dtw_regression(X, y, Xt, yt):
+def dtw(X, y, Xt, yt, regression):
+    """aeon's 1-nearest-neighbour DTW classifier or regressor."""
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
     from aeon.regression.distance_based import KNeighborsTimeSeriesRegressor
 
-    model = KNeighborsTimeSeriesRegressor(n_neighbors=1, distance="dtw")
-    return score(yt, model.fit(aeon_layout(X), y).predict(aeon_layout(Xt)))
+    cls = KNeighborsTimeSeriesRegressor if regression else KNeighborsTimeSeriesClassifier
+    start = time.perf_counter()
+    model = cls(n_neighbors=1, distance="dtw").fit(aeon_layout(X), y)
+    return score(yt, model.predict(aeon_layout(Xt))), time.perf_counter() - start
 
 
-def minirocket_regression(X, y, Xt, yt, seeds):
+def minirocket(X, y, Xt, yt, seeds, regression):
+    """aeon's MiniRocket (random convolution features and a ridge model); like
+    the CNN it takes only equal-length series."""
+    from aeon.classification.convolution_based import MiniRocketClassifier
     from aeon.regression.convolution_based import MiniRocketRegressor
 
-    rmses, times = [], []
-    for seed in seeds:
-        start = time.perf_counter()
-        model = MiniRocketRegressor(random_state=seed).fit(aeon_layout(X), y)
-        times.append(time.perf_counter() - start)
-        rmses.append(score(yt, model.predict(aeon_layout(Xt))))
-    return float(np.mean(rmses)), float(np.median(times))
+    cls = MiniRocketRegressor if regression else MiniRocketClassifier
+    return run_model(cls, {}, aeon_layout(X), y, aeon_layout(Xt), yt, seeds)
 
 
 def run_model(cls, params, X, y, Xt, yt, seeds):
-    accs, times = [], []
+    """Mean test score and median fit seconds over ``seeds``."""
+    scores, times = [], []
     for seed in seeds:
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = cls(random_state=seed, **params).fit(X, y)
         times.append(time.perf_counter() - start)
-        accs.append(score(yt, model.predict(Xt)))
-    return float(np.mean(accs)), float(np.median(times))
+        scores.append(score(yt, model.predict(Xt)))
+    return float(np.mean(scores)), float(np.median(times))
 
 
-def regression(args, models, rnn, cnn):
+def fit_one(key, data, args, regression=False):
+    """``(score, seconds)`` of one model on one split, or None where the model
+    cannot take the series (MiniRocket and unequal lengths)."""
+    from skdeep import CNNClassifier, CNNRegressor, RNNSequenceClassifier, RNNSequenceRegressor
+
+    X, y, Xt, yt = data
+    if key == "dtw":
+        return dtw(X, y, Xt, yt, regression)
+    if key == "minirocket":
+        if not isinstance(X, np.ndarray):
+            return None
+        return minirocket(X, y, Xt, yt, range(args.seeds), regression)
+    if key == "rnn":
+        cls, params = (RNNSequenceRegressor if regression else RNNSequenceClassifier), args.rnn
+    else:
+        # (n, length, channels) series: the CNN needs conv_dims=1 to tell a
+        # multichannel series from an image (univariate ones need nothing)
+        cls = CNNRegressor if regression else CNNClassifier
+        params = {"conv_dims": 1, **args.cnn}
+    return run_model(cls, params, X, y, Xt, yt, range(args.seeds))
+
+
+def regression(args, models):
     """RMSE table of the regressors on :data:`REGRESSION_SETS`, with the training
     mean's RMSE (a constant prediction) as the floor to beat."""
-    from skdeep import CNNRegressor, RNNSequenceRegressor
-
     rows = []
     for name in args.regression.split(","):
         X, y, Xt, yt = load(name)
         y, yt = y.astype(float), yt.astype(float)
         row = [f"{name} ({len(y)}/{len(yt)})", f"{score(yt, np.full(len(yt), y.mean())):.4f}"]
         for key in models:
-            start = time.perf_counter()
-            if key == "dtw":
-                value, seconds = dtw_regression(X, y, Xt, yt), time.perf_counter() - start
-            elif key == "minirocket":
-                value, seconds = minirocket_regression(X, y, Xt, yt, range(args.seeds))
-            else:
-                cls, params = ((RNNSequenceRegressor, rnn) if key == "rnn"
-                               else (CNNRegressor, {"conv_dims": 1, **cnn}))
-                value, seconds = run_model(cls, params, X, y, Xt, yt, range(args.seeds))
+            value, seconds = fit_one(key, (X, y, Xt, yt), args, regression=True)
             row.append(f"{value:.4f} ({seconds:.1f} s)")
             print(f"  {name:22s} {key:4s} RMSE {value:.4f} ({seconds:.1f} s)", file=sys.stderr,
                   flush=True)
@@ -200,35 +193,24 @@ def main():
     parser.add_argument("--regression", default=",".join(REGRESSION_SETS),
                         help="regression sets ('' for none)")
     args = parser.parse_args()
-    from skdeep import CNNClassifier, RNNSequenceClassifier
-
     models = args.models.split(",")
-    rnn, cnn = json.loads(args.rnn), json.loads(args.cnn)
+    args.rnn, args.cnn = json.loads(args.rnn), json.loads(args.cnn)
     print(versions())
-    print(f"RNN parameters {rnn or 'defaults'}; CNN parameters {cnn or 'defaults'}; "
+    print(f"RNN parameters {args.rnn or 'defaults'}; CNN parameters {args.cnn or 'defaults'}; "
           f"{args.seeds} seed(s)")
     print()
     rows = []
     for name in filter(None, args.sets.split(",")):
-        X, y, Xt, yt = load(name)
-        row = [f"{name} ({len(y)}/{len(yt)})", "tuned" if name in TUNED else "check"]
+        data = load(name)
+        row = [f"{name} ({len(data[1])}/{len(data[3])})", "tuned" if name in TUNED else "check"]
         for key in models:
-            if key == "dtw":
-                start = time.perf_counter()
-                acc, seconds = dtw_accuracy(X, y, Xt, yt), time.perf_counter() - start
-            elif key == "minirocket" and not isinstance(X, np.ndarray):
+            result = fit_one(key, data, args)
+            if result is None:
                 row.append("n/a (unequal length)")
                 continue
-            elif key == "minirocket":
-                acc, seconds = minirocket(X, y, Xt, yt, range(args.seeds))
-            else:
-                # (n, length, channels) series: the CNN needs conv_dims=1 to tell a
-                # multichannel series from an image (univariate ones need nothing)
-                cls, params = ((RNNSequenceClassifier, rnn) if key == "rnn"
-                               else (CNNClassifier, {"conv_dims": 1, **cnn}))
-                acc, seconds = run_model(cls, params, X, y, Xt, yt, range(args.seeds))
-            row.append(f"{acc:.3f} ({seconds:.1f} s)")
-            print(f"  {name:22s} {key:4s} {acc:.3f} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+            row.append(f"{result[0]:.3f} ({result[1]:.1f} s)")
+            print(f"  {name:22s} {key:4s} {result[0]:.3f} ({result[1]:.1f} s)", file=sys.stderr,
+                  flush=True)
         for published in (PUBLISHED, PUBLISHED_REDUX):
             a, b = published.get(name, (None, None))
             row.append("-" if a is None else f"{a / 100:.3f} / {b / 100:.3f}")
@@ -237,7 +219,7 @@ def main():
         table(["data set (train/test)", "role", *models, "published FCN / ResNet",
                "published MiniRocket / InceptionTime"], rows)
     if args.regression:
-        regression(args, models, rnn, cnn)
+        regression(args, models)
 
 
 if __name__ == "__main__":

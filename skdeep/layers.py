@@ -410,6 +410,15 @@ class PaddingMask(keras.layers.Layer):
         return input_shape
 
 
+#: Nearly the lowest finite value of the half-precision floats; float32 and
+#: bfloat16 take -3e38, float64 -1e300 (what max pooling's padding reads).
+_LOWEST = {"float16": -6e4, "float64": -1e300}
+
+
+def _lowest(dtype):
+    return _LOWEST.get(str(dtype), -3e38)
+
+
 @keras.saving.register_keras_serializable(package="skdeep")
 class MaskedPooling(keras.layers.Layer):
     """Pool a sequence over its real time steps: the mean or the maximum.
@@ -453,7 +462,7 @@ class MaskedPooling(keras.layers.Layer):
             mask = ops.ones(ops.shape(inputs)[:2], dtype="bool")
         real = ops.expand_dims(ops.cast(mask, "bool"), -1)
         if self.mode == "max":
-            lowest = ops.full_like(inputs, -3e38 if inputs.dtype == "float32" else -1e300)
+            lowest = ops.full_like(inputs, _lowest(inputs.dtype))
             return ops.max(ops.where(real, inputs, lowest), axis=1)
         weight = ops.cast(real, inputs.dtype)
         count = ops.sum(weight, axis=1)
@@ -466,10 +475,6 @@ class MaskedPooling(keras.layers.Layer):
         config = super().get_config()
         config["mode"] = self.mode
         return config
-
-
-#: Nearly the lowest finite value of each float dtype (MaskSteps' 'lowest').
-_LOWEST = {"float16": -6e4, "float64": -1e300}
 
 
 @keras.saving.register_keras_serializable(package="skdeep")
@@ -546,7 +551,7 @@ class MaskSteps(keras.layers.Layer):
 
     def call(self, inputs):
         x, real = inputs
-        value = 0.0 if self.fill == "zero" else _LOWEST.get(str(x.dtype), -3e38)
+        value = 0.0 if self.fill == "zero" else _lowest(x.dtype)
         # x must be finite: tf2onnx writes this select as keep * x + (1 - keep) *
         # value, NaN wherever x is (so a network's NaN input goes through PaddingMask)
         return ops.where(ops.expand_dims(ops.cast(real, "bool"), -1), x,
@@ -663,7 +668,7 @@ class PoolSteps(keras.layers.Layer):
     def call(self, inputs):
         x, real = inputs
         size = self.pool_size
-        lowest = _LOWEST.get(str(x.dtype), -3e38)
+        lowest = _lowest(x.dtype)
         x = ops.where(ops.expand_dims(ops.cast(real, "bool"), -1), x, ops.full_like(x, lowest))
         real = ops.cast(real, x.dtype)
         shape = ops.shape(x)
