@@ -37,16 +37,19 @@ class _Parts:
     activation and, for NaN-padded series, the real steps (``real``) that
     masking uses after every step that mixes time positions."""
 
-    def __init__(self, act, dtype, real=None, suffix=""):
+    def __init__(self, act, dtype, real=None, suffix="", bias=False):
         _, keras = load()
         self.layers, self.act, self.dtype, self.real = keras.layers, act, dtype, real
         self.suffix = suffix  # an ensemble member's, after every layer name
+        self.bias = bias  # on the convolutions batch normalisation follows
 
     def n(self, name):
         """The layer name ``name`` of this network (member)."""
         return f"{name}{self.suffix}"
 
-    def conv(self, x, n_filters, kernel, name, use_bias=True):
+    def conv(self, x, n_filters, kernel, name, use_bias=None):
+        """A ``'same'`` convolution; ``use_bias`` None: the network's rule (``bias``)."""
+        use_bias = self.bias if use_bias is None else use_bias
         return self.layers.Conv1D(int(n_filters), int(kernel), padding="same",
                                   use_bias=use_bias, dtype=self.dtype, name=self.n(name))(x)
 
@@ -73,7 +76,7 @@ class _Parts:
         return MaskSteps(fill, dtype=self.dtype, name=self.n(name))([x, self.real])
 
 
-def _conv_unit(parts, x, n_filters, kernel, name, activate=True, use_bias=True):
+def _conv_unit(parts, x, n_filters, kernel, name, activate=True, use_bias=None):
     """Convolution (``same`` padding), batch normalisation and the activation."""
     x = parts.conv(x, n_filters, kernel, f"conv_{name}", use_bias=use_bias)
     x = parts.norm(x, f"batchnorm_conv_{name}")
@@ -155,7 +158,7 @@ def recurrent_front_end(inputs, x, filters, kernel_size, pool_size, activation, 
     for i, n_filters in enumerate(filters):
         # no bias: batch normalisation removes it, so its gradient is rounding
         # noise that Adam would turn into full steps
-        x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i), use_bias=False)
+        x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i))
     if int(pool_size) > 1:
         x, real = PoolSteps(int(pool_size), dtype=dtype, name="pool_steps")([x, real])
     return x, real
@@ -176,6 +179,7 @@ def build_series_cnn(
     standardize=True,
     masked=False,
     n_members=1,
+    conv_bias=True,
 ):
     """Build a series network: FCN, ResNet or InceptionTime.
 
@@ -224,6 +228,13 @@ def build_series_cnn(
         holds the members' logits side by side and ``"output_activation"``
         activates each member's block (train each block on its own loss and
         average the blocks to predict, as the estimators' ``n_members`` does).
+    conv_bias : bool, default=True
+        A bias on each FCN/ResNet convolution and shortcut projection, as
+        published (the Inception modules' convolutions have none).  Batch
+        normalisation follows every one and subtracts the bias again, so it
+        never changes an output; its gradient is rounding noise, which Adam
+        turns into steps of the learning rate's size.  The estimators build
+        their networks without it (False).
 
     Returns
     -------
@@ -267,7 +278,8 @@ def build_series_cnn(
     k = int(n_members)
     heads = []
     for m in range(k):
-        parts = _Parts(keras_activation(activation), dtype, real, "" if k == 1 else f"_m{m}")
+        parts = _Parts(keras_activation(activation), dtype, real, "" if k == 1 else f"_m{m}",
+                       bias=bool(conv_bias))
         h = series_body(x, architecture, filters, kernel_size, parts)
         for j, units in enumerate(sizes):
             h = hidden_block(h, units, parts.n(str(j)), activation=activation,

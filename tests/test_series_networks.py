@@ -1,5 +1,6 @@
 """The series networks (FCN, ResNet, InceptionTime) and the CNNs' ``architecture``."""
 
+import dataclasses
 import pickle
 
 import keras
@@ -103,6 +104,43 @@ def test_auto_trains_a_residual_network_on_series_and_the_plain_one_on_images():
     img = CNNClassifier(filters=(4,), max_iter=2, random_state=0).fit(images, y[:40])
     names = [name for name, _, _ in img.layer_shapes_]
     assert "pool_0" in names and "hidden_0" in names and "add_block_0" not in names
+
+
+@pytest.mark.parametrize("architecture", ["fcn", "resnet"])
+def test_estimators_leave_out_the_biases_batch_norm_removes_and_old_files_keep_theirs(
+        architecture, tmp_path):
+    X, y = bumps(n=40)
+    est = CNNClassifier(architecture=architecture, filters=(4, 6), max_iter=2,
+                        random_state=0).fit(X, y)
+    convs = {v.path: v for v in est.model_.variables if v.path.startswith("conv_")}
+    assert convs and not any(path.endswith("/bias") for path in convs)
+    # the builder's default is the published network: one bias per filter more
+    kwargs = dict(est._spec.builder_kwargs)
+    published = build_series_cnn(**{**kwargs, "conv_bias": True})
+    biases = [v for v in published.variables if v.path.startswith("conv_")
+              and v.path.endswith("/bias")]
+    extra = sum(int(np.prod(v.shape)) for v in biases)
+    assert published.count_params() - est.model_.count_params() == extra > 0
+    # a network fitted before the change (its spec names no conv_bias, its
+    # weights hold biases that batch norm's moving means carry too) loads,
+    # rebuilds with the biases and predicts what the file did
+    old = pickle.loads(pickle.dumps(est))
+    old._spec = dataclasses.replace(old._spec, builder_kwargs=tuple(
+        (k, v) for k, v in old._spec.builder_kwargs if k != "conv_bias"))
+    values = {v.path: np.asarray(v.value, dtype=np.float64) for v in est.model_.variables}
+    for bias in biases:
+        conv = bias.path.split("/")[0]
+        b = np.random.RandomState(len(values)).normal(size=bias.shape)
+        values[bias.path] = b
+        values[f"batchnorm_{conv[5:] if 'block' in conv else conv}/moving_mean"] += b
+    old._weights = [values[v.path].astype(np.float32) for v in published.variables]
+    old._weights_token = "before conv_bias"
+    proba = old.predict_proba(X)
+    np.testing.assert_allclose(proba, est.predict_proba(X), rtol=1e-5, atol=1e-6)
+    skdeep.save(old, tmp_path / "old.skdeep")
+    again = skdeep.load(tmp_path / "old.skdeep")
+    assert len(again.model_.variables) == len(published.variables)
+    np.testing.assert_array_equal(again.predict_proba(X), proba)
 
 
 def test_the_residual_network_learns_a_shift_invariant_task_the_plain_one_finds_harder():

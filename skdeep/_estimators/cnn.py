@@ -133,6 +133,9 @@ class _BaseCNN(Members, CNNInput):
             *self._dense_kwargs(dtype),
             ("masked", input_shape[0] is None),
             ("n_members", int(self.n_members)),
+            # batch norm follows each convolution: a bias would be rounding
+            # noise (networks fitted before carry the builder's default, True)
+            ("conv_bias", False),
         )
         k = int(self.n_members)  # the parameter: warm_start compares it with the fit
         return self._make_spec(build_series_cnn, kwargs, input_shape, n_outputs * k, dtype,
