@@ -76,9 +76,10 @@ class _Parts:
         return MaskSteps(fill, dtype=self.dtype, name=self.n(name))([x, self.real])
 
 
-def _conv_unit(parts, x, n_filters, kernel, name, activate=True, use_bias=None):
-    """Convolution (``same`` padding), batch normalisation and the activation."""
-    x = parts.conv(x, n_filters, kernel, f"conv_{name}", use_bias=use_bias)
+def _conv_unit(parts, x, n_filters, kernel, name, activate=True):
+    """Convolution (``same`` padding; a bias by ``parts.bias``), batch
+    normalisation and the activation."""
+    x = parts.conv(x, n_filters, kernel, f"conv_{name}")
     x = parts.norm(x, f"batchnorm_conv_{name}")
     return parts.activate(x, f"hidden_conv_{name}") if activate else x
 
@@ -156,8 +157,8 @@ def recurrent_front_end(inputs, x, filters, kernel_size, pool_size, activation, 
     parts = _Parts(keras_activation(activation), dtype, real)
     kernels = tuple(int(k) for k in kernel_size)
     for i, n_filters in enumerate(filters):
-        # no bias: batch normalisation removes it, so its gradient is rounding
-        # noise that Adam would turn into full steps
+        # no bias (_Parts' default): batch normalisation removes it, so its
+        # gradient is rounding noise that Adam would turn into full steps
         x = _conv_unit(parts, x, n_filters, kernels[i % len(kernels)], str(i))
     if int(pool_size) > 1:
         x, real = PoolSteps(int(pool_size), dtype=dtype, name="pool_steps")([x, real])
