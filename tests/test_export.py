@@ -190,6 +190,23 @@ def test_tabular_regressor_on_the_targets_scale(tmp_path, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_target_statistics_of_three_classes_with_gaps_and_new_levels(tmp_path, fmt):
+    frame, _ = tabular_frame()
+    frame.loc[frame.index[::9], "city"] = None  # missing: a level of its own in training
+    y = np.array(["low", "mid", "high"])[
+        frame["city"].fillna("city0").str[4:].astype(int).to_numpy() % 3]
+    est = skdeep.TabularMLPClassifier(max_iter=4, random_state=0,
+                                      column_treatment={"city": "target"}).fit(frame, y)
+    assert est.input_summary_.loc["city", "treatment"] == "target"
+    description = skdeep.export(est, tmp_path / f"s.{fmt}", format=fmt)
+    new = frame.copy()
+    new.loc[new.index[:4], "city"] = ["elsewhere", None, "city3", ""]
+    out = run_artifact(tmp_path / f"s.{fmt}", fmt, frame_feed(new, description))
+    check_classifier(est, new.iloc[:3], {k: v[:3] for k, v in out.items()})
+    check_classifier(est, new.iloc[4:], {k: v[4:] for k, v in out.items()})
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_cnn_and_rnn_take_images_and_padded_sequences(tmp_path, fmt):
     rng = np.random.default_rng(2)
     images = rng.normal(size=(30, 8, 8))

@@ -99,9 +99,87 @@ def test_a_messy_frame_is_read_column_by_column_and_said_so():
     assert "identifier" in summary.loc["serial", "note"]
     assert summary["inputs"].sum() == clf.model_.input_shape[-1]
     assert clf.is_categorical_.tolist() == [
-        t in ("words", "category") for t in summary["treatment"]]
+        t in ("words", "category", "target") for t in summary["treatment"]]
     new_frame, new_y = messy(seed=5)  # other rows, other model numbers, other dealers
     assert clf.score(new_frame, new_y) > 0.9  # the make is in the name's words
+
+
+def levels_frame(n=400, n_levels=80, seed=0):
+    """A zip-code-like column whose level carries the target, and a noise column."""
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(n_levels, size=n)
+    frame = pd.DataFrame({"zip": [f"Z{c:03d}" for c in codes], "x": rng.normal(size=n)})
+    frame.loc[frame.index[::25], "zip"] = None
+    return frame, (codes % 3 == 0).astype(int), codes % 4 + rng.normal(0, 0.1, n)
+
+
+def test_target_statistics_are_scikit_learns_cross_fitted_ones():
+    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.preprocessing import TargetEncoder
+
+    frame, y_class, y_value = levels_frame()
+    texts = frame[["zip"]].astype(object).to_numpy()
+    for cls, y, folds, names in [
+            (TabularMLPClassifier, y_class, StratifiedKFold, ["zip:target"]),
+            (TabularMLPRegressor, y_value, KFold, ["zip:target"]),
+            (TabularMLPClassifier, y_value.round().astype(int), StratifiedKFold,
+             ["zip:target=0", "zip:target=1", "zip:target=2", "zip:target=3"])]:
+        est = small(cls, random_state=3, max_iter=2, column_treatment={"zip": "target"},
+                    quantile_inputs=False)
+        est.fit(frame, y)
+        summary = est.input_summary_.loc["zip"]
+        assert summary["treatment"] == "target" and "cross-fitted" in summary["note"]
+        assert summary["inputs"] == MAX_LEVELS + len(names)
+        reference = TargetEncoder(cv=folds(5, shuffle=True, random_state=3))
+        expected = reference.fit_transform(texts, y)  # each row's from the other folds
+        statistics = est._frame_encoder.target_statistics_
+        assert statistics.names == names
+        got = statistics.fit_transform(frame, y)
+        np.testing.assert_allclose(np.column_stack([got[n] for n in names]), expected)
+        # later rows: the statistics of all training rows; unseen levels the mean
+        new = pd.DataFrame({"zip": ["Z001", "nowhere", None], "x": [0.0, 0.0, 0.0]})
+        np.testing.assert_allclose(
+            np.column_stack([statistics.transform(new)[n] for n in names]),
+            reference.fit(texts, y).transform(new[["zip"]].astype(object).to_numpy()))
+
+
+def test_target_statistics_help_where_one_hot_levels_run_out():
+    frame, y, _ = levels_frame(n=600, n_levels=120)
+    train, test = frame.index[:400], frame.index[400:]
+    scores = {}
+    for treatment in ("target", "category"):
+        est = small(column_treatment={"zip": treatment}, max_iter=40)
+        scores[treatment] = est.fit(frame.loc[train], y[train]).score(frame.loc[test], y[test])
+    # 120 levels: the 32 kept say little about the others; their statistics do
+    assert scores["target"] > 0.8 > scores["category"]
+
+
+def test_target_statistics_are_left_out_where_they_cannot_be_learned():
+    frame, y, y_value = levels_frame()
+    asked = {"column_treatment": {"zip": "target"}}
+    assert small(max_iter=2).fit(frame, y).input_summary_.loc["zip", "treatment"] == (
+        "category")  # only on request
+    multi = small(TabularMLPRegressor, max_iter=2, **asked).fit(frame, np.c_[y_value, y_value])
+    assert multi.input_summary_.loc["zip", "treatment"] == "category"  # two targets
+    assert "no target statistics" in multi.input_summary_.loc["zip", "note"]
+    rare = y.copy()
+    rare[:3] = 2  # a class of 3 rows cannot be in every one of 5 folds
+    assert small(max_iter=2, **asked).fit(frame, rare).input_summary_.loc[
+        "zip", "treatment"] == "category"
+    # forced on a column of few levels: its one-hot levels and its statistics
+    few = frame.assign(zip=frame["zip"].str[:3])
+    est = small(max_iter=2, column_treatment={"zip": "target"}).fit(few, y)
+    assert est.input_summary_.loc["zip", "treatment"] == "target"
+    assert est.input_summary_.loc["zip", "inputs"] == few["zip"].nunique() + 1
+
+
+def test_target_statistics_repeat_with_the_seed_and_survive_pickle():
+    frame, y, _ = levels_frame()
+    a = small(max_iter=5, column_treatment={"zip": "target"}).fit(frame, y)
+    b = clone(a).fit(frame, y)
+    np.testing.assert_array_equal(a.predict_proba(frame), b.predict_proba(frame))
+    again = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(again.predict_proba(frame), a.predict_proba(frame))
 
 
 def test_european_csv_numbers_encode_exactly_as_the_numbers():

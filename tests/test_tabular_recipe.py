@@ -83,6 +83,27 @@ def test_a_bad_schedule_is_refused_with_its_name():
         small(dropout_schedule="cosine").fit(X_bc, y_bc)
 
 
+@pytest.mark.parametrize("factor", [1.0, 0.1])
+def test_the_periodic_embedding_is_its_documented_formula(factor):
+    # [x_j, f W_j cos(2 pi f (F_j x_j + p_j)) / sqrt(k) + f c_j] per feature j,
+    # the variables holding the weights divided by f; NumPy in float64
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(7, 3)).astype("float32")
+    layer = PeriodicEmbedding(5, 2, factor=factor)
+    layer.build(x.shape)
+    for w in layer.weights:
+        w.assign(rng.normal(size=w.shape).astype("float32"))
+    F, P, W, c = (keras.ops.convert_to_numpy(w).astype(float) for w in
+                  (layer.frequencies, layer.phases, layer.projection, layer.projection_bias))
+    waves = np.cos(2 * np.pi * factor * (x[:, :, None] * F + P))  # (b, n, k)
+    mixed = factor * np.einsum("bnk,nkd->bnd", waves, W) / np.sqrt(5) + factor * c
+    expected = np.concatenate([x[:, :, None], mixed], axis=-1).reshape(7, 9)
+    np.testing.assert_allclose(numpy(layer(x)), expected, rtol=1e-5, atol=1e-5)
+    # one-row and empty batches keep the feature-major layout's shapes
+    assert numpy(layer(x[:1])).shape == (1, 9)
+    assert numpy(layer(x[:0])).shape == (0, 9)
+
+
 @pytest.mark.parametrize("factor", [0.1, 6.0])
 def test_a_learning_rate_factor_leaves_the_function_and_scales_the_step(factor):
     x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
@@ -127,6 +148,9 @@ def test_quantile_copies_of_the_numeric_columns_that_need_them(setting, n_copies
     clf = small(quantile_inputs=setting, max_iter=3).fit(X, y)
     # each numeric input embeds to 4 network inputs; the flag enters as it is
     assert clf.model_.get_layer("scale").input.shape[-1] == 4 * (2 + n_copies) + 1
+    # the summary counts every network input, the copies in their column's row
+    assert clf.input_summary_["inputs"].sum() == clf.model_.input_shape[-1] == 3 + n_copies
+    assert ("quantile copy" in clf.input_summary_.loc["count", "note"]) == (n_copies > 0)
     again = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 

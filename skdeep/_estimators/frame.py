@@ -307,6 +307,21 @@ class FrameEncoder:
                 self.stats_.append((mean, std if std > 0 else 1.0, flag))
         return self
 
+    def fit_transform(self, frame, y=None):
+        """:meth:`fit` on ``frame``, then :meth:`transform` it (``y`` is not used).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+        y : None
+            Accepted for the tabular networks' encoder, which learns from it.
+
+        Returns
+        -------
+        ndarray of float64
+        """
+        return self.fit(frame).transform(frame)
+
     def _width(self, levels):
         k = len(levels)
         if self.encoding == "onehot":

@@ -109,15 +109,20 @@ class FrontEndMixin:
             )
         return pd.DataFrame(array)
 
-    def _encode_frame(self, X, reset):
-        """Check feature names / count on the raw frame, then encode it."""
+    def _encode_frame(self, X, reset, y=None):
+        """Check feature names / count on the raw frame, then encode it.
+
+        In fit (``reset``) the encoder learns from ``X`` and the targets
+        ``y`` (the tabular networks' target statistics) and encodes the
+        training rows as it learned them.
+        """
         import pandas as pd
 
         validate_data(self, X, skip_check_array=True, reset=reset)
         if not hasattr(X, "columns"):
             X = pd.DataFrame(np.asarray(X), columns=getattr(self, "feature_names_in_", None))
         if reset:
-            self._frame_encoder.fit(X)
+            return self._frame_encoder.fit_transform(X, y)
         return self._frame_encoder.transform(X)
 
     def _imputes(self, reset=True):
@@ -213,7 +218,7 @@ class FrontEndMixin:
         raw = X
         try:
             if self._uses_frame(X, reset):
-                X = self._encode_frame(X, reset)
+                X = self._encode_frame(X, reset, y=y if reset else None)
                 X, y = check_X_y(X, y, **check_params)
             else:
                 X, y = validate_data(self, numeric_frame(X), y, reset=reset, **check_params)

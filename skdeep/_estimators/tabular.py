@@ -8,7 +8,8 @@ from the published descriptions on skdeep's shared core:
 
 * inputs: each column of a raw table read as what it holds
   (:mod:`skdeep._estimators.table`: numbers, numbers stored as text,
-  categories, words of long texts, dates, columns to drop; reported in
+  categories (target statistics on request), words of long texts,
+  dates, columns to drop; reported in
   ``input_summary_``), robust scaling with smooth clipping
   (:class:`~skdeep.preprocessing.RobustSmoothClipScaler`), missing values
   imputed with an indicator, a periodic embedding of every numeric column,
@@ -39,7 +40,7 @@ from .members import Members, MemberTargets
 from .._training.schedules import CosineCycles, DropoutSchedule, cosine_cycles
 from ..builders import build_tabular_mlp
 from ..preprocessing import RobustSmoothClipScaler
-from .table import TableFrontEnd
+from .table_front import TableFrontEnd
 from .targets import ScaledTargets
 from .tabular_doc import TABULAR_DOC as _TABULAR_DOC
 
@@ -146,6 +147,7 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
                 self._quantiles = numeric, QuantileTransformer(
                     n_quantiles=min(1000, plain.shape[0]), output_distribution="normal",
                     subsample=100_000, random_state=0).fit(plain[:, numeric])
+                self._count_quantile_copies(numeric)
         quantiles = getattr(self, "_quantiles", None)  # None in files of earlier releases
         if quantiles is not None:
             plain = np.hstack([plain, quantiles[1].transform(plain[:, quantiles[0]])])
@@ -158,6 +160,23 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
             ])
         X = np.hstack([self._scaler.transform(plain), codes])[:, self._column_order]
         return X  # cast to the network's precision (float32 by default) by the fit template
+
+    def _count_quantile_copies(self, columns):
+        """Count each quantile copy (encoded input ``columns``) in its source column's
+        row of the input summary, and say why it is there."""
+        encoder = getattr(self, "_frame_encoder", None)
+        rows = [list(row) for row in self._input_summary]
+        for j in columns:
+            i = j  # an array's columns: the summary's rows
+            if encoder is not None:
+                name = str(encoder.get_feature_names_out()[j])
+                i = next(k for k, row in enumerate(rows) if name == row[0]
+                         or name.startswith((f"{row[0]}:", f"{row[0]}=")))
+            rows[i][3] += 1
+            why = ("a quantile copy (a mass of rows at its lowest value)"
+                   if self.quantile_inputs == "auto" else "a quantile copy")
+            rows[i][4] = "; ".join(part for part in (rows[i][4], why) if part)
+        self._input_summary = [tuple(row) for row in rows]
 
     def _model_spec(self, input_shape, n_outputs, dtype, loss):
         encoder = getattr(self, "_frame_encoder", None)

@@ -88,7 +88,9 @@ TABULAR_DOC = """
     column_treatment : dict or None, default=None
         What chosen columns of a DataFrame become, overriding the automatic
         decision: column name (or position) -> ``'numeric'``, ``'bool'``,
-        ``'category'``, ``'words'`` (0/1 inputs of its frequent words),
+        ``'category'``, ``'target'`` (a category plus its levels' target
+        statistics, cross-fitted on the training rows; never chosen
+        automatically), ``'words'`` (0/1 inputs of its frequent words),
         ``'date'`` (days since 1970 plus calendar inputs) or ``'drop'``.
         The decisions, automatic or not, are listed in ``input_summary_``.
     missing : {{'impute', 'error'}}, default='impute'

@@ -149,6 +149,10 @@ def _step(g, step, values):
         powers = g.f64((2.0 ** np.arange(p["width"]))[None])
         bits = g("Mod", g("Floor", g("Div", code, powers)), g.f64(2.0), fmod=1)
         return g.where(g("Less", code, g.f64(0.0)), g.f64(0.5), bits)
+    if op == "lookup":
+        unknown = g.i64(len(p["table"]) - 1)
+        return g("Gather", g.f64(p["table"]), g.where(g("Less", a[0], g.i64(0)), unknown, a[0]),
+                 axis=0)
     if op == "code1":
         return g("Unsqueeze", g.cast(g("Add", a[0], g.i64(1)), T.DOUBLE), g.i64([1]))
     if op == "affine":

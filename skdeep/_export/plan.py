@@ -45,7 +45,8 @@ class Step:
 
     Every value is a float64 ``(n_rows, width)`` block except where said:
     ``input`` gives the raw tensor, ``codes`` an int64 ``(n_rows,)`` vector
-    (-1 for an unknown or missing text).
+    (-1 for an unknown or missing text), ``lookup`` a float64 ``(n_rows,)``
+    vector (a code's entry of ``table``; the last entry for -1).
     """
 
     op: str
@@ -332,7 +333,33 @@ def _table_encoder(plan, encoder):
         plan.notes.append(
             f"column(s) {[str(t) for t in texts]} were read from text in training; the "
             "artifact takes them as numbers (float64, NaN for missing)")
-    return _frame_encoder(plan, encoder._encoder, {})
+    sources = {}
+    statistics = getattr(encoder, "target_statistics_", None)
+    if statistics is not None:
+        _target_statistics(plan, statistics, sources)
+    return _frame_encoder(plan, encoder._encoder, sources)
+
+
+def _target_statistics(plan, statistics, sources):
+    """Each ``'target'`` column's statistics as a lookup of its text (a level's code).
+
+    scikit-learn's TargetEncoder gives a level it did not see the overall
+    target mean (the table's last entry); a missing value (text ``''``) is
+    the level None when training had missing values, else unknown.
+    """
+    te = statistics.encoder_
+    per = 1 if statistics.kind != "multiclass" else len(te.classes_)
+    means = np.atleast_1d(te.target_mean_)
+    names = iter(statistics.names)
+    for i, column in enumerate(statistics.columns):
+        text = _column_input(plan, column, "text", sources)
+        levels = ["" if level is None or level != level else str(level)  # missing: None, NaN
+                  for level in te.categories_[i]]
+        codes = plan.add("codes", text, keys=tuple(levels))
+        for j in range(per):
+            table = np.append(np.asarray(te.encodings_[i * per + j], dtype=np.float64),
+                              means[j])
+            sources[next(names)] = plan.add("lookup", codes, table=table)
 
 
 def _interp_table(xp, fp):

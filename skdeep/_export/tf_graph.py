@@ -68,6 +68,9 @@ def _step(tf, step, values, inputs):
         return tf.where(a[0][:, None] < 0, tf.constant(0.5, tf.float64), tf.cast(bits, tf.float64))
     if op == "code1":
         return tf.cast(a[0] + 1, tf.float64)[:, None]
+    if op == "lookup":
+        unknown = tf.constant(len(p["table"]) - 1, tf.int64)
+        return tf.gather(tf.constant(p["table"]), tf.where(a[0] < 0, unknown, a[0]))
     if op == "affine":
         return (a[0] - p["center"]) / p["scale"]
     if op == "fill_nan":

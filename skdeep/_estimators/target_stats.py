@@ -1,0 +1,126 @@
+"""Target statistics of category columns, for the tabular networks' table reader.
+
+A category column of hundreds of levels (zip codes, countries, product
+codes) keeps an input for each of its most frequent levels only; its
+target statistics summarise every level, rare ones included: each level's
+mean target shrunk towards the overall mean by its row count
+(scikit-learn's :class:`~sklearn.preprocessing.TargetEncoder`, one input
+per class for more than two classes).  The training rows' values are
+cross-fitted -- each row's from the other folds' rows -- so no input has
+seen its own row's target; later rows get the statistics of all training
+rows.
+"""
+
+import numpy as np
+
+__all__ = ["FOLDS", "TargetStatistics", "target_type"]
+
+#: Cross-fitting folds (scikit-learn's TargetEncoder default).
+FOLDS = 5
+
+
+def target_type(y, task):
+    """scikit-learn's target type for target statistics of ``y``, or None for none.
+
+    Parameters
+    ----------
+    y : array-like or None
+        The training targets.
+    task : {'classification', 'regression'} or None
+        The estimator's task.
+
+    Returns
+    -------
+    {'binary', 'multiclass', 'continuous'} or None
+        None where no statistics are learned: no targets or task, several
+        output columns, fewer than ``2 * FOLDS`` rows, or a class with
+        fewer than :data:`FOLDS` rows (every fold must hold every class).
+    """
+    if y is None or task is None:
+        return None
+    from sklearn.utils.multiclass import type_of_target
+
+    y = np.asarray(y)
+    if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
+        return None
+    if task == "regression":
+        return "continuous" if len(y) >= 2 * FOLDS else None
+    kind = type_of_target(y.ravel())
+    _, counts = np.unique(y.ravel(), return_counts=True)
+    if kind not in ("binary", "multiclass") or counts.min() < FOLDS:
+        return None
+    return kind
+
+
+def _texts(column):
+    """A column's values as text, missing values as None."""
+    values = column.astype(object).where(column.notna(), None)
+    return values.map(lambda v: None if v is None else str(v)).to_numpy(dtype=object)
+
+
+class TargetStatistics:
+    """Cross-fitted target statistics of some columns of a frame.
+
+    Parameters
+    ----------
+    columns : list
+        The frame's columns to summarise.
+    kind : {'binary', 'multiclass', 'continuous'}
+        The target's type (:func:`target_type`).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the cross-fitting folds' shuffle.
+    """
+
+    def __init__(self, columns, kind, random_state=None):
+        self.columns = list(columns)
+        self.kind = kind
+        self.random_state = random_state
+
+    def _values(self, frame):
+        return np.column_stack([_texts(frame[c]) for c in self.columns])
+
+    def fit_transform(self, frame, y):
+        """Learn the statistics; return the training rows' cross-fitted ones.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        dict
+            ``{input name: float64 values}`` (see :attr:`names`).
+        """
+        from sklearn.model_selection import KFold, StratifiedKFold
+        from sklearn.preprocessing import TargetEncoder
+
+        folds = (KFold if self.kind == "continuous" else StratifiedKFold)(
+            FOLDS, shuffle=True, random_state=self.random_state)
+        self.encoder_ = TargetEncoder(target_type=self.kind, cv=folds)
+        values = self.encoder_.fit_transform(self._values(frame), np.asarray(y).ravel())
+        return self._named(values)
+
+    def transform(self, frame):
+        """The statistics of ``frame``'s rows, learned from all training rows.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+
+        Returns
+        -------
+        dict
+            ``{input name: float64 values}``.
+        """
+        return self._named(self.encoder_.transform(self._values(frame)))
+
+    @property
+    def names(self):
+        """Input names: ``'<column>:target'``, or ``'<column>:target=<class>'`` per class."""
+        suffixes = ([":target"] if self.kind != "multiclass"
+                    else [f":target={c}" for c in self.encoder_.classes_])
+        return [f"{column}{suffix}" for column in self.columns for suffix in suffixes]
+
+    def _named(self, values):
+        return dict(zip(self.names, np.asarray(values, dtype=np.float64).T))
