@@ -31,6 +31,21 @@ def test_a_nan_target_is_reported_as_the_targets_not_the_inputs():
         assert "missing='impute'" not in str(info.value)
 
 
+def test_missing_or_mixed_class_labels_are_named_not_a_bare_type_error():
+    from skdeep import TabularMLPClassifier
+
+    text = pd.Series(np.where(y == 1, "yes", "no"), dtype=object)
+    gaps, mixed = text.copy(), text.copy()
+    gaps[[4, 9]] = [None, np.nan]
+    mixed[0] = 3
+    for est in (clf(max_iter=2), TabularMLPClassifier(max_iter=2)):
+        with pytest.raises(ValueError, match="2 missing label.*position 4.*fillna"):
+            est.fit(np.nan_to_num(X), gaps)
+        with pytest.raises(ValueError, match=r"types \['int', 'str'\].*astype\(str\)"):
+            est.fit(np.nan_to_num(X), mixed)
+        assert est.fit(np.nan_to_num(X), text).classes_.tolist() == ["no", "yes"]
+
+
 @pytest.mark.parametrize("data", [X, pd.DataFrame(X, columns=list("abcd")).assign(
     kind=rng.choice(["u", "v"], 300))], ids=["array", "frame"])
 def test_nan_is_refused_by_default_with_what_to_do(data):

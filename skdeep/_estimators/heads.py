@@ -28,6 +28,34 @@ def _stochastic_only(estimator):
     return True
 
 
+def _check_labels(y):
+    """Refuse object labels that cannot be classes: missing ones, or unorderable mixes.
+
+    NumPy would fail sorting them with a bare ``TypeError`` (as scikit-learn's
+    classifiers do), and a NaN among text labels would be reported as a NaN
+    in ``X``; say which rows and what to do instead.
+    """
+    if y is None or hasattr(y, "toarray"):
+        return  # no target (scikit-learn's own message), or a sparse indicator matrix
+    y = np.asarray(y)
+    if y.dtype != object:
+        return  # numbers and text: check_X_y refuses NaN in numbers
+    flat = y.ravel()
+    missing = np.flatnonzero([v is None or (isinstance(v, float) and v != v) for v in flat])
+    if missing.size:
+        raise ValueError(
+            f"y holds {missing.size} missing label(s) (None or NaN), the first at position "
+            f"{int(missing[0])}; every row needs a class. Drop those rows, or give them a "
+            "class of their own (for example y.fillna('missing')).")
+    try:
+        np.unique(flat)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in flat})
+        raise ValueError(
+            f"y mixes labels of types {kinds}, which cannot be ordered into classes; "
+            "convert them to one type first (for example y.astype(str)).") from None
+
+
 class ClassifierHead(ClassifierMixin):
     """Classification: labels, log-loss, accuracy, probabilities (a mixin).
 
@@ -69,6 +97,7 @@ class ClassifierHead(ClassifierMixin):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _validate_input(self, X, y, incremental, reset, classes):
+        _check_labels(y)
         X, y = self._validate_Xy(
             X, y, reset, multi_output=True
         )

@@ -33,8 +33,10 @@ def target_type(y, task):
     -------
     {'binary', 'multiclass', 'continuous'} or None
         None where no statistics are learned: no targets or task, several
-        output columns, fewer than ``2 * FOLDS`` rows, or a class with
-        fewer than :data:`FOLDS` rows (every fold must hold every class).
+        output columns, fewer than ``2 * FOLDS`` rows, a class with fewer
+        than :data:`FOLDS` rows (every fold must hold every class), or
+        targets the estimator's own validation refuses (NaN, text for a
+        regressor), which then names the problem.
     """
     if y is None or task is None:
         return None
@@ -43,10 +45,14 @@ def target_type(y, task):
     y = np.asarray(y)
     if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
         return None
-    if task == "regression":
-        return "continuous" if len(y) >= 2 * FOLDS else None
-    kind = type_of_target(y.ravel())
-    _, counts = np.unique(y.ravel(), return_counts=True)
+    try:  # targets the estimator will refuse (NaN, text for a regressor, mixed types)
+        if task == "regression":  # learn nothing here, so its own check names the problem
+            values = y.astype(np.float64).ravel()
+            return "continuous" if len(y) >= 2 * FOLDS and np.isfinite(values).all() else None
+        kind = type_of_target(y.ravel())
+        _, counts = np.unique(y.ravel(), return_counts=True)
+    except (TypeError, ValueError):
+        return None
     if kind not in ("binary", "multiclass") or counts.min() < FOLDS:
         return None
     return kind
