@@ -16,6 +16,7 @@ __all__ = [
     "column_to_float",
     "frame_kinds",
     "is_categorical_column",
+    "level_texts",
     "needs_frame_encoder",
     "number_markers",
     "numeric_frame",
@@ -233,6 +234,21 @@ def _warn_numbers_as_text(name, column, n_levels):
         "name the categorical columns in categorical_features to keep this.",
         UserWarning, stacklevel=2,
     )
+
+
+def level_texts(column):
+    """A category column's values as text (``str(value)``), missing values as None.
+
+    Parameters
+    ----------
+    column : pandas.Series
+
+    Returns
+    -------
+    pandas.Series of object
+    """
+    values = column.astype(object).where(column.notna(), None)
+    return values.map(lambda v: None if v is None else str(v))
 
 
 def _sorted_levels(values):

@@ -40,7 +40,8 @@ import warnings
 
 import numpy as np
 
-from .frame import FrameEncoder, column_kind, column_to_float, resolve_categorical
+from .frame import (FrameEncoder, column_kind, column_to_float, level_texts,
+                    resolve_categorical)
 from .target_stats import TargetStatistics, target_type
 
 __all__ = ["MAX_LEVELS", "MAX_WORDS", "TREATMENTS", "TableEncoder", "parse_dates",
@@ -421,12 +422,12 @@ class TableEncoder:
                 kept = self.vocabulary_.get(name)
                 values = column.astype(object).where(column.notna(), None)
                 if kept is not None:
-                    texts = values.map(lambda v: None if v is None else str(v))
+                    texts = level_texts(column)
                     values = texts.where(texts.isin(kept), None)
                 out[name] = values
                 categories.append(name)
                 if treatment == "target":
-                    for key in (n for n in targets if n.startswith(f"{name}:target")):
+                    for key in statistics.names_of(name):
                         out[key] = pd.Series(targets[key], index=frame.index)
             elif treatment == "words":
                 words = column.map(lambda v: set() if _missing(v) else _words(v))

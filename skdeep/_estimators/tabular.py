@@ -165,16 +165,17 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
         """Count each quantile copy (encoded input ``columns``) in its source column's
         row of the input summary, and say why it is there."""
         encoder = getattr(self, "_frame_encoder", None)
+        names = encoder.get_feature_names_out() if encoder is not None else None
+        why = ("a quantile copy (a mass of rows at its lowest value)"
+               if self.quantile_inputs == "auto" else "a quantile copy")
         rows = [list(row) for row in self._input_summary]
         for j in columns:
             i = j  # an array's columns: the summary's rows
-            if encoder is not None:
-                name = str(encoder.get_feature_names_out()[j])
+            if names is not None:
+                name = str(names[j])
                 i = next(k for k, row in enumerate(rows) if name == row[0]
                          or name.startswith((f"{row[0]}:", f"{row[0]}=")))
             rows[i][3] += 1
-            why = ("a quantile copy (a mass of rows at its lowest value)"
-                   if self.quantile_inputs == "auto" else "a quantile copy")
             rows[i][4] = "; ".join(part for part in (rows[i][4], why) if part)
         self._input_summary = [tuple(row) for row in rows]
 

@@ -13,6 +13,8 @@ rows.
 
 import numpy as np
 
+from .frame import level_texts
+
 __all__ = ["FOLDS", "TargetStatistics", "target_type"]
 
 #: Cross-fitting folds (scikit-learn's TargetEncoder default).
@@ -58,12 +60,6 @@ def target_type(y, task):
     return kind
 
 
-def _texts(column):
-    """A column's values as text, missing values as None."""
-    values = column.astype(object).where(column.notna(), None)
-    return values.map(lambda v: None if v is None else str(v)).to_numpy(dtype=object)
-
-
 class TargetStatistics:
     """Cross-fitted target statistics of some columns of a frame.
 
@@ -83,7 +79,8 @@ class TargetStatistics:
         self.random_state = random_state
 
     def _values(self, frame):
-        return np.column_stack([_texts(frame[c]) for c in self.columns])
+        return np.column_stack([level_texts(frame[c]).to_numpy(dtype=object)
+                                for c in self.columns])
 
     def fit_transform(self, frame, y):
         """Learn the statistics; return the training rows' cross-fitted ones.
@@ -121,12 +118,17 @@ class TargetStatistics:
         """
         return self._named(self.encoder_.transform(self._values(frame)))
 
-    @property
-    def names(self):
-        """Input names: ``'<column>:target'``, or ``'<column>:target=<class>'`` per class."""
+    def names_of(self, column):
+        """Input names of one column: ``'<column>:target'``, or
+        ``'<column>:target=<class>'`` per class."""
         suffixes = ([":target"] if self.kind != "multiclass"
                     else [f":target={c}" for c in self.encoder_.classes_])
-        return [f"{column}{suffix}" for column in self.columns for suffix in suffixes]
+        return [f"{column}{suffix}" for suffix in suffixes]
+
+    @property
+    def names(self):
+        """Input names of every column, in output order (see :meth:`names_of`)."""
+        return [name for column in self.columns for name in self.names_of(column)]
 
     def _named(self, values):
         return dict(zip(self.names, np.asarray(values, dtype=np.float64).T))

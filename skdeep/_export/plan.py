@@ -350,16 +350,15 @@ def _target_statistics(plan, statistics, sources):
     te = statistics.encoder_
     per = 1 if statistics.kind != "multiclass" else len(te.classes_)
     means = np.atleast_1d(te.target_mean_)
-    names = iter(statistics.names)
     for i, column in enumerate(statistics.columns):
         text = _column_input(plan, column, "text", sources)
         levels = ["" if level is None or level != level else str(level)  # missing: None, NaN
                   for level in te.categories_[i]]
         codes = plan.add("codes", text, keys=tuple(levels))
-        for j in range(per):
+        for j, name in enumerate(statistics.names_of(column)):
             table = np.append(np.asarray(te.encodings_[i * per + j], dtype=np.float64),
                               means[j])
-            sources[next(names)] = plan.add("lookup", codes, table=table)
+            sources[name] = plan.add("lookup", codes, table=table)
 
 
 def _interp_table(xp, fp):
