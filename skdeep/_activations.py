@@ -85,7 +85,7 @@ NUMPY_ACTIVATIONS = {
     "sign": lambda z: np.where(z >= 0, 1, -1).astype(z.dtype),
 }
 
-def dense_forward(x, layers, hidden, matmul=None, dropout=None):
+def dense_forward(x, layers, hidden, matmul=None, dropout=None, normalize=None):
     """A fully connected network's forward pass, kept layer by layer.
 
     Written once for every place that computes a dense network by hand:
@@ -108,6 +108,10 @@ def dense_forward(x, layers, hidden, matmul=None, dropout=None):
         ``dropout(index, a)``: what hidden layer ``index`` passes on from its
         activation ``a`` in a training pass (the units dropout keeps, scaled);
         None passes ``a`` on.
+    normalize : callable, default=None
+        ``normalize(index, z)``: hidden layer ``index``'s batch normalisation
+        of its pre-activation ``z`` (applied before the activation); None
+        normalises nothing.
 
     Returns
     -------
@@ -131,7 +135,8 @@ def dense_forward(x, layers, hidden, matmul=None, dropout=None):
         matmul = operator.matmul
     activations, h = [x], x
     for index, (kernel, bias) in enumerate(layers[:-1]):
-        activations.append(hidden(matmul(h, kernel) + bias))
+        z = matmul(h, kernel) + bias
+        activations.append(hidden(z if normalize is None else normalize(index, z)))
         h = activations[-1] if dropout is None else dropout(index, activations[-1])
     kernel, bias = layers[-1]
     return activations, matmul(h, kernel) + bias

@@ -304,7 +304,7 @@ class _Task:
 _GROUP_DOC = """
     group_fits : bool, default=True
         Train the search's fits of dense skdeep MLPs (alone or at the end of a
-        Pipeline; dropout, DropConnect and penalties included) together in
+        Pipeline; dropout, DropConnect, batch norm and penalties included) together in
         stacked cohorts before scikit-learn's search runs; False runs
         scikit-learn's search unchanged. With ``verbose > 0`` the grouped
         training reports its epochs and finished fits on standard error (one

@@ -6,6 +6,7 @@ estimator: grouping must change the time, never the results.
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 import threading
@@ -150,9 +151,67 @@ def test_regression_pipeline_and_multilabel():
     _assert_same(ours, theirs)
 
 
+def _fits(search_class, estimator, grid):
+    """Each (candidate, fold) fit of a search, as the scorer sees it: parameters,
+    rows scored, loss curves, predicted probabilities and fitted weights."""
+    seen = []
+
+    def scorer(net, X_test, y_test):
+        seen.append((repr(net.get_params()), len(X_test), net.loss_curve_,
+                     net.validation_loss_curve_, net.predict_proba(X_test), net._weights,
+                     net._variable_paths))
+        return 0.0
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = search_class(estimator, grid, cv=3, scoring=scorer, refit=False).fit(X, y)
+    return search, sorted(seen, key=lambda fit: fit[:2])
+
+
+@pytest.mark.parametrize(
+    "estimator, grid",
+    [
+        (MLPClassifier(batch_normalization=True, **COMMON),
+         {"hidden_layer_sizes": [(6,), (12, 5)], "alpha": [1e-4, 1e-1]}),
+        # dropout after and DropConnect before batch norm, partial batches, early stopping
+        (MLPClassifier(batch_normalization=True, batch_size=48, early_stopping=True,
+                       n_iter_no_change=3, max_iter=30, random_state=0),
+         {"dropout": [0.0, 0.3], "dropconnect": [0.0, 0.2], "hidden_layer_sizes": [(6,), (12,)]}),
+    ],
+    ids=["widths-alphas", "dropout-dropconnect-early-stopping"],
+)
+def test_batch_norm_trains_grouped_fit_by_fit(estimator, grid):
+    ours, grouped = _fits(GridSearchCV, estimator, grid)
+    _, alone = _fits(sk.GridSearchCV, estimator, grid)
+    assert ours.n_grouped_fits_ == len(grouped) == len(alone) == len(ours.cv_results_["params"]) * 3
+    for a, b in zip(grouped, alone):
+        assert a[:2] == b[:2]
+        np.testing.assert_allclose(a[2], b[2], rtol=1e-5)  # each epoch's training loss
+        if b[3] is not None:  # held out: moving statistics that lag the bias (below)
+            np.testing.assert_allclose(a[3], b[3], rtol=1e-3)
+        np.testing.assert_allclose(a[4], b[4], atol=1e-5)  # predictions (recalibrated)
+        # by path (a seed generator's name counts the process's generators)
+        ours_w, theirs_w = ({re.sub(r"seed_generator_\d+", "seed_generator", p): w
+                             for p, w in zip(fit[6], fit[5])} for fit in (a, b))
+        assert ours_w.keys() == theirs_w.keys()
+        # the bias before batch norm gets only rounding noise (batch norm takes
+        # it out again), which Adam turns into steps; the recalibrated moving
+        # mean follows the bias, so their difference is what must agree
+        layers = [p[len("dense_"): -len("/bias")] for p in theirs_w
+                  if p.startswith("dense_") and p.endswith("/bias")]
+        for i in layers:
+            bias, mean = f"dense_{i}/bias", f"batchnorm_{i}/moving_mean"
+            np.testing.assert_allclose(ours_w.pop(bias) - ours_w.pop(mean),
+                                       theirs_w.pop(bias) - theirs_w.pop(mean), atol=1e-4)
+        assert layers and not any(p.startswith("dense_") and p.endswith("/bias") for p in ours_w)
+        for path, w in theirs_w.items():
+            if w.dtype.kind == "f":
+                np.testing.assert_allclose(ours_w[path], w, rtol=1e-3, atol=1e-5, err_msg=path)
+
+
 def test_ungroupable_candidates_run_as_in_scikit_learn():
-    # batch-normalised nets train one at a time; the rest of the grid in a cohort
-    ours, theirs = _searches(MLPClassifier(**COMMON), {"batch_normalization": [False, True]})
+    # L-BFGS candidates train one at a time; the rest of the grid in a cohort
+    ours, theirs = _searches(MLPClassifier(**COMMON), {"solver": ["adam", "lbfgs"]})
     assert ours.n_grouped_fits_ == 3
     _assert_same(ours, theirs)
     ours, theirs = _searches(MLPClassifier(**COMMON), {"alpha": [1e-4]}, group_fits=False)

@@ -20,7 +20,7 @@ from .._engine.core import compact
 from .._engine.objective import NumpyOps, objective
 from .._engine.spec import make_optimizer
 from ..builders import build_mlp
-from .program import Variant, slot_names
+from .program import BN_EPSILON, Variant, slot_names
 
 __all__ = ["ACTIVATIONS", "MemberEngine", "groupable", "spec_key"]
 
@@ -52,14 +52,14 @@ def spec_key(spec):
     """The program family of ``spec`` (None when it cannot train in a cohort).
 
     Members of one family share a program: the same depth, activations,
-    loss, optimizer settings, dtype and output width.  Widths, dropout and
+    loss, optimizer settings, dtype, output width and batch norm (or none).  Widths, dropout and
     DropConnect rates, penalties and the gradient-norm rule may differ.
     """
     kw = dict(spec.builder_kwargs)
     if (
         spec.builder is not build_mlp or isinstance(spec.loss, tuple)
         or spec.optimizer[0] not in SOLVERS or kw.get("sparse")
-        or kw.get("embeddings") or kw.get("batch_normalization")
+        or kw.get("embeddings")
         or kw["activation"] not in ACTIVATIONS
         or kw["output_activation"] not in _NAMES
         or kw["output_activation"] in THRESHOLD_ACTIVATIONS
@@ -68,7 +68,7 @@ def spec_key(spec):
     if spec.dtype == "float64" and not current().float64_programs:
         return None
     return (len(kw["hidden_layer_sizes"]), kw["activation"], kw["output_activation"], spec.loss,
-            spec.optimizer, spec.dtype, spec.n_outputs)
+            spec.optimizer, spec.dtype, spec.n_outputs, bool(kw.get("batch_normalization")))
 
 
 def _variant(spec):
@@ -121,6 +121,32 @@ def _activation(name):
     return lambda z: np.asarray(fn(keras.ops.convert_to_tensor(z)))
 
 
+def _places(paths, depth):
+    """Where each variable lives in the cohort: ``(trainable, columns)``.
+
+    Kernels, biases and batch norm's gamma and beta are the flat parameters
+    (``trainable``: their indices in layer order); ``columns`` maps the
+    others to ``(kind, column)``: a rate and the seed state after it to the
+    column of its layer (dropout: the layer's index; DropConnect, whose layer
+    is ``hidden_<i>`` or, before batch norm, ``dense_<i>``: depth + index), a
+    moving mean or variance to its layer's index.
+    """
+    trainable, columns, column = [], {}, None
+    for i, path in enumerate(paths):
+        name, leaf = path.rsplit("/", 1)
+        if leaf in ("kernel", "bias", "gamma", "beta"):
+            trainable.append(i)
+        elif leaf == "rate":
+            layer, index = name.rsplit("_", 1)
+            column = int(index) + (depth if layer in ("hidden", "dense") else 0)
+            columns[i] = ("rate", column)
+        elif leaf == "seed_generator_state":
+            columns[i] = ("seed", column)
+        elif leaf in ("moving_mean", "moving_variance"):
+            columns[i] = (leaf[len("moving_"):], int(name.rsplit("_", 1)[1]))
+    return trainable, columns
+
+
 class _Variable:
     """What the estimator reads of a model variable: its path."""
 
@@ -146,8 +172,6 @@ class MemberEngine:
         The program family (:func:`spec_key`).
     """
 
-    batchnorms = ()
-
     def __init__(self, session, spec, key):
         self.session = self.pool = session
         self.spec = spec
@@ -158,24 +182,15 @@ class MemberEngine:
         self.dtype = np.dtype(spec.dtype)
         self.widths = [int(kw["n_features"]), *map(int, kw["hidden_layer_sizes"]), spec.n_outputs]
         paths, initial, self.slot_start = _layout(spec)
+        self.paths = paths
         self.variables = [_Variable(p) for p in paths]
         self.initial_weights = list(initial)
         #: the rate variables: a fit with any draws its Monte-Carlo seed, as alone
         self.stochastic = tuple(p for p in paths if p.endswith("/rate"))
-        # where each variable lives in the cohort: kernels and biases in the flat
-        # parameters (layer order); a rate and the seed state after it in the
-        # column of its layer (dropout: the layer's index; DropConnect: depth + index)
-        self.trainable, self.columns, column = [], {}, None
-        for i, path in enumerate(paths):
-            name, leaf = path.rsplit("/", 1)
-            if leaf in ("kernel", "bias"):
-                self.trainable.append(i)
-            elif leaf == "rate":
-                layer, index = name.rsplit("_", 1)
-                column = int(index) + (depth if layer == "hidden" else 0)
-                self.columns[i] = ("rate", column)
-            elif leaf == "seed_generator_state":
-                self.columns[i] = ("seed", column)
+        self.bn = bool(kw.get("batch_normalization"))
+        #: the batch-norm layers (the loop recalibrates their statistics after training)
+        self.batchnorms = tuple(f"batchnorm_{i}" for i in range(depth)) if self.bn else ()
+        self.trainable, self.columns = _places(paths, depth)
         self.activation = kw["activation"]
         self.output_activation = kw["output_activation"]
         self.solver = spec.optimizer
@@ -256,23 +271,56 @@ class MemberEngine:
                         np.asarray(penalties, dtype=np.float64))
         return self.session.wait_epoch(self)
 
+    def _network(self, weights):
+        """``(layers, normalize)`` of :func:`dense_forward` at ``weights``, in
+        inference mode: batch norm by the moving statistics (Keras' formula)."""
+        at = dict(zip(self.paths, weights))
+        depth = len(self.widths) - 2
+        names = [f"{'dense' if self.bn else 'hidden'}_{i}" for i in range(depth)] + ["output"]
+        layers = [(at[f"{n}/kernel"], at[f"{n}/bias"]) for n in names]
+        if not self.bn:
+            return layers, None
+
+        def normalize(index, z):
+            bn = f"batchnorm_{index}/"
+            inv = at[bn + "gamma"] / np.sqrt(at[bn + "moving_variance"] + BN_EPSILON)
+            return z * inv + (at[bn + "beta"] - at[bn + "moving_mean"] * inv)
+
+        return layers, normalize
+
     def evaluate(self, X, Y, SW, penalties):
         """``(output, reported loss)`` on held-out rows: the engines' loss, in NumPy."""
-        weights = self.get_weights()
-        params = [weights[i] for i in self.trainable]
-        acts, logits = dense_forward(np.asarray(X, dtype=self.dtype),
-                                     list(zip(params[0::2], params[1::2])),
-                                     _activation(self.activation))
+        layers, normalize = self._network(self.get_weights())
+        acts, logits = dense_forward(np.asarray(X, dtype=self.dtype), layers,
+                                     _activation(self.activation), normalize=normalize)
         output = _activation(self.output_activation)(logits).astype(self.dtype, copy=False)
         activities = acts[1:] if "activity" in self.spec.penalties else []
         # the very formula the compiled engines use, over NumPy operations
         _, reported = objective(
             NumpyOps(self.dtype), self.spec, np.asarray(Y, self.dtype),
-            (logits, output, *activities), np.asarray(SW, self.dtype), penalties, params[0::2])
+            (logits, output, *activities), np.asarray(SW, self.dtype), penalties,
+            [kernel for kernel, _ in layers])
         return output, float(reported)
 
-    def recalibrate_batchnorm(self, X):  # no batch norm in a cohort
-        pass
+    def recalibrate_batchnorm(self, X):
+        """Each batch-norm layer's moving statistics set to the exact ones on
+        ``X``, layer after layer in inference mode (what the compiled engines'
+        ``recalibrate_batchnorm`` does)."""
+        weights = self.get_weights()
+        index = {path: i for i, path in enumerate(self.paths)}
+        hidden = _activation(self.activation)
+        h = np.asarray(X, dtype=self.dtype)
+        for k in range(len(self.batchnorms)):
+            layers, normalize = self._network(weights)
+            kernel, bias = layers[k]
+            z = (h @ kernel + bias).astype(np.float64)
+            mean = z.sum(axis=0) / z.shape[0]
+            variance = np.maximum(np.square(z).sum(axis=0) / z.shape[0] - np.square(mean), 0.0)
+            for name, value in (("mean", mean), ("variance", variance)):
+                weights[index[f"batchnorm_{k}/moving_{name}"]] = value.astype(self.dtype)
+            layers, normalize = self._network(weights)
+            h = hidden(normalize(k, h @ kernel + bias))
+        self.set_weights(weights, object())
 
     def detach(self):
         """The fit is over: copy the weights back and leave the cohort's slot idle."""

@@ -57,7 +57,8 @@ class Cohort:
     member's own block at its top-left and zeros (masked) around it -- and
     so do the optimizer's slots: the program carries a few tensors through
     its loop instead of one per variable.  Dropout and DropConnect rates and
-    seed states are ``(K, 2 * depth)`` columns.  On a backend that compiles
+    seed states are ``(K, 2 * depth)`` columns; batch norm's moving means and
+    variances one ``(K, S)`` array, layer after layer.  On a backend that compiles
     per shape (JAX) the member count, rows and batch count are padded to
     powers of two, so few shapes are compiled.
 
@@ -100,13 +101,18 @@ class Cohort:
             SW[k, : Wm.shape[0]] = Wm
             member_widths[k] = m.widths
         self.K = K
+        depth = len(self.widths) - 2
+        bn = first.key[7]
         self.shapes = []
-        for fan_in, fan_out in zip(self.widths[:-1], self.widths[1:]):
-            self.shapes += [(fan_in, fan_out), (fan_out,)]
+        for layer, (fan_in, fan_out) in enumerate(zip(self.widths[:-1], self.widths[1:])):
+            # a batch-normalised hidden layer: kernel, bias, gamma, beta
+            self.shapes += [(fan_in, fan_out)] + [(fan_out,)] * (3 if bn and layer < depth else 1)
         sizes = [int(np.prod(shape)) for shape in self.shapes]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
         P = int(self.offsets[-1])
-        depth = len(self.widths) - 2
+        # batch norm's moving mean and variance, layer after layer
+        self.stat_offsets = np.cumsum([0] + [2 * w for w in self.widths[1:-1]]) if bn else []
+        self.stats = np.zeros((K, int(self.stat_offsets[-1]) if bn else 0), self.dtype)
         self.weights = np.zeros((K, P), self.dtype)
         mask = np.zeros((K, P), self.dtype)
         self.slots = [np.zeros((K, P), self.dtype) for _ in first._slot_names()]
@@ -130,6 +136,12 @@ class Cohort:
         """Trainable variable ``i`` of slot ``k`` as a writable array of the cohort's shape."""
         return flat[k, self.offsets[i]: self.offsets[i + 1]].reshape(self.shapes[i])
 
+    def _statistic(self, k, kind, layer, size):
+        """Slot ``k``'s moving ``kind`` (``'mean'`` or ``'variance'``) of hidden
+        ``layer``: its first ``size`` units, a writable view."""
+        start = self.stat_offsets[layer] + (self.widths[layer + 1] if kind == "variance" else 0)
+        return self.stats[k, start: start + size]
+
     def write(self, k, m):
         """Copy member ``m``'s weights, rates, seeds and optimizer state into slot ``k``."""
         trainable = [m.weights[t] for t in m.trainable]
@@ -140,8 +152,10 @@ class Cohort:
         for i, (kind, column) in m.columns.items():
             if kind == "rate":
                 self.rates[k, column] = m.weights[i]
-            else:
+            elif kind == "seed":
                 self.seeds[k, column] = m.weights[i]
+            else:
+                self._statistic(k, kind, column, m.weights[i].size)[:] = m.weights[i]
         self.iterations[k] = m.iterations
         self.lr[k] = m.learning_rate
 
@@ -153,6 +167,8 @@ class Cohort:
         for i, (kind, column) in m.columns.items():
             if kind == "seed":
                 m.weights[i] = self.seeds[k, column].astype(m.weights[i].dtype)
+            elif kind != "rate":
+                m.weights[i] = self._statistic(k, kind, column, m.weights[i].size).copy()
         m.slots = [[self._view(flat, k, i)[tuple(map(slice, m.weights[t].shape))].copy()
                     for i, t in enumerate(m.trainable)] for flat in self.slots]
         m.iterations = int(self.iterations[k])
@@ -176,12 +192,13 @@ class Cohort:
             self.penalties[k] = penalties
             self.lr[k] = m.learning_rate
         shape = (self.K, B, bs)
-        weights, slots, iterations, seeds, total, squares = self.program(
+        weights, slots, iterations, seeds, stats, total, squares = self.program(
             self.layout, *self.constants, perm.reshape(shape), valid.reshape(shape),
-            n_batches, on, self.lr, self.penalties, self.rates, self.seeds, self.weights,
-            self.slots, self.iterations,
+            n_batches, on, self.lr, self.penalties, self.rates, self.seeds, self.stats,
+            self.weights, self.slots, self.iterations,
         )
         self.weights = np.array(weights)
+        self.stats = np.array(stats)
         self.slots = [np.array(s) for s in slots]
         self.iterations = np.array(iterations)
         self.seeds = np.array(seeds)

@@ -85,15 +85,14 @@ class _BaseMLP(BaseNeuralEstimator):
         """Dense networks train in a search's cohorts.
 
         A stochastic solver (not ``'lbfgs'``), a hidden activation of
-        ``activations``, the loss's own output activation, and none of batch
-        norm, ``n_init``, callbacks, ``kernel_initializer``, warm starts or
-        ``distribution``.  Dropout, DropConnect, L1 and activity penalties
-        and the gradient-norm rule train in the cohort.
+        ``activations``, the loss's own output activation, and none of
+        ``n_init``, callbacks, ``kernel_initializer``, warm starts or
+        ``distribution``.  Dropout, DropConnect, batch norm, L1 and activity
+        penalties and the gradient-norm rule train in the cohort.
         """
         p = self.get_params(deep=False)
         return (
             p["solver"] != "lbfgs" and p["activation"] in activations
-            and not p["batch_normalization"]
             and p["n_init"] == 1 and not p["callbacks"]
             and p["output_activation"] in (None, "identity")
             and p["kernel_initializer"] is None
