@@ -85,7 +85,11 @@ class _TensorFlow:
             dtype, shape = entry
             return tf.TensorSpec(shape, tf.as_dtype(dtype))
 
-        concrete = tf.function(fn, input_signature=[spec(e) for e in signature])
+        # no autograph: the programs' loops are graph loops already
+        # (keras.ops.fori_loop), and converting the Python they call took
+        # ~1 s of a cohort program's 1.3 s trace
+        concrete = tf.function(fn, input_signature=[spec(e) for e in signature],
+                               autograph=False)
         concrete = concrete.get_concrete_function()
 
         def call(*args):
