@@ -585,3 +585,7 @@ def probe(model, call_kwargs, input_shape, name, input_parts=None, grouped=False
         while len(_probes) > 32:
             _probes.popitem(last=False)
     return result
+
+
+#: the engines trace a user's model with autograph (Python branches on tensors)
+build_user_network.runs_user_code = True

@@ -188,7 +188,12 @@ class TensorFlowEngine(_EngineCore):
         fn = self._compiled.get(name)
         if fn is None:
             tf, _ = load()
-            fn = tf.function(getattr(self, name), input_signature=self._signatures[name])
+            # autograph only for a user's model (which may branch on tensors, as
+            # Keras' fit allows): skdeep's graph code loops with tf.while_loop,
+            # and autograph's conversion took ~3 s of a process's first fit
+            user_code = getattr(self.spec.builder, "runs_user_code", False)
+            fn = tf.function(getattr(self, name), input_signature=self._signatures[name],
+                             autograph=user_code)
             sampling = name == "_mc_predict"
             for layer in self.stochastic:
                 layer.sample_at_inference = sampling
@@ -224,28 +229,27 @@ class TensorFlowEngine(_EngineCore):
         tf, _ = load()
         n = tf.shape(perm)[0]
         n_batches = (n + batch_size - 1) // batch_size
-        total = tf.zeros((), self._dtype)
         track = self.spec.track_grad_norm
-        grad_sum = [tf.zeros(v.shape, v.dtype) for v in self.trainable] if track else []
-        for i in tf.range(n_batches):
+
+        def step(i, total, grad_sum):
             idx = perm[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
             if self._strategy is not None:
                 reported, grads = self._distributed_step(rows, Y, SW, idx, penalties)
-                if track:
-                    size = tf.cast(tf.shape(idx)[0], grads[0].dtype)
-                    grad_sum = [s + g * size for s, g in zip(grad_sum, grads)]
-                total += reported * tf.cast(tf.shape(idx)[0], self._dtype)
-                continue
-            xb, yb, wb = rows(idx), tf.gather(Y, idx), tf.gather(SW, idx)
-            with tf.GradientTape() as tape:
-                outputs = self._train_model(xb, training=True)
-                objective, reported = self._losses(yb, outputs, wb, penalties)
-            grads = tape.gradient(objective, self.trainable)
+            else:
+                xb, yb, wb = rows(idx), tf.gather(Y, idx), tf.gather(SW, idx)
+                with tf.GradientTape() as tape:
+                    outputs = self._train_model(xb, training=True)
+                    objective, reported = self._losses(yb, outputs, wb, penalties)
+                grads = tape.gradient(objective, self.trainable)
+                self._apply_gradients(grads)
             if track:
                 size = tf.cast(tf.shape(idx)[0], grads[0].dtype)
                 grad_sum = [s + g * size for s, g in zip(grad_sum, grads)]
-            self._apply_gradients(grads)
-            total += reported * tf.cast(tf.shape(idx)[0], self._dtype)
+            return i + 1, total + reported * tf.cast(tf.shape(idx)[0], self._dtype), grad_sum
+
+        grad_sum = [tf.zeros(v.shape, v.dtype) for v in self.trainable] if track else []
+        _, total, grad_sum = tf.while_loop(lambda i, *_: i < n_batches, step,
+                                           (tf.constant(0), tf.zeros((), self._dtype), grad_sum))
         mean_loss = total / tf.cast(n, self._dtype)
         if not track:
             return mean_loss, tf.constant(np.nan, self._dtype)
@@ -348,9 +352,10 @@ class TensorFlowEngine(_EngineCore):
         tf, _ = load()
         for i, state in enumerate(self._seed_states):
             state.assign(tf.cast(tf.stack([seed + 7919 * i, 0]), state.dtype))
-        draws = tf.TensorArray(self._dtype, size=n_samples)
-        for j in tf.range(n_samples):
-            draws = draws.write(j, self.model(X, training=False))
+        _, draws = tf.while_loop(
+            lambda j, _: j < n_samples,
+            lambda j, draws: (j + 1, draws.write(j, self.model(X, training=False))),
+            (tf.constant(0), tf.TensorArray(self._dtype, size=n_samples)))
         return draws.stack()
 
     def _bn_inputs(self, X):
