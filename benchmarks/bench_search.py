@@ -13,11 +13,18 @@ MISSION  The mission's workflow as a user runs it: digits, Pipeline with a
 BC   A typical first search in a fresh process: breast cancer, Pipeline
      (StandardScaler, MLP with early stopping), 3 sizes x 2 alphas x 3 folds;
      each library in its own new Python process, import included.
+NETS  The issue's CNN and RNN grids: skdeep.model_selection.GridSearchCV
+     against scikit-learn's GridSearchCV over the same estimators, warm
+     process.  CNN: digits (8x8 images), default network, filters (8 or 16)
+     x dropout (0, 0.2) x 5 folds, 20 epochs.  RNN: Japanese Vowels (ragged
+     series), units (16 or 32) x dropout (0, 0.2) x 5 folds, 30 epochs.
+     Neither joins a cohort; they train side by side, one per core.
 REFIT  Refit at the cross-validated epoch (``refit_epochs='median'``) against
      scikit-learn's refit with a new validation split, on breast cancer:
      test accuracy and log-loss over 10 stratified train/test splits.
 
-Run ``python benchmarks/bench_search.py`` (``--quick``: 1 repeat, 4 refit splits).
+Run ``python benchmarks/bench_search.py`` (``--quick``: 1 repeat, 4 refit splits;
+``--only W2,NETS``: those sections).
 """
 
 import statistics
@@ -169,6 +176,42 @@ def fresh_process(repeats):
           rows)
 
 
+def networks(repeats):
+    """NETS: CNN and RNN grids, trained side by side against scikit-learn's search."""
+    from sklearn.datasets import load_digits
+
+    from skdeep import CNNClassifier, RNNSequenceClassifier
+    from skdeep.datasets import load_japanese_vowels
+
+    digits = load_digits()
+    X_img = (digits.data / 16.0).reshape(-1, 8, 8, 1)
+    X_seq, y_seq = load_japanese_vowels()[:2]
+    cases = [
+        ("CNN, digits: filters x dropout", CNNClassifier(max_iter=20, random_state=0),
+         {"filters": [(8,), (16,)], "dropout": [0.0, 0.2]}, X_img, digits.target),
+        ("RNN, Japanese Vowels: units x dropout", RNNSequenceClassifier(max_iter=30,
+                                                                        random_state=0),
+         {"units": [16, 32], "dropout": [0.0, 0.2]}, X_seq, y_seq),
+    ]
+    rows = []
+    for label, est, grid, X, y in cases:
+        SkGridSearchCV(est, {"dropout": [0.1]}, cv=2).fit(X, y)  # start-up, once
+        times = {"ours": [], "theirs": []}
+        for _ in range(repeats):
+            for name, cls in [("ours", GridSearchCV), ("theirs", SkGridSearchCV)]:
+                start = time.perf_counter()
+                search = cls(est, grid, cv=5).fit(X, y)
+                times[name].append((time.perf_counter() - start, search.best_score_))
+        ours = statistics.median(t for t, _ in times["ours"])
+        theirs = statistics.median(t for t, _ in times["theirs"])
+        rows.append([label, f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}",
+                     f"{times['ours'][-1][1]:.4f} / {times['theirs'][-1][1]:.4f}"])
+    print(f"### NETS: CNN and RNN grids, 4 candidates x 5 folds, warm process (seconds, median "
+          f"of {repeats})\n")
+    table(["grid", "skdeep GridSearchCV", "sklearn GridSearchCV", "ratio",
+           "best CV accuracy (ours / theirs)"], rows)
+
+
 def refit_at_cv_epoch(n_splits):
     X, y = load_breast_cancer(return_X_y=True)
     grid = {"mlpclassifier__hidden_layer_sizes": [(10,), (50,)],
@@ -199,8 +242,15 @@ def refit_at_cv_epoch(n_splits):
 
 if __name__ == "__main__":
     print(versions() + "\n")
-    w2(1 if QUICK else 3)
-    w2(1 if QUICK else 3, "dropout")
-    mission(1)
-    fresh_process(1 if QUICK else 3)
-    refit_at_cv_epoch(4 if QUICK else 10)
+    only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    sections = {
+        "W2": lambda: w2(1 if QUICK else 3),
+        "W2d": lambda: w2(1 if QUICK else 3, "dropout"),
+        "MISSION": lambda: mission(1),
+        "NETS": lambda: networks(1 if QUICK else 3),
+        "BC": lambda: fresh_process(1 if QUICK else 3),
+        "REFIT": lambda: refit_at_cv_epoch(4 if QUICK else 10),
+    }
+    for name, run in sections.items():
+        if only is None or name in only:
+            run()

@@ -15,9 +15,13 @@ trained state (same parameters, same data) instead of training again, so
 ``cv_results_``, ``best_params_`` and ``best_estimator_`` are scikit-learn's
 computations over the same fitted networks.
 
-Fits that cannot be grouped (other estimators, skdeep's CNN/RNN/tabular
-networks, batch norm, L-BFGS, ``n_init``, callbacks, ...) run as in
-scikit-learn's search.
+skdeep's networks that cannot be grouped (CNN, RNN and tabular networks,
+L-BFGS, sparse inputs, ...) train side by side before scikit-learn's pass,
+one fit per CPU core (at most four) in threads, each exactly as it would
+alone: a small network leaves most of a core idle between its kernels.
+Other fits (scikit-learn's estimators, the Keras wrappers around a user's
+model, ``n_init``, callbacks, ``n_jobs`` set) run as in scikit-learn's
+search.
 """
 
 import time
@@ -36,6 +40,9 @@ from ._private import (
 )
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV"]
+
+#: Most fits a search trains side by side (see ``_side_threads``).
+MAX_SIDE_THREADS = 4
 
 
 def _network(estimator):
@@ -68,8 +75,8 @@ class _GroupedSearchMixin:
         """
         self._grouping_input = (X, y, params)
         self._fold_epochs = {}
-        self.grouped_fit_time_ = 0.0
-        self.n_grouped_fits_ = 0
+        self.grouped_fit_time_ = self.side_fit_time_ = 0.0
+        self.n_grouped_fits_ = self.n_side_fits_ = 0
         try:
             with _cohort.session(self.max_cohort) as session:
                 self._grouping_session = session
@@ -99,7 +106,8 @@ class _GroupedSearchMixin:
         if len(epochs) < self.n_splits_:
             warnings.warn(
                 "refit_epochs needs the best epoch of every fold of the best candidate, which "
-                "only early-stopping fits trained in cohorts record; kept scikit-learn's refit "
+                "only early-stopping fits trained in cohorts or side by side record; kept "
+                "scikit-learn's refit "
                 f"(found {len(epochs)} of {self.n_splits_} folds).", UserWarning)
             return
         chosen = {"median": np.median, "mean": np.mean, "max": np.max}[self.refit_epochs]
@@ -148,31 +156,27 @@ class _GroupedSearchMixin:
         X, y, params = self._grouping_input
         X, y = indexable(X, y)
         params = dict(params)
-        groups = params.pop("groups", None)
-        if cv is None:
-            # the splitter scikit-learn's fit checked: split once, and let
-            # scikit-learn's pass see the very same splits (a one-time
-            # iterable, or a shuffling splitter without a seed, would give
-            # others on a second call)
-            checked = search_splitter(self)
-            if checked is None:  # scikit-learn < 1.9 keeps it in a local
-                return None
-            splits = list(checked.split(X, y, groups))
-            set_search_splitter(self, _FixedSplits(splits))
-        else:
-            splits = list(cv.split(X, y, groups))
-        tasks, index = [], []
+        splits = self._splits(X, y, params.pop("groups", None), cv)
+        if splits is None:
+            return None
+        tasks, index, side, side_index = [], [], [], []
+        n_side = self._side_threads()
         for c, candidate in enumerate(candidates):
             for train, _ in splits:
                 estimator = clone(self.estimator).set_params(**clone(candidate, safe=False))
-                if not _cohort.groupable(_network(estimator)):
-                    continue
-                X_train, y_train = safe_split(estimator, X, y, train)
-                fit_params = check_method_params(X, params=params, indices=train)
-                tasks.append(_Task(estimator, X_train, y_train, fit_params))
-                index.append(c)
+                if _cohort.groupable(_network(estimator)):
+                    tasks.append(_Task(estimator, X, y, params, train))
+                    index.append(c)
+                elif n_side > 1 and _cohort.side_by_side(_network(estimator)):
+                    side.append(_Task(estimator, X, y, params, train))
+                    side_index.append(c)
+        shares = np.zeros(len(candidates))
+        if side:
+            self._train_side_by_side(side, n_side, [candidates[c] for c in side_index])
+            for c, task in zip(side_index, side):
+                shares[c] += task.done * task.seconds / len(splits)
         if not tasks:
-            return None
+            return shares if side else None
         start = time.perf_counter()
         if self.verbose:
             session.observer = _GroupedProgress(len(tasks), session.finished)
@@ -193,19 +197,55 @@ class _GroupedSearchMixin:
             return None
         trained = sum(task.done for task in tasks)
         for c, task in zip(index, tasks):
-            net = _network(task.estimator)
-            if task.done and getattr(net, "validation_scores_", None):
-                # the epoch whose weights early stopping restored (the first best)
-                best = int(np.argmax(net.validation_scores_)) + 1
-                self._fold_epochs.setdefault(_key(candidates[c]), []).append(best)
+            self._record_best_epoch(candidates[c], task)
         self.grouped_fit_time_ += elapsed
         self.n_grouped_fits_ += trained
         share = elapsed / max(1, trained)
-        shares = np.zeros(len(candidates))
         for c, task in zip(index, tasks):
             if task.done:
                 shares[c] += share / len(splits)
         return shares
+
+    def _splits(self, X, y, groups, cv):
+        """The folds of this batch (None where scikit-learn keeps its splitter)."""
+        if cv is not None:
+            return list(cv.split(X, y, groups))
+        # the splitter scikit-learn's fit checked: split once, and let
+        # scikit-learn's pass see the very same splits (a one-time iterable,
+        # or a shuffling splitter without a seed, would give others on a
+        # second call)
+        checked = search_splitter(self)
+        if checked is None:  # scikit-learn < 1.9 keeps it in a local
+            return None
+        splits = list(checked.split(X, y, groups))
+        set_search_splitter(self, _FixedSplits(splits))
+        return splits
+
+    def _train_side_by_side(self, tasks, n_threads, candidates):
+        """Train fits no cohort takes, ``n_threads`` at a time (their own engines)."""
+        start = time.perf_counter()
+        _cohort.run_side_by_side(tasks, n_threads)
+        self.side_fit_time_ += time.perf_counter() - start
+        for candidate, task in zip(candidates, tasks):
+            self.n_side_fits_ += task.done
+            self._record_best_epoch(candidate, task)
+
+    def _record_best_epoch(self, candidate, task):
+        net = _network(task.estimator)
+        if task.done and getattr(net, "validation_scores_", None):
+            # the epoch whose weights early stopping restored (the first best)
+            best = int(np.argmax(net.validation_scores_)) + 1
+            self._fold_epochs.setdefault(_key(candidate), []).append(best)
+
+    def _side_threads(self):
+        """Threads for the fits that train side by side: one per core, at most
+        :data:`MAX_SIDE_THREADS`, with ``n_jobs=None``; with ``n_jobs`` set,
+        none (scikit-learn's pass runs them, in ``n_jobs`` threads)."""
+        if self.n_jobs is not None:
+            return 1
+        from joblib import cpu_count
+
+        return max(1, min(MAX_SIDE_THREADS, cpu_count()))
 
     def _add_fit_times(self, results, n_new, shares):
         # scikit-learn timed each fit's lookup of its grouped state: add the
@@ -286,18 +326,29 @@ class _GroupedProgress:
 
 
 class _Task:
-    """One (candidate, fold) fit run in a worker thread of the session."""
+    """One (candidate, fold) fit run in a worker thread of the session.
 
-    def __init__(self, estimator, X, y, fit_params):
-        self.estimator, self.X, self.y, self.fit_params = estimator, X, y, fit_params
+    The fold's rows are taken when the task runs (not when it is made), so
+    a search holds the data once plus the folds being fitted.
+    """
+
+    def __init__(self, estimator, X, y, params, train):
+        self.estimator, self.X, self.y, self.params, self.train = estimator, X, y, params, train
         self.done = False
+        self.seconds = 0.0
 
     def __call__(self):
+        start = time.perf_counter()
         try:
-            self.estimator.fit(self.X, self.y, **self.fit_params)
+            X_train, y_train = safe_split(self.estimator, self.X, self.y, self.train)
+            fit_params = check_method_params(self.X, params=self.params, indices=self.train)
+            self.estimator.fit(X_train, y_train, **fit_params)
         except Exception:  # noqa: BLE001 - scikit-learn's own pass fits it again and reports
             # (a GroupedTrainingError also turned grouping off: the fit is redone alone)
             return
+        finally:
+            self.seconds = time.perf_counter() - start
+            self.X = self.y = self.params = None
         self.done = True
 
 
@@ -305,7 +356,9 @@ _GROUP_DOC = """
     group_fits : bool, default=True
         Train the search's fits of dense skdeep MLPs (alone or at the end of a
         Pipeline; dropout, DropConnect, batch norm and penalties included) together in
-        stacked cohorts before scikit-learn's search runs; False runs
+        stacked cohorts before scikit-learn's search runs, and skdeep's other
+        networks (CNN, RNN, tabular, L-BFGS, ...) side by side, one per CPU
+        core (at most four) when ``n_jobs`` is None; False runs
         scikit-learn's search unchanged. With ``verbose > 0`` the grouped
         training reports its epochs and finished fits on standard error (one
         line rewritten on a terminal, a line every 10 s in a log).
@@ -320,7 +373,8 @@ _GROUP_DOC = """
         ``early_stopping=False``, ``max_iter`` = that many epochs,
         ``n_iter_no_change=inf`` -- instead of holding out another
         validation split.  None refits as scikit-learn does.  Needs the
-        best candidate's folds trained in cohorts (a warning says when not).
+        best candidate's folds trained in cohorts or side by side (a warning
+        says when not).
 """
 
 
@@ -330,6 +384,12 @@ _ATTRIBUTES_DOC = """\
         counts each grouped fit's share of it.
     n_grouped_fits_ : int
         How many (candidate, fold) fits were trained in cohorts.
+    side_fit_time_ : float
+        Seconds spent training fits side by side (skdeep networks that
+        cannot be grouped); ``cv_results_['mean_fit_time']`` counts each such
+        fit's own time.
+    n_side_fits_ : int
+        How many (candidate, fold) fits were trained side by side.
     cv_best_epochs_ : ndarray of int
         With ``refit_epochs``: the best epoch of each fold of the best candidate.
     refit_epochs_ : int

@@ -22,7 +22,7 @@ from .._engine.spec import make_optimizer
 from ..builders import build_mlp
 from .program import BN_EPSILON, Variant, slot_names
 
-__all__ = ["ACTIVATIONS", "MemberEngine", "groupable", "spec_key"]
+__all__ = ["ACTIVATIONS", "MemberEngine", "groupable", "side_by_side", "spec_key"]
 
 #: Hidden activations a cohort trains: every one skdeep offers but softmax (it
 #: would mix a member's units with the cohort's padding) and the threshold units.
@@ -46,6 +46,26 @@ def groupable(estimator):
     eligible = getattr(estimator, "_cohort_eligible", None)
     return bool(eligible is not None and eligible(ACTIVATIONS)
                 and not getattr(estimator, "_skl_callbacks", None))
+
+
+def side_by_side(estimator):
+    """Whether a fit that cannot join a cohort may train beside others in a thread.
+
+    skdeep's own networks (MLPs that cannot be grouped, CNN, RNN and tabular
+    networks) without Keras or scikit-learn callbacks, ``n_init`` restarts
+    (they train in a cohort of their own) or devices of their own
+    (``distribution``).  Not the Keras wrappers: a user's model code may
+    touch Keras' process-wide state (``keras.backend.clear_session()``).
+    """
+    from .._estimators.base import BaseNeuralEstimator
+    from .._estimators.wrapper import _BaseKerasWrapper
+
+    if not isinstance(estimator, BaseNeuralEstimator) or isinstance(estimator, _BaseKerasWrapper):
+        return False
+    p = estimator.get_params(deep=False)
+    return (not groupable(estimator) and not p.get("callbacks")
+            and p.get("n_init", 1) == 1 and p.get("distribution") is None
+            and not getattr(estimator, "_skl_callbacks", None))
 
 
 def spec_key(spec):

@@ -10,21 +10,23 @@ barrier: when every fit of the session waits, one compiled program runs the
 next epoch of all of them at once (:mod:`skdeep._cohort.stack`).  Members that
 stop leave their slot idle; the others go on.  The fitted states wait in a
 :class:`~skdeep._cohort.registry.Registry` (the fit template's fit-cache slot)
-for scikit-learn's own pass over the same fits.  Anything the program cannot
-compute (batch norm, L-BFGS, callbacks, sparse rows, embeddings, other
-networks) trains as before.
+for scikit-learn's own pass over the same fits.  skdeep's networks the
+program cannot compute (L-BFGS, sparse rows, embeddings, CNN, RNN and tabular
+networks) may train side by side in threads instead
+(:func:`run_side_by_side`), their states kept in the same registry;
+anything else trains as before.
 """
 
 import threading
 
 from .._engine import cache
 from .._estimators import base
-from .member import MemberEngine, groupable, spec_key
+from .member import MemberEngine, groupable, side_by_side, spec_key
 from .registry import Registry
 from .stack import run_epoch
 
 __all__ = ["MAX_COHORT", "GroupedTrainingError", "RestartPool", "Session", "active",
-           "install_restarts", "run_threads", "session"]
+           "install_restarts", "run_side_by_side", "run_threads", "session", "side_by_side"]
 
 #: Most members stacked in one cohort.
 MAX_COHORT = 32
@@ -34,7 +36,7 @@ MIN_RESTART_WORK = 10_000_000
 
 _session = None
 _session_lock = threading.Lock()
-_local = threading.local()  # .worker: this thread runs a search's grouped fits
+_local = threading.local()  # .worker: this thread runs a search's fits (.side: ungrouped ones)
 
 
 class GroupedTrainingError(RuntimeError):
@@ -69,7 +71,7 @@ class Session:
     # the engine cache's provider slot -----------------------------------
     def provide(self, spec):
         """A :class:`MemberEngine` for a training fit of ``spec``, or None."""
-        if self.disabled is not None:
+        if self.disabled is not None or getattr(_local, "side", False):
             return None
         key = spec_key(spec)
         if key is None:
@@ -229,7 +231,51 @@ def run_threads(tasks, n_threads):
     n_threads = max(1, min(n_threads, len(tasks)))
     for _ in range(n_threads):  # all counted before any starts: none trains alone
         sess.join()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(n_threads)]
+    _start_and_wait([threading.Thread(target=worker, daemon=True) for _ in range(n_threads)],
+                    sess.abort)
+    if errors:
+        raise errors[0]
+
+
+def run_side_by_side(tasks, n_threads):
+    """Run ``tasks`` (callables) in ``n_threads`` threads that join no cohort.
+
+    For fits that cannot be grouped (:func:`side_by_side`): each trains on
+    its own compiled engine, as it would alone, and keeps its state for
+    scikit-learn's pass like a grouped fit.  Small networks leave most of a
+    CPU idle between their many small kernels, so two fits at once on two
+    cores take little more than one.  A task's own errors are its own (the
+    search's tasks catch theirs); Ctrl-C in the calling thread lets the
+    running fits finish and starts no more.
+    """
+    import sklearn
+
+    tasks = list(tasks)
+    lock = threading.Lock()
+    stop = threading.Event()
+    config = sklearn.get_config()
+
+    def worker():
+        _local.worker = _local.side = True
+        try:
+            with sklearn.config_context(**config):
+                while not stop.is_set():
+                    with lock:
+                        if not tasks:
+                            return
+                        task = tasks.pop(0)
+                    task()
+        finally:
+            _local.worker = _local.side = False
+
+    _start_and_wait([threading.Thread(target=worker, daemon=True)
+                     for _ in range(max(1, min(n_threads, len(tasks))))],
+                    lambda error: stop.set())
+
+
+def _start_and_wait(threads, interrupted):
+    """Start ``threads`` and wait for them; on Ctrl-C (or any error of the
+    wait) call ``interrupted(error)``, give them 5 s, and re-raise."""
     for t in threads:
         t.start()
     try:
@@ -237,12 +283,10 @@ def run_threads(tasks, n_threads):
             while t.is_alive():
                 t.join(0.05)
     except BaseException as error:
-        sess.abort(error)
+        interrupted(error)
         for t in threads:
             t.join(5.0)
         raise
-    if errors:
-        raise errors[0]
 
 
 class RestartPool:

@@ -14,8 +14,10 @@ import pytest
 NOT_APPLICABLE = {
     # asserts that every public fitted attribute of a GridSearchCV equals a
     # plain BaseSearchCV subclass's: skdeep's adds n_grouped_fits_ and
-    # grouped_fit_time_ (what was trained in cohorts), on purpose
-    "test_custom_run_search": "skdeep's searches add n_grouped_fits_ / grouped_fit_time_",
+    # grouped_fit_time_ (what was trained in cohorts), n_side_fits_ and
+    # side_fit_time_ (side by side), on purpose
+    "test_custom_run_search": ("skdeep's searches add n_grouped_fits_ / grouped_fit_time_ / "
+                               "n_side_fits_ / side_fit_time_"),
 }
 
 
