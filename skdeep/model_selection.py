@@ -161,8 +161,10 @@ class _GroupedSearchMixin:
             return None
         tasks, index, side, side_index = [], [], [], []
         n_side = self._side_threads()
-        for c, candidate in enumerate(candidates):
-            for train, _ in splits:
+        # fold by fold: fits side by side then train different candidates at
+        # once, which share no compiled network (each thread would trace its own)
+        for train, _ in splits:
+            for c, candidate in enumerate(candidates):
                 estimator = clone(self.estimator).set_params(**clone(candidate, safe=False))
                 if _cohort.groupable(_network(estimator)):
                     tasks.append(_Task(estimator, X, y, params, train))
