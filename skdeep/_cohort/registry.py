@@ -98,8 +98,14 @@ class Registry:
                     self.states.setdefault(key, []).append(dict(estimator.__dict__))
 
     def take(self, estimator, X, y, sample_weight):
-        """The state of an identical fit trained earlier in the session, or None."""
-        if not self.states or not (groupable(estimator) or side_by_side(estimator)):
+        """The state of an identical fit trained earlier in the session, or None.
+
+        Only fits outside the worker threads (scikit-learn's pass) ask: a
+        worker's fit is one being pre-trained, and fingerprinting its data
+        here would only repeat the hashing its ``store`` does.
+        """
+        if (not self.states or self.is_worker()
+                or not (groupable(estimator) or side_by_side(estimator))):
             return None
         key = _fit_key(estimator, X, y, sample_weight)
         if key is None:
