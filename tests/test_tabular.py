@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, cross_validate
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -115,13 +115,46 @@ def test_cosine_cycles_rise_and_fall_on_a_log_time_axis():
 
 def test_each_epoch_trains_at_the_scheduled_rate():
     rates = LearningRates()
-    clf = small(max_iter=30, callbacks=[rates]).fit(X_bc, y_bc)
+    clf = small(max_iter=30, n_iter_no_change=np.inf, callbacks=[rates]).fit(X_bc, y_bc)
     record = clf.callbacks_[0].rates
     assert rates.rates == []  # the user's instance is not touched
     expected = 0.04 * np.maximum(cosine_cycles((np.arange(30) + 0.5) / 30), 1e-4)
     np.testing.assert_allclose(record, expected, rtol=1e-6)
     constant = small(max_iter=5, learning_rate="constant", callbacks=[LearningRates()])
     assert constant.fit(X_bc, y_bc).callbacks_[0].rates == [0.04] * 5
+
+
+def _auto_stop(scores, max_iter, tol=1e-4):
+    """The epoch n_iter_no_change='auto' stops at, replayed on held-out ``scores``."""
+    patience, floor, best, count = max(10, max_iter // 4), -(-2 * max_iter // 5), -np.inf, 0
+    for epoch, score in enumerate(scores, 1):
+        count = 0 if score >= best + tol else count + 1
+        best = max(best, score)
+        if count > patience and epoch >= floor:
+            return epoch
+    return len(scores)
+
+
+@pytest.mark.parametrize("cls, X, y", [(TabularMLPClassifier, X_bc, y_bc),
+                                       (TabularMLPRegressor, X_db, y_db)])
+def test_auto_patience_cuts_the_full_schedule_short_and_changes_nothing_else(cls, X, y):
+    # n_iter_no_change='auto' (the default): max(10, max_iter // 4) epochs without a
+    # better held-out score end the fit once 40 % of max_iter have run; the
+    # epochs it runs are the full schedule's, so when the best epoch lies
+    # before the stop the fitted network is the full schedule's
+    full = small(cls, max_iter=40, n_iter_no_change=np.inf).fit(X, y)
+    cut = small(cls, max_iter=40).fit(X, y)
+    stop = _auto_stop(full.validation_scores_, 40)
+    assert stop < 40  # the case tested: the held-out score peaked early
+    assert cut.n_iter_ == len(cut.validation_scores_) == stop >= 16
+    np.testing.assert_allclose(cut.validation_scores_, full.validation_scores_[:stop],
+                               rtol=1e-6)
+    np.testing.assert_allclose(cut.loss_curve_, full.loss_curve_[:stop], rtol=1e-6)
+    if np.argmax(full.validation_scores_) < stop:
+        np.testing.assert_allclose(cut.predict(X), full.predict(X), rtol=1e-5, atol=1e-6)
+    # an explicit patience is scikit-learn's rule, with no floor
+    early = small(cls, max_iter=40, n_iter_no_change=2).fit(X, y)
+    assert early.n_iter_ < 16 or early.n_iter_ == 40
 
 
 def test_partial_fit_walks_through_the_schedule():
@@ -154,8 +187,13 @@ def test_reaching_max_iter_is_the_plan_not_a_convergence_failure():
 
 # ---------------------------------------------------------------- classifier
 def test_classifier_learns_breast_cancer_and_selects_the_best_epoch():
-    scores = cross_val_score(small(max_iter=60), X_bc, y_bc, cv=3)
-    assert scores.mean() > 0.95
+    # the default schedule (100 epochs), which n_iter_no_change='auto' cuts
+    # short on every fold here at no cost: the full schedules score the same
+    cut = cross_validate(small(max_iter=100), X_bc, y_bc, cv=3, return_estimator=True)
+    assert cut["test_score"].mean() > 0.95
+    assert all(est.n_iter_ < 100 for est in cut["estimator"])
+    full = cross_val_score(small(max_iter=100, n_iter_no_change=np.inf), X_bc, y_bc, cv=3)
+    np.testing.assert_allclose(cut["test_score"], full)
     clf = small(max_iter=30).fit(X_bc, y_bc)
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     proba = clf.predict_proba(X_bc)

@@ -26,10 +26,14 @@ class NoImprovement:
         Epochs without one that are tolerated (``np.inf``: never stop).
     validation : bool
         Follow the validation score (early stopping) instead of the loss.
+    min_epochs : int, default=0
+        Epochs of the call that always run: the patience can run out only
+        after them (the tabular recipe's ``n_iter_no_change='auto'``).
     """
 
-    def __init__(self, tol, patience, validation):
+    def __init__(self, tol, patience, validation, min_epochs=0):
         self.tol, self.patience, self.validation = tol, patience, validation
+        self.min_epochs = min_epochs
 
     def update(self, state, loss, score=None):
         """Count this epoch; return True if it is the best so far (early stopping)."""
@@ -54,8 +58,8 @@ class NoImprovement:
         return False
 
     def exhausted(self, state):
-        """Whether the patience ran out."""
-        return state.no_improvement_count > self.patience
+        """Whether the patience ran out (and ``min_epochs`` have run)."""
+        return state.no_improvement_count > self.patience and state.n_iter >= self.min_epochs
 
     def message(self):
         """scikit-learn's words for it (verbose output)."""

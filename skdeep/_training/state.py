@@ -46,6 +46,9 @@ class TrainingConfig:
     metric_names : tuple of str, default=()
         Names of the metrics a hook adds to each epoch's logs (and their
         ``val_`` entries when rows are held out).
+    min_epochs : int, default=0
+        Epochs of a call that run whatever ``n_iter_no_change`` says (the
+        rule may stop training only after them).
     """
 
     solver: str = "adam"
@@ -73,6 +76,7 @@ class TrainingConfig:
     validation_score_name: str = None
     validation_split: float = 0.0
     metric_names: tuple = ()
+    min_epochs: int = 0
 
     @property
     def validates(self):

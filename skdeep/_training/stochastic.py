@@ -91,7 +91,8 @@ class _Epochs:
                                                    self.batches)
         self.data = engine.tensors(X, Y, sample_weight)
         self.order = np.arange(X.shape[0], dtype=np.int32)
-        self.no_improvement = NoImprovement(config.tol, patience, config.early_stopping)
+        self.no_improvement = NoImprovement(config.tol, patience, config.early_stopping,
+                                            config.min_epochs)
         self.schedule = Schedule(config.learning_rate, config.learning_rate_init,
                                  config.power_t, config.solver)
         self.floor = GradNormFloor(config.min_grad_norm)
