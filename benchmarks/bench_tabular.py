@@ -80,9 +80,9 @@ def previous_tabular(task, seed):
     """The tabular network with the column handling of the previous release.
 
     Every text or category column one-hot encoded whatever its number of
-    levels (the shared front end), no words, no dates, 3 x 256 hidden
-    units and every epoch of the schedule run: the defaults before
-    ``input_summary_`` and ``n_iter_no_change='auto'`` existed.
+    levels (the shared front end), no words, no dates, no quantile copies,
+    3 x 256 hidden units and every epoch of the schedule run: the defaults
+    before ``input_summary_`` and ``n_iter_no_change='auto'`` existed.
     """
     from skdeep import TabularMLPClassifier, TabularMLPRegressor
     from skdeep._estimators.frontend import FrontEndMixin
@@ -95,7 +95,7 @@ def previous_tabular(task, seed):
 
     Previous.__name__ = base.__name__
     return Previous(hidden_layer_sizes=(256, 256, 256), n_iter_no_change=np.inf,
-                    random_state=seed)
+                    quantile_inputs=False, random_state=seed)
 
 
 def load(name):
