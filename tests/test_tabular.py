@@ -124,9 +124,10 @@ def test_each_epoch_trains_at_the_scheduled_rate():
     assert constant.fit(X_bc, y_bc).callbacks_[0].rates == [0.04] * 5
 
 
-def _auto_stop(scores, max_iter, tol=1e-4):
-    """The epoch n_iter_no_change='auto' stops at, replayed on held-out ``scores``."""
-    patience, floor, best, count = max(10, max_iter // 4), -(-2 * max_iter // 5), -np.inf, 0
+def _replayed_stop(scores, patience, floor, tol=1e-4):
+    """The epoch a patience rule stops at, replayed on held-out ``scores``: more
+    than ``patience`` epochs without a gain of ``tol``, once ``floor`` epochs ran."""
+    best, count = -np.inf, 0
     for epoch, score in enumerate(scores, 1):
         count = 0 if score >= best + tol else count + 1
         best = max(best, score)
@@ -144,7 +145,7 @@ def test_auto_patience_cuts_the_full_schedule_short_and_changes_nothing_else(cls
     # before the stop the fitted network is the full schedule's
     full = small(cls, max_iter=40, n_iter_no_change=np.inf).fit(X, y)
     cut = small(cls, max_iter=40).fit(X, y)
-    stop = _auto_stop(full.validation_scores_, 40)
+    stop = _replayed_stop(full.validation_scores_, patience=10, floor=16)  # max_iter=40
     assert stop < 40  # the case tested: the held-out score peaked early
     assert cut.n_iter_ == len(cut.validation_scores_) == stop >= 16
     np.testing.assert_allclose(cut.validation_scores_, full.validation_scores_[:stop],
@@ -154,7 +155,7 @@ def test_auto_patience_cuts_the_full_schedule_short_and_changes_nothing_else(cls
         np.testing.assert_allclose(cut.predict(X), full.predict(X), rtol=1e-5, atol=1e-6)
     # an explicit patience is scikit-learn's rule, with no floor
     early = small(cls, max_iter=40, n_iter_no_change=2).fit(X, y)
-    assert early.n_iter_ < 16 or early.n_iter_ == 40
+    assert early.n_iter_ == _replayed_stop(full.validation_scores_, patience=2, floor=0) < 16
 
 
 def test_partial_fit_walks_through_the_schedule():

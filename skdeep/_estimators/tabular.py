@@ -58,7 +58,7 @@ def auto_patience(max_iter):
     score falls for the rest of the schedule) and such fits stop after about
     half their epochs; 19 of 145 fits selected an earlier epoch than the full
     schedule would have. The floor keeps the small regression tables, whose
-    held-out R^2 rises late in the schedule, from stopping in its first third.
+    held-out R^2 rises late in the schedule, from stopping in its first 40 %.
 
     Examples
     --------
@@ -120,7 +120,7 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
                              StrOptions({"auto"})],
     }
 
-    _epoch_budget = True  # the schedule runs max_iter epochs by design
+    _epoch_budget = True  # max_iter is the schedule's length, not a cap to warn about
 
     def _training_config(self, incremental=False):
         """Adam (the recipe's solver; there is no ``solver`` parameter), and no
