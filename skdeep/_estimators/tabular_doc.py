@@ -73,8 +73,11 @@ TABULAR_DOC = """
         40 % of ``max_iter`` have run -- the fits whose best epoch came
         early (the held-out score falling for the rest of the schedule) end
         after about half their epochs, which halves the median fit time on
-        the benchmark's tables. ``np.inf`` runs the whole schedule and only
-        selects the best epoch (the previous default).
+        the benchmark's tables. With fewer than 100 held-out rows (tables
+        under ~500 rows at the default ``validation_fraction``) the whole
+        schedule runs: a score over so few rows moves in steps of a point
+        or more, and a stall says little. ``np.inf`` runs the whole
+        schedule and only selects the best epoch (the previous default).
     tol : float, default=1e-4
         Improvement threshold of the ``n_iter_no_change`` rule.
     beta_1 : float, default=0.9

@@ -49,6 +49,10 @@ class TrainingConfig:
     min_epochs : int, default=0
         Epochs of a call that run whatever ``n_iter_no_change`` says (the
         rule may stop training only after them).
+    min_validation_rows : int, default=0
+        Held-out rows below which ``n_iter_no_change`` never stops an
+        early-stopping fit: on so few rows the score moves in coarse steps
+        and a stall says little (the tabular recipe's ``'auto'``).
     """
 
     solver: str = "adam"
@@ -77,6 +81,7 @@ class TrainingConfig:
     validation_split: float = 0.0
     metric_names: tuple = ()
     min_epochs: int = 0
+    min_validation_rows: int = 0
 
     @property
     def validates(self):
