@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -30,6 +31,13 @@ def test_numbers_as_text_read_in_every_usual_spelling():
         parse_numbers(european), [1234.5, 3.5, 1.624, -0.612, 1000.25, 7.0, np.nan])
     # '1,624' alone: thousands, as a US table writes them
     np.testing.assert_array_equal(parse_numbers(pd.Series(["1,624", "12,500"])), [1624, 12500])
+
+
+def test_the_decimal_comma_vote_counts_rows():
+    # three rows only a decimal comma explains against two only a point
+    # explains (one distinct text against two): the rows decide
+    column = pd.Series(["1,5", "1,5", "1,5", "1.25", "2.75"])
+    np.testing.assert_array_equal(parse_numbers(column), [1.5, 1.5, 1.5, 125.0, 275.0])
 
 
 def test_text_that_is_mostly_not_numbers_is_not_read_as_numbers():
@@ -219,6 +227,21 @@ def test_the_vocabulary_is_learned_on_the_training_rows_only():
     encoded = clf._frame_encoder.transform(unseen)
     assert encoded.shape == (2, len(names)) and not encoded.any()
     assert len(clf.predict(unseen)) == 2
+
+
+def test_word_inputs_and_counts_are_the_rows_not_the_distinct_texts():
+    # each distinct text is split into words once; the inputs and the
+    # vocabulary's counts are still per row (gaps, numbers and repeats included)
+    texts = ["Rivera, Devin", "not applicable", "Rivera, Devin", None, "Parker LLC",
+             "not applicable", 42, "Parker and company", np.nan, "rivera inc"] * 5
+    frame = pd.DataFrame({"who": pd.Series(texts, dtype=object)})
+    clf = small(max_iter=1, column_treatment={"who": "words"}).fit(frame, np.arange(50) % 2)
+    names = clf._frame_encoder.get_feature_names_out()
+    # counts per row: rivera 15, applicable/not/devin/parker 10, the rest 5
+    assert names[:5] == ["who:rivera", "who:applicable", "who:devin", "who:not", "who:parker"]
+    expected = [[name.split(":", 1)[1] in set(re.findall(r"[^\W_]+", str(t).lower()))
+                 if t is not None and t == t else False for name in names] for t in texts]
+    np.testing.assert_array_equal(clf._frame_encoder.transform(frame), expected)
 
 
 def test_words_are_capped_to_the_most_frequent():

@@ -72,27 +72,45 @@ def _clean_number(text):
     return _DECORATION.sub("", text.strip().replace("\u00a0", "").replace(" ", ""))
 
 
-def _decimal_comma(texts):
+def _decimal_comma(texts, counts):
     """Whether a column's number texts use a decimal comma (decided for the whole column).
 
     '1,624' alone is ambiguous (thousands, or 1.624); the column's other
     values decide: more texts that only a decimal comma explains than texts
-    that only a decimal point explains.
+    that only a decimal point explains. ``texts`` are the column's distinct
+    texts, ``counts`` how many rows hold each.
     """
-    comma = sum(1 for t in texts if _EUROPEAN.match(t))
-    point = sum(1 for t in texts if _POINT.match(t))
+    comma = sum(n for t, n in zip(texts, counts) if _EUROPEAN.match(t))
+    point = sum(n for t, n in zip(texts, counts) if _POINT.match(t))
     return comma > point
 
 
-def _to_floats(texts):
-    """Number texts (already cleaned) as float64; what is not a number is NaN."""
+def _to_floats(column):
+    """A column's present values read as number texts, as float64; what is not
+    a number is NaN.
+
+    Each distinct text is cleaned and read once (a column of categories
+    repeats a few texts over many rows).
+    """
     import pandas as pd
 
-    if _decimal_comma(texts):
+    codes, texts = pd.factorize(column.astype(str))
+    counts = np.bincount(codes, minlength=len(texts))
+    texts = pd.Series([_clean_number(t) for t in texts], dtype=object)
+    if _decimal_comma(texts, counts):
         texts = texts.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         texts = texts.str.replace(",", "", regex=False)
-    return pd.to_numeric(texts, errors="coerce").to_numpy(dtype=np.float64)
+    return pd.to_numeric(texts, errors="coerce").to_numpy(dtype=np.float64)[codes]
+
+
+def _distinct_words(column):
+    """``(codes, word sets)``: each row's index into the word sets of the
+    column's distinct values (-1: missing)."""
+    import pandas as pd
+
+    codes, values = pd.factorize(column)
+    return codes, [set() if _missing(v) else _words(v) for v in values]
 
 
 def parse_numbers(column):
@@ -117,7 +135,7 @@ def parse_numbers(column):
     present = column.notna().to_numpy()
     if not present.any():
         return None
-    numbers = _to_floats(column[present].astype(str).map(_clean_number))
+    numbers = _to_floats(column[present])
     if (~np.isnan(numbers)).mean() < PARSE_SHARE:
         return None
     values = np.full(len(column), np.nan)
@@ -199,7 +217,8 @@ def _decide(column, forced):
         return "numeric", "numbers stored as text"
     if n_levels <= MAX_LEVELS:
         return "category", f"{n_levels} levels"
-    mean_words = present.astype(str).map(lambda v: len(_words(v))).mean()
+    codes, words = _distinct_words(present.astype(str))
+    mean_words = np.mean(np.array([len(w) for w in words])[codes])
     if _is_text(column) and mean_words >= 1.5:
         return "words", f"{n_levels} distinct texts of {mean_words:.1f} words on average"
     if _is_text(column) and n_levels == len(present) and len(present) > 20:
@@ -372,10 +391,12 @@ class TableEncoder:
 
     @staticmethod
     def _vocabulary(column):
+        codes, words = _distinct_words(column)
+        rows = np.bincount(codes[codes >= 0], minlength=len(words))
         counts = {}
-        for text in column.dropna():
-            for word in _words(text):
-                counts[word] = counts.get(word, 0) + 1
+        for found, n in zip(words, rows):
+            for word in found:
+                counts[word] = counts.get(word, 0) + int(n)
         frequent = sorted((w for w, n in counts.items() if n >= 2),
                           key=lambda w: (-counts[w], w))
         return frequent[:MAX_WORDS]
@@ -430,10 +451,14 @@ class TableEncoder:
                     for key in statistics.names_of(name):
                         out[key] = pd.Series(targets[key], index=frame.index)
             elif treatment == "words":
-                words = column.map(lambda v: set() if _missing(v) else _words(v))
-                for word in self.vocabulary_[name]:
-                    out[f"{name}:{word}"] = words.map(lambda found, w=word: w in found).astype(
-                        bool)
+                codes, words = _distinct_words(column)
+                vocabulary = self.vocabulary_[name]
+                has = np.zeros((len(words) + 1, len(vocabulary)), dtype=bool)  # last: missing
+                for j, word in enumerate(vocabulary):
+                    has[:-1, j] = [word in found for found in words]
+                has = has[codes]
+                for j, word in enumerate(vocabulary):
+                    out[f"{name}:{word}"] = pd.Series(has[:, j], index=frame.index)
             else:
                 out.update(self._dates(column, name))
                 if "weekday" in self.vocabulary_[name]:
@@ -455,7 +480,7 @@ class TableEncoder:
         # text: what does not read as a number is a missing-value marker (checked in fit)
         present = column.notna().to_numpy()
         values = np.full(len(column), np.nan)
-        values[present] = _to_floats(column[present].astype(str).map(_clean_number))
+        values[present] = _to_floats(column[present])
         return pd.Series(values, index=column.index, dtype=np.float64)
 
     @staticmethod
