@@ -233,12 +233,16 @@ def test_word_inputs_and_counts_are_the_rows_not_the_distinct_texts():
     # each distinct text is split into words once; the inputs and the
     # vocabulary's counts are still per row (gaps, numbers and repeats included)
     texts = ["Rivera, Devin", "not applicable", "Rivera, Devin", None, "Parker LLC",
-             "not applicable", 42, "Parker and company", np.nan, "rivera inc"] * 5
+             "not applicable", 42, "Parker and company", np.nan, "rivera inc",
+             1, 1.0, True] * 5  # one value to pandas, three texts
     frame = pd.DataFrame({"who": pd.Series(texts, dtype=object)})
-    clf = small(max_iter=1, column_treatment={"who": "words"}).fit(frame, np.arange(50) % 2)
+    clf = small(max_iter=1, column_treatment={"who": "words"}).fit(frame, np.arange(65) % 2)
     names = clf._frame_encoder.get_feature_names_out()
-    # counts per row: rivera 15, applicable/not/devin/parker 10, the rest 5
-    assert names[:5] == ["who:rivera", "who:applicable", "who:devin", "who:not", "who:parker"]
+    # counts per row: rivera 15, 1 (from 1 and 1.0) / applicable / devin / not /
+    # parker 10, the rest 5
+    assert names[:6] == ["who:rivera", "who:1", "who:applicable", "who:devin", "who:not",
+                         "who:parker"]
+    assert "who:0" in names and "who:true" in names
     expected = [[name.split(":", 1)[1] in set(re.findall(r"[^\W_]+", str(t).lower()))
                  if t is not None and t == t else False for name in names] for t in texts]
     np.testing.assert_array_equal(clf._frame_encoder.transform(frame), expected)

@@ -106,11 +106,17 @@ def _to_floats(column):
 
 def _distinct_words(column):
     """``(codes, word sets)``: each row's index into the word sets of the
-    column's distinct values (-1: missing)."""
+    column's distinct texts (-1: missing).
+
+    Distinct as texts: 1, 1.0 and True are one value to pandas but three
+    texts ('1', '1.0', 'True'), as a row-by-row reading sees them.
+    """
     import pandas as pd
 
-    codes, values = pd.factorize(column)
-    return codes, [set() if _missing(v) else _words(v) for v in values]
+    present = column.notna().to_numpy()
+    codes = np.full(len(column), -1, dtype=np.intp)
+    codes[present], texts = pd.factorize(column[present].astype(str))
+    return codes, [_words(t) for t in texts]
 
 
 def parse_numbers(column):
@@ -177,12 +183,6 @@ def parse_dates(column):
     if parsed.notna().sum() < PARSE_SHARE * len(present):
         return None
     return parsed.dt.tz_localize(None)
-
-
-def _missing(value):
-    import pandas as pd
-
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _words(text):
