@@ -89,7 +89,8 @@ class _Epochs:
         self.batches = -(-X.shape[0] // self.batch_size)
         loop.max_epochs, patience = resolve_epochs(config.max_iter, config.n_iter_no_change,
                                                    self.batches)
-        if self.split is not None and len(self.split[1]) < config.min_validation_rows:
+        if config.early_stopping and self.split is not None and (
+                len(self.split[1]) < config.min_validation_rows):
             patience = np.inf  # too few held-out rows for a stall to say anything
         self.data = engine.tensors(X, Y, sample_weight)
         self.order = np.arange(X.shape[0], dtype=np.int32)
