@@ -85,28 +85,10 @@ def _decimal_comma(texts, counts):
     return comma > point
 
 
-def _to_floats(column):
-    """A column's present values read as number texts, as float64; what is not
-    a number is NaN.
-
-    Each distinct text is cleaned and read once (a column of categories
-    repeats a few texts over many rows).
-    """
-    import pandas as pd
-
-    codes, texts = pd.factorize(column.astype(str))
-    counts = np.bincount(codes, minlength=len(texts))
-    texts = pd.Series([_clean_number(t) for t in texts], dtype=object)
-    if _decimal_comma(texts, counts):
-        texts = texts.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        texts = texts.str.replace(",", "", regex=False)
-    return pd.to_numeric(texts, errors="coerce").to_numpy(dtype=np.float64)[codes]
-
-
-def _distinct_words(column):
-    """``(codes, word sets)``: each row's index into the word sets of the
-    column's distinct texts (-1: missing).
+def _distinct_texts(column):
+    """``(codes, texts, rows)``: the distinct texts (``str()``) of a column's
+    present values, each row's index into them (-1: missing), and how many
+    rows hold each.
 
     Distinct as texts: 1, 1.0 and True are one value to pandas but three
     texts ('1', '1.0', 'True'), as a row-by-row reading sees them.
@@ -116,7 +98,32 @@ def _distinct_words(column):
     present = column.notna().to_numpy()
     codes = np.full(len(column), -1, dtype=np.intp)
     codes[present], texts = pd.factorize(column[present].astype(str))
-    return codes, [_words(t) for t in texts]
+    return codes, texts, np.bincount(codes[present], minlength=len(texts))
+
+
+def _to_floats(column):
+    """A column's values read as number texts, as float64; what is missing or
+    not a number is NaN.
+
+    Each distinct text is cleaned and read once (a column of categories
+    repeats a few texts over many rows).
+    """
+    import pandas as pd
+
+    codes, texts, rows = _distinct_texts(column)
+    texts = pd.Series([_clean_number(t) for t in texts], dtype=object)
+    if _decimal_comma(texts, rows):
+        texts = texts.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        texts = texts.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=np.float64)
+    return np.append(numbers, np.nan)[codes]  # code -1 (missing): the NaN at the end
+
+
+def _distinct_words(column):
+    """``(codes, word sets, rows)``: :func:`_distinct_texts` with each text's words."""
+    codes, texts, rows = _distinct_texts(column)
+    return codes, [_words(t) for t in texts], rows
 
 
 def parse_numbers(column):
@@ -141,11 +148,9 @@ def parse_numbers(column):
     present = column.notna().to_numpy()
     if not present.any():
         return None
-    numbers = _to_floats(column[present])
-    if (~np.isnan(numbers)).mean() < PARSE_SHARE:
+    values = _to_floats(column)
+    if (~np.isnan(values[present])).mean() < PARSE_SHARE:
         return None
-    values = np.full(len(column), np.nan)
-    values[present] = numbers
     return values
 
 
@@ -217,7 +222,7 @@ def _decide(column, forced):
         return "numeric", "numbers stored as text"
     if n_levels <= MAX_LEVELS:
         return "category", f"{n_levels} levels"
-    codes, words = _distinct_words(present.astype(str))
+    codes, words, _ = _distinct_words(present)
     mean_words = np.mean(np.array([len(w) for w in words])[codes])
     if _is_text(column) and mean_words >= 1.5:
         return "words", f"{n_levels} distinct texts of {mean_words:.1f} words on average"
@@ -391,8 +396,7 @@ class TableEncoder:
 
     @staticmethod
     def _vocabulary(column):
-        codes, words = _distinct_words(column)
-        rows = np.bincount(codes[codes >= 0], minlength=len(words))
+        _, words, rows = _distinct_words(column)
         counts = {}
         for found, n in zip(words, rows):
             for word in found:
@@ -451,7 +455,7 @@ class TableEncoder:
                     for key in statistics.names_of(name):
                         out[key] = pd.Series(targets[key], index=frame.index)
             elif treatment == "words":
-                codes, words = _distinct_words(column)
+                codes, words, _ = _distinct_words(column)
                 vocabulary = self.vocabulary_[name]
                 has = np.zeros((len(words) + 1, len(vocabulary)), dtype=bool)  # last: missing
                 for j, word in enumerate(vocabulary):
@@ -478,10 +482,7 @@ class TableEncoder:
             return pd.Series(column.to_numpy(dtype=np.float64, na_value=np.nan),
                              index=column.index)
         # text: what does not read as a number is a missing-value marker (checked in fit)
-        present = column.notna().to_numpy()
-        values = np.full(len(column), np.nan)
-        values[present] = _to_floats(column[present])
-        return pd.Series(values, index=column.index, dtype=np.float64)
+        return pd.Series(_to_floats(column), index=column.index, dtype=np.float64)
 
     @staticmethod
     def _bools(column, name):
