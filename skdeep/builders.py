@@ -152,6 +152,7 @@ def build_tabular_mlp(
     n_members=1,
     embedding_lr_factor=1.0,
     activation_lr_factor=1.0,
+    input_padding=False,
 ):
     """Build the tabular network of :class:`~skdeep.TabularMLPClassifier`.
 
@@ -200,6 +201,14 @@ def build_tabular_mlp(
         ``factor``).
     activation_lr_factor : float, default=1.0
         Learning-rate multiplier of the parametric activations' mixes.
+    input_padding : bool, default=False
+        Whether the first dense layer keeps its ``fan_in ** -0.5`` factor as
+        a weight (:class:`~skdeep.layers.ScaledDense` with
+        ``scale_weight=True``). The tabular estimators pad the 0/1 columns
+        with zero columns to a multiple of 32 and set that weight from the
+        unpadded width, so the network computes what the unpadded one
+        would, and the folds of a cross-validation whose one-hot widths
+        differ share one compiled program.
 
     Returns
     -------
@@ -247,7 +256,8 @@ def build_tabular_mlp(
     if k > 1:
         x = MemberAdapter(k, dtype=dtype, name="members")(x)
     for i, units in enumerate(sizes):
-        x = ScaledDense(units, dtype=dtype, name=f"dense_{i}")(x)
+        x = ScaledDense(units, scale_weight=bool(input_padding) and i == 0, dtype=dtype,
+                        name=f"dense_{i}")(x)
         x = ParametricActivation(activation, factor=activation_lr_factor, dtype=dtype,
                                  name=f"hidden_{i}")(x)
         if dropout[i] > 0:

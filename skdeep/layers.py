@@ -890,6 +890,13 @@ class ScaledDense(keras.layers.Layer):
     bias_factor : float, default=0.1
         Multiplier of the bias variable: its effective learning rate is
         ``bias_factor`` times the kernel's.
+    scale_weight : bool, default=False
+        Keep the factor ``fan_in ** -0.5`` as a non-trainable weight
+        (``kernel_scale``) instead of a constant. Set it to count only some
+        inputs: when trailing inputs are zero padding (columns that are
+        always 0, with zero kernel rows), the layer computes exactly what
+        the unpadded layer would, and networks of several input widths can
+        share one compiled program.
     **kwargs : dict
         Standard Keras layer arguments (``name``, ``dtype``).
 
@@ -904,10 +911,11 @@ class ScaledDense(keras.layers.Layer):
     [[3.0, 2.0]]
     """
 
-    def __init__(self, units, bias_factor=0.1, **kwargs):
+    def __init__(self, units, bias_factor=0.1, scale_weight=False, **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
         self.bias_factor = float(bias_factor)
+        self.scale_weight = bool(scale_weight)
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
@@ -917,6 +925,11 @@ class ScaledDense(keras.layers.Layer):
         )
         self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
         self._kernel_scale = float(fan_in) ** -0.5
+        if self.scale_weight:
+            self._kernel_scale = self.add_weight(
+                shape=(), name="kernel_scale", trainable=False,
+                initializer=keras.initializers.Constant(self._kernel_scale),
+            )
 
     def call(self, inputs):
         return (ops.matmul(inputs, self.kernel) * self._kernel_scale
@@ -928,6 +941,8 @@ class ScaledDense(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update({"units": self.units, "bias_factor": self.bias_factor})
+        if self.scale_weight:  # files of earlier releases load without the key
+            config["scale_weight"] = True
         return config
 
 

@@ -168,8 +168,10 @@ def tabular_frame(n=240):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tabular_classifier_with_quantile_copies_and_members(tmp_path, fmt):
     frame, y = tabular_frame()
+    frame.loc[frame.index[0], "plan"] = "max"  # a level of one row: padded 0/1 columns
     est = skdeep.TabularMLPClassifier(max_iter=4, n_members=2, random_state=0).fit(frame, y)
     assert est._quantiles is not None  # the zero-heavy column got its quantile copy
+    assert est._input_padding > 0  # and the 0/1 columns their zero padding
     description = skdeep.export(est, tmp_path / f"t.{fmt}", format=fmt)
     new = frame.copy()
     new.loc[new.index[:3], "city"] = ["elsewhere", None, "city3"]

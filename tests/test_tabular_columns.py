@@ -105,7 +105,10 @@ def test_a_messy_frame_is_read_column_by_column_and_said_so():
     assert inputs["color"] == 2 and inputs["used"] == 1
     assert summary.loc["price", "note"] == "numbers stored as text"
     assert "identifier" in summary.loc["serial", "note"]
-    assert summary["inputs"].sum() == clf.model_.input_shape[-1]
+    # the network's inputs: these, then zero columns padding the 0/1 ones to a multiple of 32
+    n_plain = clf.model_.input_shape[-1] - clf._input_padding - int(clf._scaler.scaled_.sum())
+    assert clf._input_padding == -n_plain % 32 > 0
+    assert summary["inputs"].sum() == clf.model_.input_shape[-1] - clf._input_padding
     assert clf.is_categorical_.tolist() == [
         t in ("words", "category", "target") for t in summary["treatment"]]
     new_frame, new_y = messy(seed=5)  # other rows, other model numbers, other dealers
@@ -119,6 +122,39 @@ def levels_frame(n=400, n_levels=80, seed=0):
     frame = pd.DataFrame({"zip": [f"Z{c:03d}" for c in codes], "x": rng.normal(size=n)})
     frame.loc[frame.index[::25], "zip"] = None
     return frame, (codes % 3 == 0).astype(int), codes % 4 + rng.normal(0, 0.1, n)
+
+
+@pytest.mark.parametrize("cls, members", [(TabularMLPClassifier, 1), (TabularMLPRegressor, 2)])
+def test_one_hot_columns_are_padded_exactly_and_folds_share_one_program(
+        monkeypatch, cls, members):
+    """Zero columns pad the 0/1 inputs to a multiple of 32: the network computes what
+    the unpadded one would (the same draws; the first layer's fan-in factor counts the
+    real columns), and fits whose one-hot widths differ share one compiled program."""
+    import skdeep._estimators.padding as padding
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.choice([f"a{i}" for i in range(24)], 300),
+                          "b": rng.choice([f"b{i}" for i in range(20)], 300),
+                          "x": rng.normal(size=300)})
+    y = (frame["a"].str[1:].astype(int) % 3 == 0) ^ (frame["x"] > 0)
+    y = y.astype(int) if cls is TabularMLPClassifier else y + rng.normal(0, 0.1, 300)
+    rows = (frame["b"] != "b7").to_numpy()  # one level fewer: one one-hot column fewer
+    frequent = small(cls, n_members=members).fit(frame, y)
+    assert frequent._input_padding == 0  # no rare level: widths hold, nothing to pad
+    frame.loc[np.flatnonzero(rows)[:2], "a"] = ["rare", "once"]  # levels of one row
+
+    def fit(X, target):
+        return small(cls, n_members=members).fit(X, target)
+
+    full, fewer = fit(frame, y), fit(frame[rows], y[rows])
+    assert full._spec == fewer._spec  # one spec: one cached, compiled network for both
+    assert full._input_padding == fewer._input_padding - 1 > 0
+    monkeypatch.setattr(padding, "PAD_COLUMNS", 10**6)  # no padding
+    alone = fit(frame, y)
+    assert alone._input_padding == 0
+    assert alone._spec.input_shape[0] == full._spec.input_shape[0] - full._input_padding
+    np.testing.assert_allclose(full.loss_curve_, alone.loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(full.predict(frame), alone.predict(frame), rtol=1e-4, atol=1e-6)
 
 
 def test_target_statistics_are_scikit_learns_cross_fitted_ones():

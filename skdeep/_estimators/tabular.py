@@ -37,6 +37,7 @@ from .._private import Interval, StrOptions
 from .base import BaseNeuralEstimator
 from .heads import ClassifierHead, RegressorHead
 from .members import Members, MemberTargets
+from .padding import input_padding, unpadded_draw
 from .._training.schedules import CosineCycles, DropoutSchedule, cosine_cycles
 from ..builders import build_tabular_mlp
 from ..preprocessing import RobustSmoothClipScaler
@@ -192,6 +193,12 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
                 np.arange(plain.shape[1], plain.shape[1] + n_codes),
             ])
         X = np.hstack([self._scaler.transform(plain), codes])[:, self._column_order]
+        if reset:  # zero columns after the 0/1 ones: see input_padding
+            ones = X[:, int(self._scaler.scaled_.sum()):X.shape[1] - n_codes]
+            self._input_padding = input_padding(ones) if self._hidden_sizes() else 0
+        pad = getattr(self, "_input_padding", 0)  # 0 in files of earlier releases
+        if pad:
+            X = np.insert(X, [X.shape[1] - n_codes] * pad, 0.0, axis=1)
         return X  # cast to the network's precision (float32 by default) by the fit template
 
     def _count_quantile_copies(self, columns):
@@ -229,6 +236,7 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
             ("embedding_dim", int(self.embedding_dim)),
             ("embeddings", encoder.embeddings if encoder is not None else ()),
             ("n_members", k),
+            ("input_padding", True),
         )
         return self._make_spec(build_tabular_mlp, kwargs, input_shape, n_outputs * k, dtype,
                                loss)
@@ -249,16 +257,26 @@ class _BaseTabular(Members, TableFrontEnd, BaseNeuralEstimator):
         """
         self._variable_paths = [v.path for v in engine.variables]
         weights = [np.array(w) for w in engine.initial_weights]
+        pad = getattr(self, "_input_padding", 0)
+        fan_in = next(w.shape[0] for p, w in zip(self._variable_paths, weights)
+                      if p.endswith("dense_0/kernel")) if self._hidden_sizes() else 0
+        encoder = getattr(self, "_frame_encoder", None)
+        at = fan_in - pad - sum(d for _, d in (encoder.embeddings if encoder else ()))
         for i, (path, w) in enumerate(zip(self._variable_paths, weights)):
             leaf = path.rsplit("/", 1)[-1]
+            first = path.endswith("dense_0/kernel")
             if leaf in ("kernel", "projection"):
-                weights[i] = rng.standard_normal(w.shape).astype(w.dtype)
+                weights[i] = unpadded_draw(rng.standard_normal, w.shape, 0, at,
+                                            pad if first else 0).astype(w.dtype)
+            elif leaf == "kernel_scale":  # the unpadded fan-in's factor
+                weights[i] = np.array(float(fan_in - pad) ** -0.5, dtype=w.dtype)
             elif leaf == "frequencies":
                 weights[i] = rng.normal(0.0, self.frequency_scale, w.shape).astype(w.dtype)
             elif leaf == "phases":
                 weights[i] = rng.uniform(-0.5, 0.5, w.shape).astype(w.dtype)
             elif leaf == "signs":
-                weights[i] = rng.choice([-1.0, 1.0], size=w.shape).astype(w.dtype)
+                weights[i] = unpadded_draw(lambda shape: rng.choice([-1.0, 1.0], size=shape),
+                                            w.shape, 1, at, pad).astype(w.dtype)
             elif leaf == "embeddings":
                 weights[i] = rng.uniform(-0.05, 0.05, w.shape).astype(w.dtype)
             elif leaf == "seed_generator_state":

@@ -165,6 +165,10 @@ def _step(g, step, values):
         return g("Concat", *a, axis=1) if len(a) > 1 else a[0]
     if op == "take":
         return g("Gather", a[0], g.i64(list(p["indices"])), axis=1)
+    if op == "zeros":
+        rows = g("Slice", g("Shape", a[0]), g.i64([0]), g.i64([1]))
+        return g("ConstantOfShape", g("Concat", rows, g.i64([p["width"]]), axis=0),
+                 value=g.numpy_helper.from_array(np.array([0.0])))
     if op == "smooth_clip":
         t = g("Div", a[0], g.f64(p["bound"]))
         out = g("Div", a[0], g("Sqrt", g("Add", g.f64(1.0),

@@ -414,6 +414,9 @@ def _tabular_shape(plan, est, value, encoder):
                       if scaler.clip is not None else moved)
     if kept.size:
         blocks.append(plan.add("take", plain, indices=tuple(int(j) for j in kept)))
+    pad = getattr(est, "_input_padding", 0)  # zero columns after the 0/1 ones
+    if pad:
+        blocks.append(plan.add("zeros", value, width=int(pad)))
     if n_codes:
         total = n_plain + n_codes
         blocks.append(plan.add("take", value, indices=tuple(range(n_plain, total))))

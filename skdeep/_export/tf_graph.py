@@ -81,6 +81,8 @@ def _step(tf, step, values, inputs):
         return tf.concat(a, axis=1) if len(a) > 1 else a[0]
     if op == "take":
         return tf.gather(a[0], list(p["indices"]), axis=1)
+    if op == "zeros":
+        return tf.zeros(tf.stack([tf.shape(a[0])[0], p["width"]]), tf.float64)
     if op == "smooth_clip":
         t = a[0] / p["bound"]
         out = a[0] / tf.sqrt(1.0 + tf.minimum(t * t, 1e300))
