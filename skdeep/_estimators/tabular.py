@@ -323,7 +323,9 @@ class TabularMLPClassifier(ClassifierHead, _BaseTabular):
     out_activation_ : str
         Name of the output activation.
     model_ : keras.Model
-        A Keras model holding the fitted weights.
+        A Keras model holding the fitted weights. It takes the shaped
+        inputs: scaled numbers first, then the 0/1 columns, then any zero
+        columns padding them (see the tabular guide).
 
     See Also
     --------
@@ -459,8 +461,9 @@ class TabularMLPRegressor(MemberTargets, ScaledTargets, RegressorHead, _BaseTabu
     out_activation_ : str
         Name of the output activation.
     model_ : keras.Model
-        A Keras model holding the fitted weights (its outputs are
-        standardised targets).
+        A Keras model holding the fitted weights. It takes the shaped
+        inputs (scaled numbers, the 0/1 columns, any zero columns padding
+        them) and outputs standardised targets.
 
     See Also
     --------
