@@ -163,10 +163,13 @@ class _GroupedSearchMixin:
         n_side = self._side_threads()
         # fold by fold: fits side by side then train different candidates at
         # once, which share no compiled network (each thread would trace its own)
+        # float64 fits where the backend's cohort programs are 32-bit (JAX): neither
+        # grouped nor side by side, scikit-learn's pass fits them
+        dtype = _cohort.data_dtype(X)
         for train, _ in splits:
             for c, candidate in enumerate(candidates):
                 estimator = clone(self.estimator).set_params(**clone(candidate, safe=False))
-                if _cohort.groupable(_network(estimator)):
+                if _cohort.groupable(_network(estimator), dtype):
                     tasks.append(_Task(estimator, X, y, params, train))
                     index.append(c)
                 elif n_side > 1 and _cohort.side_by_side(_network(estimator)):

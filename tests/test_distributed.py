@@ -83,8 +83,46 @@ def test_worker_thread_pools_follow_the_process_pools_share():
     assert out["TF_NUM_INTRAOP_THREADS"] == "2"
     if tensorflow:
         assert out["intra"] == 0  # TensorFlow reads its own variable
-    out = _probe()  # no limit: the backends' defaults
-    assert out["TF_NUM_INTRAOP_THREADS"] is None and out["XLA_FLAGS"] is None
+    # no limit: one compute thread per operation on a machine of two cores or
+    # fewer (TensorFlow reads its variable; its inter-op pool keeps both cores),
+    # the backends' own defaults on larger ones
+    from skdeep._backend import FEW_CORES, _cores
+
+    out = _probe()
+    if _cores() <= FEW_CORES:
+        assert out["TF_NUM_INTRAOP_THREADS"] == "1" and out["TF_NUM_INTEROP_THREADS"] is None
+        assert out["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=false"
+    else:
+        assert out["TF_NUM_INTRAOP_THREADS"] is None and out["XLA_FLAGS"] is None
+    # the user's own choice on a small machine is kept
+    out = _probe(TF_NUM_INTRAOP_THREADS="2", XLA_FLAGS="--xla_cpu_multi_thread_eigen=true")
+    assert out["TF_NUM_INTRAOP_THREADS"] == "2"
+    assert out["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=true"
+
+
+def test_thread_defaults_by_machine_size():
+    from skdeep._backend import thread_defaults
+
+    one_per_op = {"TF_NUM_INTRAOP_THREADS": "1",
+                  "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false"}
+    assert thread_defaults({}, cores=1) == one_per_op
+    assert thread_defaults({}, cores=2) == one_per_op
+    assert thread_defaults({}, cores=3) == {}
+    assert thread_defaults({}, cores=64) == {}
+    # a process pool's share wins over the machine's size, on any machine
+    assert thread_defaults({"OMP_NUM_THREADS": "4"}, cores=2) == {
+        "TF_NUM_INTRAOP_THREADS": "4", "TF_NUM_INTEROP_THREADS": "2",
+        "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads=4"}
+    assert thread_defaults({"SKDEEP_NUM_THREADS": "1", "OMP_NUM_THREADS": "8"}, cores=64)[
+        "TF_NUM_INTRAOP_THREADS"] == "1"
+    # the user's own settings stay; XLA flags of other kinds are extended
+    assert thread_defaults({"TF_NUM_INTRAOP_THREADS": "2", "XLA_FLAGS": "--xla_dump_to=/tmp/x"},
+                           cores=2) == {
+        "XLA_FLAGS": "--xla_dump_to=/tmp/x --xla_cpu_multi_thread_eigen=false"}
+    assert thread_defaults({"XLA_FLAGS": "intra_op_parallelism_threads=2"}, cores=1) == {
+        "TF_NUM_INTRAOP_THREADS": "1"}
+    # a malformed limit is no limit
+    assert thread_defaults({"OMP_NUM_THREADS": "two"}, cores=8) == {}
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn import model_selection as sk
@@ -142,3 +143,35 @@ def test_bad_precision_is_refused_by_name_and_kept_by_clone_and_pickle():
     back = pickle.loads(pickle.dumps(est))
     assert back._spec.dtype == "float32"
     np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+
+
+def test_float64_fits_of_a_search_train_one_at_a_time_where_cohorts_are_32_bit():
+    # the drop-in MLPs follow float64 data into float64; JAX's cohort programs run
+    # in 32 bits, so such fits train in scikit-learn's pass, one engine per
+    # architecture reused fold after fold (before, each fit compiled its own in a
+    # thread of its own: 30 s for a search scikit-learn's GridSearchCV over
+    # skdeep ran in 0.7 s)
+    from skdeep._cohort import data_dtype
+    from skdeep._engine.backend import current
+
+    grid = {"hidden_layer_sizes": [(6,), (10,)], "alpha": [1e-4, 1e-2]}
+    est = MLPClassifier(max_iter=10, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = GridSearchCV(est, grid, cv=3).fit(X, y)
+        theirs = sk.GridSearchCV(est, grid, cv=3).fit(X, y)
+    assert ours.best_estimator_._spec.dtype == "float64"
+    if current().float64_programs:
+        assert ours.n_grouped_fits_ == 12
+    else:
+        assert ours.n_grouped_fits_ == ours.n_side_fits_ == 0
+    np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
+                               theirs.cv_results_["mean_test_score"], atol=1e-6)
+    np.testing.assert_allclose(ours.best_estimator_.loss_curve_,
+                               theirs.best_estimator_.loss_curve_, rtol=1e-6)
+    # the data's dtype as the networks' validation gives it
+    assert data_dtype(X) == np.float64 and data_dtype(X.astype(np.float32)) == np.float32
+    frame = pd.DataFrame(X.astype(np.float32))
+    assert data_dtype(frame) == np.float32
+    assert data_dtype(frame.assign(extra=1)) == np.float64  # an int column
+    assert data_dtype(frame.astype("Float32")) == np.float64  # pandas' own dtype

@@ -18,9 +18,10 @@ nothing below imports it.
 * :mod:`~skdeep._cohort.program` -- the compiled epoch of a cohort.
 """
 
-from .member import groupable, side_by_side
+from .member import data_dtype, groupable, side_by_side
 from .session import (MAX_COHORT, GroupedTrainingError, active, install_restarts,
                       run_side_by_side, run_threads, session)
 
-__all__ = ["MAX_COHORT", "GroupedTrainingError", "active", "groupable", "install_restarts",
+__all__ = ["MAX_COHORT", "GroupedTrainingError", "active", "data_dtype", "groupable",
+           "install_restarts",
            "run_side_by_side", "run_threads", "session", "side_by_side"]

@@ -22,7 +22,8 @@ from .._engine.spec import make_optimizer
 from ..builders import build_mlp
 from .program import BN_EPSILON, Variant, slot_names
 
-__all__ = ["ACTIVATIONS", "MemberEngine", "groupable", "side_by_side", "spec_key"]
+__all__ = ["ACTIVATIONS", "MemberEngine", "data_dtype", "groupable", "side_by_side",
+           "spec_key"]
 
 #: Hidden activations a cohort trains: every one skdeep offers but softmax (it
 #: would mix a member's units with the cohort's padding) and the threshold units.
@@ -34,18 +35,49 @@ _layouts = collections.OrderedDict()  # spec -> (paths, initial values, slot sta
 _layouts_lock = threading.Lock()
 
 
-def groupable(estimator):
+def groupable(estimator, dtype=None):
     """Whether a fit of ``estimator`` (by its parameters) can train in a cohort.
 
     The estimator says whether it is a dense network the cohort program
     computes exactly (``_cohort_eligible``: skdeep's MLPs without batch norm,
     n_init, callbacks, warm starts, ...); fits with scikit-learn callbacks
     are left out too.  Any other estimator (scikit-learn's, skdeep's other
-    families) is not.
+    families) is not.  With ``dtype`` (the data's, :func:`data_dtype`), a fit
+    that would compute in float64 where the backend's cohort programs cannot
+    (JAX outside its 64-bit mode) is not either, nor does it train side by
+    side (:func:`side_by_side`): scikit-learn's pass fits it as it would alone.
     """
     eligible = getattr(estimator, "_cohort_eligible", None)
-    return bool(eligible is not None and eligible(ACTIVATIONS)
-                and not getattr(estimator, "_skl_callbacks", None))
+    if not (eligible is not None and eligible(ACTIVATIONS)
+            and not getattr(estimator, "_skl_callbacks", None)):
+        return False
+    if dtype is None or current().float64_programs:
+        return True
+    return estimator._compute_dtype(np.dtype(dtype)) != np.float64
+
+
+def data_dtype(X):
+    """The float dtype a network's input validation gives ``X``.
+
+    float32 data (an array, or a frame whose columns are all float32) stays
+    float32; anything else (float64, integers, mixed frames, lists) becomes
+    float64.  For a pipeline this is its input's, which a scaler keeps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep._cohort.member import data_dtype
+    >>> data_dtype(np.zeros((2, 3), np.float32)), data_dtype([[1, 2]])
+    (dtype('float32'), dtype('float64'))
+    """
+    dtypes = getattr(X, "dtypes", None)  # a pandas frame's column dtypes
+    kinds = list(dtypes) if dtypes is not None and not isinstance(dtypes, np.dtype) else [
+        getattr(X, "dtype", None)]
+    try:
+        single = kinds and all(np.dtype(k) == np.float32 for k in kinds)
+    except TypeError:  # pandas' own dtypes, None
+        single = False
+    return np.dtype(np.float32 if single else np.float64)
 
 
 def side_by_side(estimator):
@@ -63,6 +95,9 @@ def side_by_side(estimator):
     if not isinstance(estimator, BaseNeuralEstimator) or isinstance(estimator, _BaseKerasWrapper):
         return False
     p = estimator.get_params(deep=False)
+    # not a dense MLP kept out of cohorts only by float64 data on JAX: one fit at
+    # a time reuses one compiled engine per architecture, where two threads would
+    # each compile their own (0.3-0.5 s, for fits of a few milliseconds)
     return (not groupable(estimator) and not p.get("callbacks")
             and p.get("n_init", 1) == 1 and p.get("distribution") is None
             and not getattr(estimator, "_skl_callbacks", None))
