@@ -115,10 +115,9 @@ def thread_defaults(environ, cores):
     intra-op thread for TensorFlow (its inter-op pool still runs independent
     operations side by side on both cores) and XLA's single-threaded Eigen for
     JAX.  skdeep's networks are many small operations, whose split over two
-    threads costs more than it gains (2 cores, same process start, default
-    against one thread: a CNN fit on digits 35 % faster, tabular fits 10-20 %,
-    a grouped search 25 %, a 20,000-row dense fit with 256-unit layers 10 %
-    slower on TensorFlow and no slower on JAX; ``docs/performance.rst``).
+    threads costs more than it gains (``benchmarks/bench_threads.py``, 2 cores,
+    TensorFlow: a CNN fit on digits in 0.60 of the time, RNN and tabular fits
+    in 0.80-0.88, no workload slower; JAX 0.87-1.04; ``docs/performance.rst``).
     Settings the user made (``TF_NUM_INTRAOP_THREADS``, ``TF_NUM_INTEROP_THREADS``,
     an ``XLA_FLAGS`` naming the thread options) are kept.
 

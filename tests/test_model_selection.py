@@ -30,8 +30,8 @@ X, y = make_classification(240, 8, n_informative=5, n_classes=3, random_state=0)
 X = X.astype(np.float32)
 XR, yR = make_regression(240, 6, noise=5.0, random_state=0)
 XL, yL = make_multilabel_classification(240, 8, n_classes=3, random_state=0)
-# float32, as X: JAX's cohort programs are 32-bit, and float64 fits train side
-# by side there (tests/test_precision.py)
+# float32, as X: JAX's cohort programs are 32-bit, and float64 fits train one at
+# a time in scikit-learn's pass there (tests/test_precision.py)
 XR, XL = XR.astype(np.float32), XL.astype(np.float32)
 
 

@@ -51,9 +51,13 @@ def groupable(estimator, dtype=None):
     if not (eligible is not None and eligible(ACTIVATIONS)
             and not getattr(estimator, "_skl_callbacks", None)):
         return False
-    if dtype is None or current().float64_programs:
-        return True
-    return estimator._compute_dtype(np.dtype(dtype)) != np.float64
+    return dtype is None or _programs_compute(estimator._compute_dtype(np.dtype(dtype)))
+
+
+def _programs_compute(dtype):
+    """Whether the backend's cohort programs compute in ``dtype`` (JAX's are 32-bit
+    outside its 64-bit mode)."""
+    return np.dtype(dtype) != np.float64 or current().float64_programs
 
 
 def data_dtype(X):
@@ -120,7 +124,7 @@ def spec_key(spec):
         or kw["output_activation"] in THRESHOLD_ACTIVATIONS
     ):
         return None
-    if spec.dtype == "float64" and not current().float64_programs:
+    if not _programs_compute(spec.dtype):
         return None
     return (len(kw["hidden_layer_sizes"]), kw["activation"], kw["output_activation"], spec.loss,
             spec.optimizer, spec.dtype, spec.n_outputs, bool(kw.get("batch_normalization")))
