@@ -9,6 +9,10 @@ W2-64  W2 on float64 data (what the drop-in MLPs compute in for a DataFrame);
      every search starts from skdeep.clear_cache(), so none reuses what another
      compiled (on JAX, whose cohorts are 32-bit, both skdeep searches fit one
      candidate at a time, and the second would otherwise find the first's engines).
+W2-up  W2 with float32 data behind a Pipeline step that makes it float64
+     (``FunctionTransformer``): the search sees groupable fits, but on JAX the
+     network's own fit is one no cohort takes, and is left to scikit-learn's
+     pass; each search starts from skdeep.clear_cache(), as W2-64.
 W2d  The mission's grid: 3 hidden sizes x 2 dropout rates (0, 0.2), otherwise
      as W2; scikit-learn's MLP has no dropout and searches sizes x alpha.
 MISSION  The mission's workflow as a user runs it: digits, Pipeline with a
@@ -49,7 +53,7 @@ from sklearn.model_selection import GridSearchCV as SkGridSearchCV  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier as SkMLP  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.preprocessing import FunctionTransformer, StandardScaler  # noqa: E402
 
 import skdeep  # noqa: E402
 from skdeep import MLPClassifier  # noqa: E402
@@ -58,10 +62,16 @@ from skdeep.model_selection import GridSearchCV  # noqa: E402
 QUICK = "--quick" in sys.argv
 
 
-def w2(repeats, second="alpha", dtype=np.float32):
+def _float64(X):
+    """W2-up's pipeline step."""
+    return np.asarray(X, dtype=np.float64)
+
+
+def w2(repeats, second="alpha", dtype=np.float32, upcast=False):
     """W2 (sizes x alpha) or W2d (sizes x dropout; scikit-learn's MLP has no
     dropout, so it searches sizes x alpha, a grid of the same size); W2-64 is
-    W2 on float64 data, which the drop-in MLPs compute in (as a DataFrame's)."""
+    W2 on float64 data, which the drop-in MLPs compute in (as a DataFrame's);
+    W2-up (``upcast``) W2 behind a pipeline step that makes the data float64."""
     X, y = make_classification(2000, 20, n_informative=10, random_state=0)
     X = X.astype(dtype)
     common = dict(max_iter=30, random_state=0, tol=0.0, n_iter_no_change=1000)
@@ -72,12 +82,22 @@ def w2(repeats, second="alpha", dtype=np.float32):
         sizes = [(16 + r,), (64 + r,), (64 + r, 32 + r)]
         grid = {"hidden_layer_sizes": sizes, second: values}
         sk_grid = {"hidden_layer_sizes": sizes, "alpha": [1e-4, 1e-2]}
+        if upcast:
+            def wrap(model):
+                return make_pipeline(FunctionTransformer(_float64), model)
+
+            grid = {f"mlpclassifier__{k}": v for k, v in grid.items()}
+            sk_grid = {f"mlpclassifier__{k}": v for k, v in sk_grid.items()}
+        else:
+            def wrap(model):
+                return model
+
         for name, make in [
-            ("grouped", lambda: GridSearchCV(MLPClassifier(**common), grid, cv=5)),
-            ("sk_search", lambda: SkGridSearchCV(MLPClassifier(**common), grid, cv=5)),
-            ("sk_mlp", lambda: SkGridSearchCV(SkMLP(**common), sk_grid, cv=5)),
+            ("grouped", lambda: GridSearchCV(wrap(MLPClassifier(**common)), grid, cv=5)),
+            ("sk_search", lambda: SkGridSearchCV(wrap(MLPClassifier(**common)), grid, cv=5)),
+            ("sk_mlp", lambda: SkGridSearchCV(wrap(SkMLP(**common)), sk_grid, cv=5)),
         ]:
-            if dtype == np.float64:  # each search compiles what it uses (see W2-64)
+            if dtype == np.float64 or upcast:  # each search compiles what it uses (W2-64)
                 skdeep.clear_cache()
             start = time.perf_counter()
             search = make().fit(X, y)
@@ -93,6 +113,7 @@ def w2(repeats, second="alpha", dtype=np.float32):
          "", f"{times['sk_mlp'][-1][1]:.4f}"],
     ]
     label = ("W2" if second == "alpha" else "W2d") + ("-64" if dtype == np.float64 else "")
+    label += "-up" if upcast else ""
     print(f"### {label}: {np.dtype(dtype).name} data, 3 sizes x 2 {second} values x 5 folds, "
           f"30 epochs, fresh architectures (seconds, median of {repeats})\n")
     table(["search", "time", "/ sklearn MLP", "/ ungrouped skdeep", "best CV accuracy"], rows)
@@ -255,6 +276,7 @@ if __name__ == "__main__":
         "W2": lambda: w2(1 if QUICK else 3),
         "W2d": lambda: w2(1 if QUICK else 3, "dropout"),
         "W2-64": lambda: w2(1 if QUICK else 3, dtype=np.float64),
+        "W2-up": lambda: w2(1 if QUICK else 3, upcast=True),
         "MISSION": lambda: mission(1),
         "NETS": lambda: networks(1 if QUICK else 3),
         "BC": lambda: fresh_process(1 if QUICK else 3),

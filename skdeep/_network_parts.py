@@ -2,6 +2,7 @@
 the output layer with its activation (see :mod:`skdeep.builders`)."""
 
 from ._backend import load
+from ._initial import build_call
 
 def hidden_block(x, units, index, *, activation, dropout=0.0, dropconnect=0.0,
                  batch_normalization=False, dtype="float32"):
@@ -50,7 +51,8 @@ def hidden_block(x, units, index, *, activation, dropout=0.0, dropconnect=0.0,
         x = DropConnectDense(units, rate=dropconnect, activation=None if bn else act,
                              dtype=dtype, name=dense_name)(x)
     else:
-        x = layers.Dense(units, activation=None if bn else act, dtype=dtype, name=dense_name)(x)
+        x = build_call(layers.Dense(units, activation=None if bn else act, dtype=dtype,
+                                    name=dense_name), x)
     if bn:
         x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_{index}")(x)
         x = layers.Activation(act, dtype=dtype, name=f"hidden_{index}")(x)
@@ -78,7 +80,7 @@ def with_output(inputs, x, n_outputs, output_activation, dtype, name, dense=None
 
     _, keras = load()
     dense = keras.layers.Dense if dense is None else dense
-    logits = dense(int(n_outputs), dtype=dtype, name="output")(x)
+    logits = build_call(dense(int(n_outputs), dtype=dtype, name="output"), x)
     outputs = keras.layers.Activation(
         keras_activation(output_activation), dtype=dtype, name="output_activation"
     )(logits)

@@ -18,6 +18,7 @@ output layer named ``"output"`` (see :mod:`skdeep.builders`).
 """
 
 from ._backend import load
+from ._initial import build_call
 from ._network_parts import hidden_block, with_output
 from ._shapes import per_layer
 
@@ -50,8 +51,9 @@ class _Parts:
     def conv(self, x, n_filters, kernel, name, use_bias=None):
         """A ``'same'`` convolution; ``use_bias`` None: the network's rule (``bias``)."""
         use_bias = self.bias if use_bias is None else use_bias
-        return self.layers.Conv1D(int(n_filters), int(kernel), padding="same",
-                                  use_bias=use_bias, dtype=self.dtype, name=self.n(name))(x)
+        return build_call(self.layers.Conv1D(int(n_filters), int(kernel), padding="same",
+                                             use_bias=use_bias, dtype=self.dtype,
+                                             name=self.n(name)), x)
 
     def norm(self, x, name):
         """Batch normalisation; over the real steps only when padded."""
@@ -292,7 +294,7 @@ def build_series_cnn(
     from .layers import GroupActivation
 
     logits = keras.layers.Concatenate(dtype=dtype, name="output")([
-        keras.layers.Dense(int(n_outputs), dtype=dtype, name=f"output_m{m}")(h)
+        build_call(keras.layers.Dense(int(n_outputs), dtype=dtype, name=f"output_m{m}"), h)
         for m, h in enumerate(heads)])
     outputs = GroupActivation([int(n_outputs)] * k, [output_activation] * k, dtype=dtype,
                               name="output_activation")(logits)

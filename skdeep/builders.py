@@ -10,6 +10,7 @@ probabilities or regression values as a user expects.
 
 from ._activations import ACTIVATIONS, THRESHOLD_ACTIVATIONS
 from ._backend import load
+from ._initial import build_call
 from ._network_parts import dense_stack, hidden_block, with_output
 from ._series_networks import SERIES_ARCHITECTURES, build_series_cnn, recurrent_front_end
 from ._shapes import conv_output_size, per_layer as _per_layer
@@ -369,8 +370,8 @@ def build_cnn(
 
         x = Standardize(dtype=dtype, name="standardize")(x)
     for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernel_size, strides)):
-        x = conv(int(n_filters), int(kernel), strides=int(stride), padding=padding,
-                 dtype=dtype, name=f"conv_{i}")(x)
+        x = build_call(conv(int(n_filters), int(kernel), strides=int(stride), padding=padding,
+                            dtype=dtype, name=f"conv_{i}"), x)
         if bn:
             x = layers.BatchNormalization(dtype=dtype, name=f"batchnorm_conv_{i}")(x)
         x = layers.Activation(act, dtype=dtype, name=f"hidden_conv_{i}")(x)

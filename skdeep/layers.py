@@ -42,6 +42,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS
 from ._backend import load
+from ._initial import fast_initializer
 from ._private import flatten_layers
 
 _, keras = load()
@@ -293,8 +294,8 @@ class DropConnectDense(_StochasticLayer):
 
     def build(self, input_shape):
         self.kernel = self.add_weight(
-            shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel"
-        )
+            shape=(input_shape[-1], self.units), initializer=fast_initializer("glorot_uniform"),
+            name="kernel")
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
         self._build_rate()
 
@@ -921,7 +922,7 @@ class ScaledDense(keras.layers.Layer):
         fan_in = int(input_shape[-1])
         self.kernel = self.add_weight(
             shape=(fan_in, self.units), name="kernel",
-            initializer=keras.initializers.RandomNormal(0.0, 1.0),
+            initializer=fast_initializer(keras.initializers.RandomNormal(0.0, 1.0)),
         )
         self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
         self._kernel_scale = float(fan_in) ** -0.5

@@ -186,7 +186,7 @@ class _GroupedSearchMixin:
         if self.verbose:
             session.observer = _GroupedProgress(len(tasks), session.finished)
         try:
-            _cohort.run_threads(tasks, min(len(tasks), 2 * self.max_cohort))
+            _cohort.run_threads(tasks, min(len(tasks), 2 * self.max_cohort), deferrable=True)
         finally:
             if session.observer is not None:
                 session.observer.close(session.finished)
@@ -349,7 +349,8 @@ class _Task:
             fit_params = check_method_params(self.X, params=self.params, indices=self.train)
             self.estimator.fit(X_train, y_train, **fit_params)
         except Exception:  # noqa: BLE001 - scikit-learn's own pass fits it again and reports
-            # (a GroupedTrainingError also turned grouping off: the fit is redone alone)
+            # (a GroupedTrainingError also turned grouping off, and a Deferred fit is
+            # one no cohort takes: scikit-learn's pass fits it, one at a time)
             return
         finally:
             self.seconds = time.perf_counter() - start

@@ -22,7 +22,7 @@ LAYERS = [
     ("training", ["skdeep._training"]),
     ("engine", ["skdeep._engine"]),
     ("networks", ["skdeep.builders", "skdeep.layers", "skdeep._user_model",
-                  "skdeep._network_parts", "skdeep._series_networks",
+                  "skdeep._network_parts", "skdeep._series_networks", "skdeep._initial",
                   "skdeep._keras_losses"]),
     ("leaves", ["skdeep._activations", "skdeep._backend", "skdeep._docstrings",
                 "skdeep._private", "skdeep._renames", "skdeep._shapes", "skdeep._version",

@@ -222,6 +222,37 @@ def test_ungroupable_candidates_run_as_in_scikit_learn():
     _assert_same(ours, theirs)
 
 
+class _CountingMLP(MLPClassifier):
+    """Counts the fits that finish in a thread other than the caller's."""
+
+    finished_in_threads = []
+
+    def fit(self, X, y, **params):
+        super().fit(X, y, **params)
+        if threading.current_thread() is not threading.main_thread():
+            type(self).finished_in_threads.append(threading.current_thread().name)
+        return self
+
+
+def test_fits_no_cohort_takes_are_left_to_scikit_learns_pass():
+    # the pipeline hands the network sparse rows, which no cohort trains: the
+    # search's threads leave those fits to scikit-learn's pass (one at a time,
+    # one engine per architecture) instead of training them all at once
+    import scipy.sparse
+    from sklearn.preprocessing import FunctionTransformer
+
+    _CountingMLP.finished_in_threads = []
+    pipe = make_pipeline(FunctionTransformer(scipy.sparse.csr_matrix, accept_sparse=True),
+                         _CountingMLP(**COMMON))
+    grid = {"_countingmlp__hidden_layer_sizes": [(6,), (12,)]}
+    ours, theirs = _searches(pipe, grid)
+    assert ours.n_grouped_fits_ == 0
+    assert _CountingMLP.finished_in_threads == []
+    _assert_same(ours, theirs)
+    with _cohort.session() as sess:  # outside a search's threads such a fit trains as before
+        assert sess.provide(ours.best_estimator_[-1]._spec) is None
+
+
 def test_sample_weight_threads_and_randomized_search():
     w = np.random.RandomState(0).uniform(0.5, 2.0, X.shape[0])
     ours, theirs = _searches(MLPClassifier(**COMMON), {"alpha": [1e-4, 1e-1]},

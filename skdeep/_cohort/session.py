@@ -14,7 +14,11 @@ for scikit-learn's own pass over the same fits.  skdeep's networks the
 program cannot compute (L-BFGS, sparse rows, embeddings, CNN, RNN and tabular
 networks) may train side by side in threads instead
 (:func:`run_side_by_side`), their states kept in the same registry;
-anything else trains as before.
+a fit a search's cohort thread meets that no cohort can train (a Pipeline
+step made float64 data on JAX, a transformer that is itself a network) is
+left to scikit-learn's pass (:class:`Deferred`) rather than trained there,
+where every such fit of the search would train at once, each compiling its
+own engine.  Anything else trains as before.
 """
 
 import threading
@@ -25,7 +29,7 @@ from .member import MemberEngine, groupable, side_by_side, spec_key
 from .registry import Registry
 from .stack import run_epoch
 
-__all__ = ["MAX_COHORT", "GroupedTrainingError", "RestartPool", "Session", "active",
+__all__ = ["MAX_COHORT", "Deferred", "GroupedTrainingError", "RestartPool", "Session", "active",
            "install_restarts", "run_side_by_side", "run_threads", "session", "side_by_side"]
 
 #: Most members stacked in one cohort.
@@ -36,11 +40,21 @@ MIN_RESTART_WORK = 10_000_000
 
 _session = None
 _session_lock = threading.Lock()
-_local = threading.local()  # .worker: this thread runs a search's fits (.side: ungrouped ones)
+# .worker: this thread runs a search's fits (.side: ungrouped ones; .deferrable: a
+# fit no cohort takes raises Deferred)
+_local = threading.local()
 
 
 class GroupedTrainingError(RuntimeError):
     """The cohort program itself failed (not one member's fit): grouping stops."""
+
+
+class Deferred(Exception):
+    """A search's cohort thread met a fit no cohort can train: it is not trained there.
+
+    The search's task gives up (its fit is not done), and scikit-learn's own
+    pass fits it, one fit at a time, reusing one engine per architecture.
+    """
 
 
 def _is_worker():
@@ -71,10 +85,12 @@ class Session:
     # the engine cache's provider slot -----------------------------------
     def provide(self, spec):
         """A :class:`MemberEngine` for a training fit of ``spec``, or None."""
-        if self.disabled is not None or getattr(_local, "side", False):
+        if getattr(_local, "side", False):
             return None
-        key = spec_key(spec)
+        key = None if self.disabled is not None else spec_key(spec)
         if key is None:
+            if getattr(_local, "deferrable", False):
+                raise Deferred(f"no cohort trains {spec.builder.__name__} fits like this one")
             return None
         engine = MemberEngine(self, spec, key)
         if not _is_worker():
@@ -192,13 +208,15 @@ class session:
         return False
 
 
-def run_threads(tasks, n_threads):
+def run_threads(tasks, n_threads, deferrable=False):
     """Run ``tasks`` (callables) in ``n_threads`` threads inside the session.
 
     Every thread counts as a participant from before the first starts
     until it has no task left, so the barrier waits for fits still
     validating their data.  The first error
     (or Ctrl-C in the calling thread) aborts the waiting members.
+    ``deferrable``: a training fit no cohort takes raises :class:`Deferred`
+    in its task (which must catch it) instead of training in the thread.
     """
     import sklearn
 
@@ -209,11 +227,12 @@ def run_threads(tasks, n_threads):
     config = sklearn.get_config()  # thread-local: the workers run under the caller's
 
     def worker():
-        _local.worker = True
+        _local.worker, _local.deferrable = True, deferrable
         try:
             with sklearn.config_context(**config):
                 _work()
         finally:
+            _local.deferrable = False
             sess.leave()
 
     def _work():
