@@ -98,7 +98,11 @@ class FlatDraw:
             flat = keras.random.uniform((length,), minval=a, maxval=b, dtype=dtype, seed=seed)
         else:
             flat = keras.random.normal((length,), mean=a, stddev=b, dtype=dtype, seed=seed)
-        return keras.ops.convert_to_tensor(np.asarray(flat)[:n].reshape(shape), dtype=dtype)
+        try:
+            host = np.asarray(flat)
+        except TypeError:  # a traced draw: Keras initialises sharded variables in jax.jit
+            return keras.ops.reshape(flat[:n], shape)
+        return keras.ops.convert_to_tensor(host[:n].reshape(shape), dtype=dtype)
 
 
 def fast_initializer(initializer):

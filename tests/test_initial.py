@@ -97,3 +97,13 @@ def test_networks_keep_kerass_weights_and_configuration(build, monkeypatch):
     config = model.get_layer("output").get_config()
     if "kernel_initializer" in config:
         assert config["kernel_initializer"]["class_name"] == "GlorotUniform"
+
+
+@jax_only
+def test_flat_draw_traced_as_keras_initialises_sharded_variables():
+    import jax
+
+    init = keras.initializers.GlorotUniform(seed=4)
+    traced = jax.jit(_initial.FlatDraw(init).__call__, static_argnames=["shape", "dtype"])
+    np.testing.assert_array_equal(np.asarray(traced(shape=(9, 7), dtype="float32")),
+                                  np.asarray(init((9, 7), "float32")))
