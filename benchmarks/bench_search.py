@@ -74,6 +74,10 @@ def w2(repeats, second="alpha", dtype=np.float32, upcast=False):
     W2-up (``upcast``) W2 behind a pipeline step that makes the data float64."""
     X, y = make_classification(2000, 20, n_informative=10, random_state=0)
     X = X.astype(dtype)
+
+    def wrap(model):
+        return make_pipeline(FunctionTransformer(_float64), model) if upcast else model
+
     common = dict(max_iter=30, random_state=0, tol=0.0, n_iter_no_change=1000)
     MLPClassifier(max_iter=1).fit(X[:50], y[:50])  # Keras import and start-up, once
     times = {"grouped": [], "sk_search": [], "sk_mlp": []}
@@ -82,16 +86,9 @@ def w2(repeats, second="alpha", dtype=np.float32, upcast=False):
         sizes = [(16 + r,), (64 + r,), (64 + r, 32 + r)]
         grid = {"hidden_layer_sizes": sizes, second: values}
         sk_grid = {"hidden_layer_sizes": sizes, "alpha": [1e-4, 1e-2]}
-        if upcast:
-            def wrap(model):
-                return make_pipeline(FunctionTransformer(_float64), model)
-
+        if upcast:  # the pipeline's parameters: its last step's, prefixed
             grid = {f"mlpclassifier__{k}": v for k, v in grid.items()}
             sk_grid = {f"mlpclassifier__{k}": v for k, v in sk_grid.items()}
-        else:
-            def wrap(model):
-                return model
-
         for name, make in [
             ("grouped", lambda: GridSearchCV(wrap(MLPClassifier(**common)), grid, cv=5)),
             ("sk_search", lambda: SkGridSearchCV(wrap(MLPClassifier(**common)), grid, cv=5)),

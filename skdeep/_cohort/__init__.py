@@ -23,5 +23,4 @@ from .session import (MAX_COHORT, GroupedTrainingError, active, install_restarts
                       run_side_by_side, run_threads, session)
 
 __all__ = ["MAX_COHORT", "GroupedTrainingError", "active", "data_dtype", "groupable",
-           "install_restarts",
-           "run_side_by_side", "run_threads", "session", "side_by_side"]
+           "install_restarts", "run_side_by_side", "run_threads", "session", "side_by_side"]
